@@ -1,0 +1,103 @@
+import { Construct } from 'constructs';
+import { k8s } from 'cdk8s-plus-27';
+import type { LogLevel, Resources } from './config';
+import { AppRuntime } from './app-runtime';
+import { SURGE_ONLY, disruptionBudget, workloadDeployment } from './deployment';
+import { Identity } from './labels';
+import { container, emptyDir, podSpec, workloadServiceAccount } from './pod';
+
+/** The Celery application module of the Easy Flow image. */
+export const CELERY_APP = 'app.core.celery';
+
+export interface CeleryWorkerProps {
+  readonly runtime: AppRuntime;
+  readonly resources: Resources;
+  /** Label instance of the environment. */
+  readonly instance: string;
+  /**
+   * Worker pods.
+   * @default 2
+   */
+  readonly replicas?: number;
+  /**
+   * Task processes per pod (`--concurrency`).
+   * @default 4
+   */
+  readonly concurrency?: number;
+  /**
+   * @default 'info'
+   */
+  readonly logLevel?: LogLevel;
+}
+
+/**
+ * Deployment `celery-worker`: `celery -A app.core.celery worker`. Pods get two minutes to finish
+ * running tasks on shutdown; liveness asks the worker itself over the broker (`inspect ping`).
+ */
+export class CeleryWorker extends Construct {
+  public readonly identity: Identity;
+  public readonly replicas: number;
+
+  constructor(scope: Construct, id: string, props: CeleryWorkerProps) {
+    super(scope, id);
+    this.replicas = props.replicas ?? 2;
+    const concurrency = props.concurrency ?? 4;
+    for (const [field, value] of [
+      ['replicas', this.replicas],
+      ['concurrency', concurrency],
+    ] as const) {
+      if (!Number.isInteger(value) || value < 1) {
+        throw new Error(`${this.node.path}: ${field} must be a whole number >= 1, got ${value}`);
+      }
+    }
+    const runtime = props.runtime;
+    this.identity = { name: 'celery-worker', component: 'worker', version: runtime.tag };
+    const sa = workloadServiceAccount(this, this.identity);
+    const ping: k8s.Probe = {
+      exec: {
+        command: ['sh', '-c', `celery -A ${CELERY_APP} inspect ping --destination "celery@$HOSTNAME" --timeout 10`],
+      },
+      initialDelaySeconds: 30,
+      periodSeconds: 60,
+      timeoutSeconds: 30,
+      failureThreshold: 3,
+    };
+    workloadDeployment(this, {
+      identity: this.identity,
+      instance: props.instance,
+      replicas: this.replicas,
+      strategy: SURGE_ONLY,
+      podAnnotations: runtime.podAnnotations,
+      podSpec: podSpec({
+        serviceAccountName: sa.name,
+        runAs: runtime.runAs,
+        terminationGracePeriodSeconds: 120,
+        containers: [
+          container({
+            name: 'worker',
+            image: runtime.image,
+            imagePullPolicy: runtime.pullPolicy,
+            resources: props.resources,
+            command: [
+              'celery',
+              '-A',
+              CELERY_APP,
+              'worker',
+              `--loglevel=${props.logLevel ?? 'info'}`,
+              `--concurrency=${concurrency}`,
+            ],
+            envFrom: runtime.envFrom(),
+            env: runtime.env(),
+            volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
+            livenessProbe: ping,
+            readinessProbe: ping,
+          }),
+        ],
+        volumes: [emptyDir('tmp', '256Mi')],
+      }),
+    });
+    if (this.replicas > 1) {
+      disruptionBudget(this, this.identity);
+    }
+  }
+}

@@ -1,0 +1,103 @@
+import { Chart } from 'cdk8s';
+import { Construct } from 'constructs';
+import { AppConfig } from './app-config';
+import { AppRuntime } from './app-runtime';
+import { AppSecrets } from './app-secrets';
+import { CeleryBeat } from './celery-beat';
+import { CeleryWorker } from './celery-worker';
+import type { EnvironmentConfig } from './config';
+import { EasyflowIngress } from './ingress';
+import { chartLabels } from './labels';
+import { Monitoring } from './monitoring';
+import { EnvironmentNamespace } from './namespace';
+import { NetworkPolicies } from './network-policies';
+import { Postgres } from './postgres';
+import { PostgresBackup } from './postgres-backup';
+import { PostgresExporter } from './postgres-exporter';
+import { Redis } from './redis';
+import { RedisExporter } from './redis-exporter';
+import { WebApp } from './web-app';
+
+/** Everything one environment of Easy Flow runs on, from its validated config. */
+export class EasyflowChart extends Chart {
+  public readonly environment: EnvironmentConfig;
+
+  constructor(scope: Construct, id: string, env: EnvironmentConfig) {
+    const instance = `easyflow-${env.name}`;
+    super(scope, id, { namespace: env.namespace, labels: chartLabels(instance), disableResourceNameHashes: true });
+    this.environment = env;
+
+    new EnvironmentNamespace(this, 'namespace', { name: env.namespace });
+    const config = new AppConfig(this, 'config', {
+      environment: env.name,
+      logLevel: env.app.logLevel,
+      workers: env.app.workers,
+      settings: env.app.settings,
+    });
+    const secrets = new AppSecrets(this, 'secrets', env.secrets);
+
+    const postgres = new Postgres(this, 'postgres', { ...env.postgres, secrets, instance });
+    const redis = new Redis(this, 'redis', { ...env.redis, secrets, instance });
+
+    const runtime = new AppRuntime({
+      ...env.image,
+      runAsUser: env.app.runAsUser,
+      config,
+      secrets,
+      postgres,
+      redis,
+    });
+    const app = new WebApp(this, 'app', {
+      runtime,
+      instance,
+      resources: env.app.resources,
+      ...env.app.autoscaling,
+    });
+    const worker = new CeleryWorker(this, 'celery-worker', { runtime, instance, ...env.celery.worker });
+    const beat = new CeleryBeat(this, 'celery-beat', { runtime, instance, ...env.celery.beat });
+
+    const backup = new PostgresBackup(this, 'backup', { ...env.backup, postgres, instance });
+
+    const postgresExporter = new PostgresExporter(this, 'postgres-exporter', {
+      ...env.monitoring.postgresExporter,
+      postgres,
+      instance,
+    });
+    const redisExporter = new RedisExporter(this, 'redis-exporter', {
+      ...env.monitoring.redisExporter,
+      redis,
+      instance,
+    });
+
+    new EasyflowIngress(this, 'ingress', {
+      app,
+      namespace: env.namespace,
+      host: env.ingress.host,
+      clusterIssuer: env.ingress.clusterIssuer,
+      className: env.ingress.className,
+      tlsSecretName: env.ingress.tlsSecretName,
+      rateLimitRps: env.ingress.rateLimit.rps,
+      burst: env.ingress.rateLimit.burst,
+      webhookBurst: env.ingress.rateLimit.webhookBurst,
+      proxyTimeoutSeconds: env.ingress.proxyTimeoutSeconds,
+      hstsMaxAgeSeconds: env.ingress.hstsMaxAgeSeconds,
+    });
+    new Monitoring(this, 'monitoring', {
+      app,
+      exporters: [postgresExporter, redisExporter],
+      namespace: env.namespace,
+      scrapeInterval: env.monitoring.scrapeInterval,
+      serviceMonitors: env.monitoring.serviceMonitors,
+      grafanaDashboard: env.monitoring.grafanaDashboard,
+    });
+    new NetworkPolicies(this, 'network', {
+      app,
+      workers: [worker, beat],
+      postgres,
+      redis,
+      backup: { identity: backup.identity, uploadsToS3: env.backup.s3 !== undefined },
+      exporters: [postgresExporter, redisExporter],
+      ...env.network,
+    });
+  }
+}

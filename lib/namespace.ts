@@ -1,0 +1,32 @@
+import { Construct } from 'constructs';
+import { k8s } from 'cdk8s-plus-27';
+import { objectLabels } from './labels';
+
+export interface EnvironmentNamespaceProps {
+  /** Namespace name (prod: `easyflow`). */
+  readonly name: string;
+}
+
+/**
+ * The environment's Namespace, enforcing the Pod Security Standard `restricted` (and auditing and
+ * warning on it), so a pod that is not restricted is refused by the API server itself.
+ */
+export class EnvironmentNamespace extends Construct {
+  public readonly name: string;
+
+  constructor(scope: Construct, id: string, props: EnvironmentNamespaceProps) {
+    super(scope, id);
+    if (!/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(props.name)) {
+      throw new Error(`${this.node.path}: name "${props.name}" must be a DNS label`);
+    }
+    this.name = props.name;
+    const pss: Record<string, string> = {};
+    for (const mode of ['enforce', 'audit', 'warn']) {
+      pss[`pod-security.kubernetes.io/${mode}`] = 'restricted';
+      pss[`pod-security.kubernetes.io/${mode}-version`] = 'v1.27';
+    }
+    new k8s.KubeNamespace(this, 'namespace', {
+      metadata: { name: props.name, labels: { ...objectLabels({ name: props.name, component: 'namespace' }), ...pss } },
+    });
+  }
+}

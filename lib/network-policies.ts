@@ -1,0 +1,146 @@
+import { Construct } from 'constructs';
+import { k8s } from 'cdk8s-plus-27';
+import { Identity, objectLabels, selectorLabels } from './labels';
+
+/** A workload as NetworkPolicies see it: its pods' `app` label. */
+export interface Peer {
+  readonly identity: Identity;
+}
+
+/** A workload that listens: its pods' label and container port. */
+export interface Listener extends Peer {
+  readonly containerPort: number;
+}
+
+export interface NetworkPoliciesProps {
+  /** The API: reached by the ingress controller, talks to the databases and the internet. */
+  readonly app: Listener;
+  /** Celery worker and beat: talk to the databases and the internet. */
+  readonly workers: readonly Peer[];
+  readonly postgres: Listener;
+  readonly redis: Listener;
+  /** Talks to PostgreSQL (and, when it uploads, to S3 over HTTPS). */
+  readonly backup: Peer & { readonly uploadsToS3: boolean };
+  /** Scraped by Prometheus; each talks to its database. */
+  readonly exporters: ReadonlyArray<Listener & { readonly database: Listener }>;
+  /** Namespace of the ingress controller. */
+  readonly ingressControllerNamespace: string;
+  /** Namespace of Prometheus. */
+  readonly prometheusNamespace: string;
+  /**
+   * Namespace of the cluster DNS.
+   * @default 'kube-system'
+   */
+  readonly dnsNamespace?: string;
+}
+
+/** Address ranges that are never the internet: egress on 443 excludes them. */
+export const PRIVATE_RANGES = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '169.254.0.0/16', '100.64.0.0/10'];
+
+const tcp = (port: number): k8s.NetworkPolicyPort => ({ protocol: 'TCP', port: k8s.IntOrString.fromNumber(port) });
+const pods = (...peers: readonly Peer[]): k8s.NetworkPolicyPeer => ({
+  podSelector: { matchExpressions: [{ key: 'app', operator: 'In', values: peers.map((p) => p.identity.name).sort() }] },
+});
+const namespace = (name: string): k8s.NetworkPolicyPeer => ({
+  namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': name } },
+});
+
+/**
+ * Least-privilege network: everything is denied (ingress and egress), then each workload gets one
+ * policy `allow-<name>` that opens exactly what it needs, plus DNS for every pod.
+ */
+export class NetworkPolicies extends Construct {
+  constructor(scope: Construct, id: string, props: NetworkPoliciesProps) {
+    super(scope, id);
+    const labels = objectLabels({ name: 'easyflow-network', component: 'network-policy' });
+    const policy = (name: string, spec: k8s.NetworkPolicySpec): void => {
+      new k8s.KubeNetworkPolicy(this, name, { metadata: { name, labels }, spec });
+    };
+    const selecting = (peer: Peer): k8s.LabelSelector => ({ matchLabels: selectorLabels(peer.identity.name) });
+    const internet: k8s.NetworkPolicyEgressRule = {
+      to: [{ ipBlock: { cidr: '0.0.0.0/0', except: PRIVATE_RANGES } }],
+      ports: [tcp(443)],
+    };
+    const toDatabases: k8s.NetworkPolicyEgressRule[] = [
+      { to: [pods(props.postgres)], ports: [tcp(props.postgres.containerPort)] },
+      { to: [pods(props.redis)], ports: [tcp(props.redis.containerPort)] },
+    ];
+    const fromPrometheus = (port: number): k8s.NetworkPolicyIngressRule => ({
+      from: [namespace(props.prometheusNamespace)],
+      ports: [tcp(port)],
+    });
+
+    policy('default-deny-all', { podSelector: {}, policyTypes: ['Ingress', 'Egress'] });
+    policy('allow-dns', {
+      podSelector: {},
+      policyTypes: ['Egress'],
+      egress: [
+        {
+          to: [
+            {
+              ...namespace(props.dnsNamespace ?? 'kube-system'),
+              podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } },
+            },
+          ],
+          ports: [
+            { protocol: 'UDP', port: k8s.IntOrString.fromNumber(53) },
+            { protocol: 'TCP', port: k8s.IntOrString.fromNumber(53) },
+          ],
+        },
+      ],
+    });
+    policy(`allow-${props.app.identity.name}`, {
+      podSelector: selecting(props.app),
+      policyTypes: ['Ingress', 'Egress'],
+      ingress: [
+        { from: [namespace(props.ingressControllerNamespace)], ports: [tcp(props.app.containerPort)] },
+        fromPrometheus(props.app.containerPort),
+      ],
+      egress: [...toDatabases, internet],
+    });
+    for (const worker of props.workers) {
+      policy(`allow-${worker.identity.name}`, {
+        podSelector: selecting(worker),
+        policyTypes: ['Ingress', 'Egress'],
+        egress: [...toDatabases, internet],
+      });
+    }
+    const exportersOf = (db: Listener): Peer[] => props.exporters.filter((e) => e.database === db);
+    policy(`allow-${props.postgres.identity.name}`, {
+      podSelector: selecting(props.postgres),
+      policyTypes: ['Ingress', 'Egress'],
+      ingress: [
+        {
+          from: [pods(props.app, ...props.workers, props.backup, ...exportersOf(props.postgres))],
+          ports: [tcp(props.postgres.containerPort)],
+        },
+      ],
+    });
+    policy(`allow-${props.redis.identity.name}`, {
+      podSelector: selecting(props.redis),
+      policyTypes: ['Ingress', 'Egress'],
+      ingress: [
+        {
+          from: [pods(props.app, ...props.workers, ...exportersOf(props.redis))],
+          ports: [tcp(props.redis.containerPort)],
+        },
+      ],
+    });
+    policy(`allow-${props.backup.identity.name}`, {
+      podSelector: selecting(props.backup),
+      policyTypes: ['Ingress', 'Egress'],
+      egress: [
+        { to: [pods(props.postgres)], ports: [tcp(props.postgres.containerPort)] },
+        ...(props.backup.uploadsToS3 ? [internet] : []),
+      ],
+    });
+    for (const exporter of props.exporters) {
+      policy(`allow-${exporter.identity.name}`, {
+        podSelector: selecting(exporter),
+        policyTypes: ['Ingress', 'Egress'],
+        ingress: [fromPrometheus(exporter.containerPort)],
+        egress: [{ to: [pods(exporter.database)], ports: [tcp(exporter.database.containerPort)] }],
+      });
+    }
+  }
+}

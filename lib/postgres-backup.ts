@@ -1,0 +1,209 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { Construct } from 'constructs';
+import { k8s } from 'cdk8s-plus-27';
+import type { Resources, Storage } from './config';
+import { cronProblem } from './cron';
+import { pinnedImageProblem } from './image';
+import { Identity, fullLabels, objectLabels, podLabels, versionOf } from './labels';
+import { KEEP_ON_PRUNE, container, emptyDir, podSpec, workloadServiceAccount } from './pod';
+import { Postgres } from './postgres';
+import { claimSpec } from './storage';
+
+/** Upload of each verified archive to S3 (or an S3-compatible store). */
+export interface S3UploadOptions {
+  /** Bucket name. */
+  readonly bucket: string;
+  /** Pinned image with the aws CLI and bash, e.g. `docker.io/amazon/aws-cli:2.22.13`. */
+  readonly image: string;
+  /**
+   * Key prefix inside the bucket.
+   * @default 'database/'
+   */
+  readonly prefix?: string;
+  /**
+   * AWS region.
+   * @default - the CLI's default resolution
+   */
+  readonly region?: string;
+  /**
+   * Endpoint of an S3-compatible store.
+   * @default - AWS S3
+   */
+  readonly endpoint?: string;
+  /**
+   * Secret with AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, created outside this repository.
+   * @default 'easyflow-backup-s3'
+   */
+  readonly credentialsSecret?: string;
+}
+
+export interface PostgresBackupProps {
+  /** The database to dump: host, port, database, user and password come from it. */
+  readonly postgres: Postgres;
+  /** The archive volume (`backup-pvc`). */
+  readonly storage: Storage;
+  readonly resources: Resources;
+  /** Label instance of the environment. */
+  readonly instance: string;
+  /**
+   * Cron schedule, evaluated in `timeZone`.
+   * @default '0 2 * * *'
+   */
+  readonly schedule?: string;
+  /**
+   * IANA time zone of the schedule.
+   * @default 'Etc/UTC'
+   */
+  readonly timeZone?: string;
+  /**
+   * Archives older than this many days are deleted after a successful dump.
+   * @default 7
+   */
+  readonly retentionDays?: number;
+  /**
+   * Image with pg_dump of the server's major version.
+   * @default - the Postgres construct's image
+   */
+  readonly image?: string;
+  /**
+   * A run that takes longer than this is killed and counts as failed.
+   * @default 7200
+   */
+  readonly activeDeadlineSeconds?: number;
+  /**
+   * Upload each verified archive to S3.
+   * @default - no S3 upload
+   */
+  readonly s3?: S3UploadOptions;
+}
+
+const script = (name: string): string => fs.readFileSync(path.join(__dirname, 'scripts', name), 'utf8');
+
+/**
+ * CronJob `postgres-backup`: a daily `pg_dump` compressed onto the claim `backup-pvc`, verified
+ * before it is kept, with retention, and an optional S3 upload as a second step. Every failure
+ * fails the Job, so the backup alerts see it.
+ */
+export class PostgresBackup extends Construct {
+  public readonly identity: Identity;
+  public readonly cronJobName = 'postgres-backup';
+  public readonly claimName = 'backup-pvc';
+  public readonly schedule: string;
+  public readonly timeZone: string;
+  public readonly retentionDays: number;
+
+  constructor(scope: Construct, id: string, props: PostgresBackupProps) {
+    super(scope, id);
+    const pg = props.postgres;
+    this.schedule = props.schedule ?? '0 2 * * *';
+    this.timeZone = props.timeZone ?? 'Etc/UTC';
+    this.retentionDays = props.retentionDays ?? 7;
+    const image = props.image ?? pg.image;
+    const problems: string[] = [];
+    const schedule = cronProblem(this.schedule);
+    if (schedule) problems.push(`schedule "${this.schedule}" is not a valid cron schedule: ${schedule}`);
+    if (!Number.isInteger(this.retentionDays) || this.retentionDays < 1) {
+      problems.push(`retentionDays must be a whole number >= 1, got ${this.retentionDays}`);
+    }
+    for (const [field, value] of [
+      ['image', image],
+      ['s3.image', props.s3?.image],
+    ] as const) {
+      const problem = value === undefined ? undefined : pinnedImageProblem(value);
+      if (problem) problems.push(`${field} "${value}" is not pinned: ${problem}`);
+    }
+    if (problems.length > 0) {
+      throw new Error(problems.map((p) => `${this.node.path}: ${p}`).join('\n'));
+    }
+    this.identity = { name: this.cronJobName, component: 'backup', version: versionOf(image) };
+    const labels = objectLabels(this.identity);
+
+    new k8s.KubePersistentVolumeClaim(this, 'claim', {
+      metadata: { name: this.claimName, labels, annotations: { ...KEEP_ON_PRUNE } },
+      spec: claimSpec(props.storage),
+    });
+    const sa = workloadServiceAccount(this, this.identity);
+
+    const lastArchive = '/work/last-archive';
+    const dump = container({
+      name: 'pg-dump',
+      image,
+      resources: props.resources,
+      command: ['/bin/bash', '-c', script('postgres-backup.sh')],
+      env: [
+        { name: 'PGHOST', value: pg.serviceName },
+        { name: 'PGPORT', value: String(pg.port) },
+        { name: 'PGDATABASE', value: pg.database },
+        { name: 'PGUSER', value: pg.user },
+        pg.passwordEnv('PGPASSWORD'),
+        { name: 'BACKUP_DIR', value: '/backup' },
+        { name: 'BACKUP_PREFIX', value: pg.database },
+        { name: 'RETENTION_DAYS', value: String(this.retentionDays) },
+        { name: 'LAST_ARCHIVE_FILE', value: lastArchive },
+      ],
+      volumeMounts: [
+        { name: 'backup', mountPath: '/backup' },
+        { name: 'work', mountPath: '/work' },
+        { name: 'tmp', mountPath: '/tmp' },
+      ],
+    });
+    const s3 = props.s3;
+    const upload =
+      s3 &&
+      container({
+        name: 's3-upload',
+        image: s3.image,
+        resources: props.resources,
+        command: ['/bin/bash', '-c', script('s3-upload.sh')],
+        env: [
+          { name: 'LAST_ARCHIVE_FILE', value: lastArchive },
+          { name: 'S3_BUCKET', value: s3.bucket },
+          { name: 'S3_PREFIX', value: s3.prefix ?? 'database/' },
+          ...(s3.region ? [{ name: 'AWS_REGION', value: s3.region }] : []),
+          ...(s3.endpoint ? [{ name: 'S3_ENDPOINT', value: s3.endpoint }] : []),
+          { name: 'HOME', value: '/tmp' },
+        ],
+        envFrom: [{ secretRef: { name: s3.credentialsSecret ?? 'easyflow-backup-s3' } }],
+        volumeMounts: [
+          { name: 'backup', mountPath: '/backup', readOnly: true },
+          { name: 'work', mountPath: '/work', readOnly: true },
+          { name: 'tmp', mountPath: '/tmp' },
+        ],
+      });
+
+    new k8s.KubeCronJob(this, 'cron-job', {
+      metadata: { name: this.cronJobName, labels },
+      spec: {
+        schedule: this.schedule,
+        timeZone: this.timeZone,
+        concurrencyPolicy: 'Forbid',
+        startingDeadlineSeconds: 3600,
+        successfulJobsHistoryLimit: 3,
+        failedJobsHistoryLimit: 5,
+        jobTemplate: {
+          metadata: { labels: fullLabels(this.identity, props.instance) },
+          spec: {
+            backoffLimit: 2,
+            activeDeadlineSeconds: props.activeDeadlineSeconds ?? 7200,
+            template: {
+              metadata: { labels: podLabels(this.identity, props.instance) },
+              spec: podSpec({
+                serviceAccountName: sa.name,
+                runAs: { user: pg.runAsUser, group: pg.runAsUser },
+                restartPolicy: 'Never',
+                initContainers: upload ? [dump] : undefined,
+                containers: upload ? [upload] : [dump],
+                volumes: [
+                  { name: 'backup', persistentVolumeClaim: { claimName: this.claimName } },
+                  emptyDir('work', '1Mi'),
+                  emptyDir('tmp', '256Mi'),
+                ],
+              }),
+            },
+          },
+        },
+      },
+    });
+  }
+}

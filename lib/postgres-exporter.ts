@@ -1,0 +1,27 @@
+import { Construct } from 'constructs';
+import { Exporter, ExporterProps } from './exporter';
+import { Postgres } from './postgres';
+
+export interface PostgresExporterProps extends ExporterProps {
+  /** The database to watch; address, user and password come from it. */
+  readonly postgres: Postgres;
+}
+
+/** postgres_exporter as Deployment and Service `postgres-exporter:9187`. */
+export class PostgresExporter extends Exporter {
+  constructor(scope: Construct, id: string, props: PostgresExporterProps) {
+    const pg = props.postgres;
+    super(scope, id, props, {
+      name: 'postgres-exporter',
+      port: 9187,
+      healthPath: '/',
+      database: pg,
+      runAsUser: 65534,
+      env: [
+        { name: 'DATA_SOURCE_URI', value: `${pg.serviceName}:${pg.port}/${pg.database}?sslmode=disable` },
+        { name: 'DATA_SOURCE_USER', value: pg.user },
+        pg.passwordEnv('DATA_SOURCE_PASS'),
+      ],
+    });
+  }
+}

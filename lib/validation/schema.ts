@@ -1,0 +1,196 @@
+/**
+ * Strict validation of manifests against the Kubernetes JSON schemas (schemas/k8s/) and the CRD
+ * schemas (crds/). The upstream schemas allow unknown fields; here every object schema that lists
+ * its properties is closed (`additionalProperties: false`), so a misspelt or misplaced field fails
+ * like `kubectl apply --validate=strict` would.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
+import { load } from 'js-yaml';
+
+export interface Manifest {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly metadata: { readonly name: string; readonly namespace?: string; readonly [key: string]: unknown };
+  readonly [key: string]: unknown;
+}
+
+/** One problem of one object. */
+export interface Violation {
+  /** `Kind/name` of the object. */
+  readonly object: string;
+  /** Dotted path of the field, empty for the whole object. */
+  readonly field: string;
+  /** The rule that failed, e.g. `schema v1.27.0` or `policy: run-as-non-root`. */
+  readonly rule: string;
+  readonly message: string;
+}
+
+const ROOT = path.join(__dirname, '..', '..');
+export const K8S_SCHEMA_DIR = path.join(ROOT, 'schemas', 'k8s');
+export const CRD_DIR = path.join(ROOT, 'crds');
+
+type JsonSchema = { [key: string]: unknown };
+
+/** Closes every object schema that lists properties, unless it asks to keep unknown fields. */
+function close(schema: unknown): void {
+  if (Array.isArray(schema)) {
+    schema.forEach(close);
+    return;
+  }
+  if (schema === null || typeof schema !== 'object') return;
+  const s = schema as JsonSchema;
+  if (
+    s.properties !== undefined &&
+    s.additionalProperties === undefined &&
+    s['x-kubernetes-preserve-unknown-fields'] !== true
+  ) {
+    s.additionalProperties = false;
+  }
+  for (const value of Object.values(s)) close(value);
+}
+
+function fieldPath(instancePath: string): string {
+  return instancePath
+    .split('/')
+    .slice(1)
+    .map((p) => (/^\d+$/.test(p) ? `[${p}]` : `.${p.replace(/~1/g, '/').replace(/~0/g, '~')}`))
+    .join('')
+    .replace(/^\./, '');
+}
+
+function describe(error: ErrorObject): { field: string; message: string } {
+  const at = fieldPath(error.instancePath);
+  if (error.keyword === 'additionalProperties') {
+    const extra = (error.params as { additionalProperty: string }).additionalProperty;
+    return { field: at ? `${at}.${extra}` : extra, message: 'unknown field' };
+  }
+  return { field: at, message: error.message ?? 'invalid' };
+}
+
+/** Deduplicates ajv's oneOf/anyOf fan-out into one violation per field and message. */
+function violations(object: string, rule: string, errors: readonly ErrorObject[]): Violation[] {
+  const seen = new Set<string>();
+  const out: Violation[] = [];
+  for (const e of errors) {
+    if (e.keyword === 'oneOf' || e.keyword === 'anyOf') continue;
+    const { field, message } = describe(e);
+    const key = `${field}\0${message}`;
+    if (!seen.has(key)) {
+      seen.add(key);
+      out.push({ object, field, rule, message });
+    }
+  }
+  return out;
+}
+
+interface KubernetesSchemas {
+  readonly version: string;
+  readonly byGvk: Map<string, string>;
+  readonly ajv: Ajv;
+  readonly cache: Map<string, ValidateFunction>;
+}
+
+function loadKubernetes(version: string): KubernetesSchemas {
+  const doc = JSON.parse(fs.readFileSync(path.join(K8S_SCHEMA_DIR, `${version}.json`), 'utf8')) as {
+    definitions: Record<string, JsonSchema>;
+  };
+  close(doc.definitions);
+  const byGvk = new Map<string, string>();
+  for (const [name, def] of Object.entries(doc.definitions)) {
+    for (const gvk of (def['x-kubernetes-group-version-kind'] as Array<Record<string, string>> | undefined) ?? []) {
+      const apiVersion = gvk.group ? `${gvk.group}/${gvk.version}` : gvk.version!;
+      byGvk.set(`${apiVersion}/${gvk.kind}`, name);
+    }
+  }
+  const ajv = new Ajv({ allErrors: true, strict: false, validateFormats: false, logger: false });
+  ajv.addSchema({ $id: 'k8s', definitions: doc.definitions });
+  return { version, byGvk, ajv, cache: new Map() };
+}
+
+/**
+ * Compiles the served versions of every CRD in `dir` into `ajv`, which must hold the Kubernetes
+ * definitions: a custom resource's metadata is checked against ObjectMeta.
+ */
+function loadCrds(dir: string, ajv: Ajv): Map<string, ValidateFunction> {
+  const byGvk = new Map<string, ValidateFunction>();
+  for (const file of fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.yaml'))
+    .sort()) {
+    const crd = load(fs.readFileSync(path.join(dir, file), 'utf8')) as {
+      spec: {
+        group: string;
+        names: { kind: string };
+        versions: Array<{ name: string; served: boolean; schema?: { openAPIV3Schema: JsonSchema } }>;
+      };
+    };
+    for (const v of crd.spec.versions) {
+      if (!v.served || !v.schema) continue;
+      const schema = structuredClone(v.schema.openAPIV3Schema);
+      close(schema);
+      (schema.properties as JsonSchema).metadata = {
+        $ref: 'k8s#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta',
+      };
+      byGvk.set(`${crd.spec.group}/${v.name}/${crd.spec.names.kind}`, ajv.compile(schema));
+    }
+  }
+  return byGvk;
+}
+
+/**
+ * Validates manifests against Kubernetes `versions` (files in schemas/k8s/) and the CRDs in crds/.
+ * Compiled validators are cached per kind, so one instance serves many calls.
+ */
+export class SchemaValidator {
+  private readonly kubernetes: KubernetesSchemas[];
+  private crds?: Map<string, ValidateFunction>;
+
+  constructor(
+    public readonly versions: readonly string[] = ['v1.27.0', 'v1.36.0'],
+    private readonly crdDir: string = CRD_DIR,
+  ) {
+    this.kubernetes = versions.map(loadKubernetes);
+  }
+
+  public validate(manifests: readonly Manifest[]): Violation[] {
+    return manifests.flatMap((m) => this.validateOne(m));
+  }
+
+  private validateOne(m: Manifest): Violation[] {
+    const object = `${m.kind}/${m.metadata?.name ?? '?'}`;
+    const gvk = `${m.apiVersion}/${m.kind}`;
+    if (this.kubernetes.some((k) => k.byGvk.has(gvk))) {
+      return this.kubernetes.flatMap((k) => {
+        const name = k.byGvk.get(gvk);
+        if (name === undefined) {
+          return [
+            {
+              object,
+              field: 'apiVersion',
+              rule: `schema ${k.version}`,
+              message: `${gvk} is not served by Kubernetes ${k.version}`,
+            },
+          ];
+        }
+        let validate = k.cache.get(name);
+        if (!validate) {
+          validate = k.ajv.getSchema(`k8s#/definitions/${name}`)!;
+          k.cache.set(name, validate);
+        }
+        return validate(m) ? [] : violations(object, `schema ${k.version}`, validate.errors ?? []);
+      });
+    }
+    const crd = this.crdSchemas().get(gvk);
+    if (!crd) {
+      return [{ object, field: 'apiVersion', rule: 'schema', message: `no schema for ${gvk}: add its CRD to crds/` }];
+    }
+    return crd(m) ? [] : violations(object, `CRD schema ${gvk}`, crd.errors ?? []);
+  }
+
+  private crdSchemas(): Map<string, ValidateFunction> {
+    this.crds ??= loadCrds(this.crdDir, this.kubernetes[0]!.ajv);
+    return this.crds;
+  }
+}

@@ -1,0 +1,48 @@
+import * as path from 'path';
+import { Chart, Testing } from 'cdk8s';
+import { loadEnvironments } from '../lib/config';
+import type { Resources } from '../lib/config';
+import { EnvironmentOutput, synthEnvironment } from '../lib/synth';
+import type { Manifest } from '../lib/validation/schema';
+
+export const ROOT = path.join(__dirname, '..');
+export const CONFIG_DIR = path.join(ROOT, 'config');
+export const ENVIRONMENTS = ['dev', 'prod', 'staging'];
+
+let cache: Map<string, EnvironmentOutput> | undefined;
+
+/** The committed environments, synthesized once per test file. */
+export function environments(): Map<string, EnvironmentOutput> {
+  cache ??= new Map(loadEnvironments(CONFIG_DIR).map((env) => [env.name, synthEnvironment(env)]));
+  return cache;
+}
+
+export function manifestsOf(env: string): readonly Manifest[] {
+  const out = environments().get(env);
+  if (!out) throw new Error(`no environment ${env}`);
+  return out.manifests;
+}
+
+/** The one object of `kind` named `name`; fails the test when there is none. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function find(manifests: readonly Manifest[], kind: string, name: string): any {
+  const found = manifests.filter((m) => m.kind === kind && m.metadata.name === name);
+  if (found.length !== 1) {
+    throw new Error(`expected one ${kind}/${name}, found ${found.length}`);
+  }
+  return found[0];
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function allOf(manifests: readonly Manifest[], kind: string): any[] {
+  return manifests.filter((m) => m.kind === kind);
+}
+
+/** An empty chart to build one construct in, and a function that synthesizes it. */
+export function scratch(): { chart: Chart; synth: () => Manifest[] } {
+  const chart = new Chart(Testing.app(), 'test', { namespace: 'test', disableResourceNameHashes: true });
+  return { chart, synth: () => Testing.synth(chart) as Manifest[] };
+}
+
+
+export const SMALL: Resources = { requests: { cpu: '100m', memory: '128Mi' }, limits: { memory: '256Mi' } };
