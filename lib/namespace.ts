@@ -1,3 +1,4 @@
+import { JsonPatch } from 'cdk8s';
 import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-27';
 import { objectLabels } from './labels';
@@ -25,8 +26,10 @@ export class EnvironmentNamespace extends Construct {
       pss[`pod-security.kubernetes.io/${mode}`] = 'restricted';
       pss[`pod-security.kubernetes.io/${mode}-version`] = 'v1.27';
     }
-    new k8s.KubeNamespace(this, 'namespace', {
+    const namespace = new k8s.KubeNamespace(this, 'namespace', {
       metadata: { name: props.name, labels: { ...objectLabels({ name: props.name, component: 'namespace' }), ...pss } },
     });
+    // A Namespace is cluster-scoped: drop the namespace the chart gives every object.
+    namespace.addJsonPatch(JsonPatch.remove('/metadata/namespace'));
   }
 }

@@ -8,6 +8,7 @@ import * as path from 'path';
 import { App, Yaml } from 'cdk8s';
 import { ConfigError, EnvironmentConfig, loadEnvironments } from './config';
 import { EasyflowChart } from './easyflow-chart';
+import { checkPolicy } from './validation/policy';
 import { Manifest, SchemaValidator, Violation } from './validation/schema';
 
 /** One environment's synthesized objects and the files they are written to. */
@@ -112,11 +113,13 @@ export function runSynth(o: RunOptions): number {
   const validator = new SchemaValidator();
   const byEnv = new Map<string, Violation[]>();
   for (const out of outputs) {
-    const violations = validator.validate(out.manifests);
+    const violations = [...validator.validate(out.manifests), ...checkPolicy(out.manifests)];
     if (violations.length > 0) byEnv.set(out.name, violations);
   }
   if (byEnv.size > 0) {
-    o.log(`synth failed: manifests violate the schema; ${o.distDir}/ was not changed\n${formatViolations(byEnv)}`);
+    o.log(
+      `synth failed: manifests break the Kubernetes schema or the project policy; ${o.distDir}/ was not changed\n${formatViolations(byEnv)}`,
+    );
     return 1;
   }
   writeTree(o.outdir, outputs);

@@ -24,7 +24,6 @@ export function manifestsOf(env: string): readonly Manifest[] {
 }
 
 /** The one object of `kind` named `name`; fails the test when there is none. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export function find(manifests: readonly Manifest[], kind: string, name: string): any {
   const found = manifests.filter((m) => m.kind === kind && m.metadata.name === name);
   if (found.length !== 1) {
@@ -33,7 +32,6 @@ export function find(manifests: readonly Manifest[], kind: string, name: string)
   return found[0];
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export function allOf(manifests: readonly Manifest[], kind: string): any[] {
   return manifests.filter((m) => m.kind === kind);
 }
@@ -43,6 +41,5 @@ export function scratch(): { chart: Chart; synth: () => Manifest[] } {
   const chart = new Chart(Testing.app(), 'test', { namespace: 'test', disableResourceNameHashes: true });
   return { chart, synth: () => Testing.synth(chart) as Manifest[] };
 }
-
 
 export const SMALL: Resources = { requests: { cpu: '100m', memory: '128Mi' }, limits: { memory: '256Mi' } };

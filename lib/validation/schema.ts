@@ -88,6 +88,8 @@ function violations(object: string, rule: string, errors: readonly ErrorObject[]
 interface KubernetesSchemas {
   readonly version: string;
   readonly byGvk: Map<string, string>;
+  /** Kinds of the built-in API, to tell a removed API version from a missing CRD. */
+  readonly kinds: Set<string>;
   readonly ajv: Ajv;
   readonly cache: Map<string, ValidateFunction>;
 }
@@ -98,15 +100,17 @@ function loadKubernetes(version: string): KubernetesSchemas {
   };
   close(doc.definitions);
   const byGvk = new Map<string, string>();
+  const kinds = new Set<string>();
   for (const [name, def] of Object.entries(doc.definitions)) {
     for (const gvk of (def['x-kubernetes-group-version-kind'] as Array<Record<string, string>> | undefined) ?? []) {
       const apiVersion = gvk.group ? `${gvk.group}/${gvk.version}` : gvk.version!;
       byGvk.set(`${apiVersion}/${gvk.kind}`, name);
+      kinds.add(gvk.kind!);
     }
   }
   const ajv = new Ajv({ allErrors: true, strict: false, validateFormats: false, logger: false });
   ajv.addSchema({ $id: 'k8s', definitions: doc.definitions });
-  return { version, byGvk, ajv, cache: new Map() };
+  return { version, byGvk, kinds, ajv, cache: new Map() };
 }
 
 /**
@@ -184,7 +188,10 @@ export class SchemaValidator {
     }
     const crd = this.crdSchemas().get(gvk);
     if (!crd) {
-      return [{ object, field: 'apiVersion', rule: 'schema', message: `no schema for ${gvk}: add its CRD to crds/` }];
+      const message = this.kubernetes.some((k) => k.kinds.has(m.kind))
+        ? `${gvk} is not served by Kubernetes ${this.versions.join(', ')}`
+        : `no schema for ${gvk}: add its CRD to crds/`;
+      return [{ object, field: 'apiVersion', rule: 'schema', message }];
     }
     return crd(m) ? [] : violations(object, `CRD schema ${gvk}`, crd.errors ?? []);
   }

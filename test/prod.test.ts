@@ -1,0 +1,352 @@
+/** What the guide asks of production, asserted on dist/prod's objects one item at a time. */
+import { load } from 'js-yaml';
+import { SECRET_KEYS } from '../lib/app-secrets';
+import { allOf, environments, find, manifestsOf } from './helpers';
+
+const prod = manifestsOf('prod');
+const container = (workload: any, name: string): any =>
+  workload.spec.template.spec.containers.find((c: { name: string }) => c.name === name);
+
+test('namespace easyflow; dev and staging have their own', () => {
+  expect(find(prod, 'Namespace', 'easyflow').metadata.namespace).toBeUndefined();
+  expect(allOf(manifestsOf('dev'), 'Namespace').map((n) => n.metadata.name)).toEqual(['easyflow-dev']);
+  expect(allOf(manifestsOf('staging'), 'Namespace').map((n) => n.metadata.name)).toEqual(['easyflow-staging']);
+});
+
+describe('settings and secrets', () => {
+  test('easyflow-config holds the non-secret settings', () => {
+    expect(find(prod, 'ConfigMap', 'easyflow-config').data).toEqual({
+      ENVIRONMENT: 'prod',
+      LOG_LEVEL: 'INFO',
+      WORKERS: '4',
+    });
+  });
+
+  test('no Secret is synthesized and no secret value appears anywhere in dist/', () => {
+    for (const [, out] of environments()) {
+      expect(allOf(out.manifests, 'Secret')).toEqual([]);
+      const text = [...out.files.values()].join('\n');
+      expect(text).not.toMatch(/postgres:[^$@\s]+@/);
+      expect(text).not.toMatch(/redis:\/\/:[^$@\s]+@/);
+      expect(text).not.toMatch(/password:\s*\S/i);
+    }
+  });
+
+  test('the app reads easyflow-config and easyflow-secrets, and builds its URLs from secret references', () => {
+    const app = container(find(prod, 'Deployment', 'easyflow-app'), 'app');
+    expect(app.envFrom).toEqual([
+      { configMapRef: { name: 'easyflow-config' } },
+      { secretRef: { name: 'easyflow-secrets' } },
+    ]);
+    expect(app.env).toEqual([
+      {
+        name: 'DATABASE_PASSWORD',
+        valueFrom: { secretKeyRef: { name: 'easyflow-secrets', key: 'DATABASE_PASSWORD' } },
+      },
+      { name: 'REDIS_PASSWORD', valueFrom: { secretKeyRef: { name: 'easyflow-secrets', key: 'REDIS_PASSWORD' } } },
+      { name: 'DATABASE_URL', value: 'postgresql+asyncpg://postgres:$(DATABASE_PASSWORD)@postgres:5432/easyflow' },
+      { name: 'REDIS_URL', value: 'redis://:$(REDIS_PASSWORD)@redis:6379/0' },
+    ]);
+  });
+
+  test('easyflow-secrets is filled by an ExternalSecret mapping every key', () => {
+    const es = find(prod, 'ExternalSecret', 'easyflow-secrets');
+    expect(es.spec.target.name).toBe('easyflow-secrets');
+    expect(es.spec.data.map((d: { secretKey: string }) => d.secretKey)).toEqual([...SECRET_KEYS]);
+  });
+});
+
+describe('PostgreSQL', () => {
+  const sts = find(prod, 'StatefulSet', 'postgres');
+  const pg = container(sts, 'postgres');
+
+  test('StatefulSet postgres, PostgreSQL 15, data on a persistent volume', () => {
+    expect(sts.spec.serviceName).toBe('postgres');
+    expect(sts.spec.replicas).toBe(1);
+    expect(pg.image).toMatch(/postgres:15\.\d+/);
+    expect(sts.spec.volumeClaimTemplates[0].metadata.name).toBe('data');
+    expect(sts.spec.volumeClaimTemplates[0].spec.resources.requests.storage).toBe('50Gi');
+    expect(pg.volumeMounts).toContainEqual({ name: 'data', mountPath: '/var/lib/postgresql/data' });
+  });
+
+  test('pg_isready probes and the guide resources', () => {
+    for (const probe of [pg.readinessProbe, pg.livenessProbe, pg.startupProbe]) {
+      expect(probe.exec.command[0]).toBe('pg_isready');
+    }
+    expect(pg.resources).toEqual({
+      requests: { memory: '512Mi', cpu: '500m' },
+      limits: { memory: '1Gi', cpu: '1000m' },
+    });
+  });
+
+  test('Service postgres on 5432', () => {
+    const svc = find(prod, 'Service', 'postgres');
+    expect(svc.spec.selector).toEqual({ app: 'postgres' });
+    expect(svc.spec.ports).toEqual([{ name: 'postgres', port: 5432, targetPort: 'postgres', protocol: 'TCP' }]);
+  });
+});
+
+describe('Redis', () => {
+  const sts = find(prod, 'StatefulSet', 'redis');
+  const redis = container(sts, 'redis');
+
+  test('StatefulSet redis with append-only persistence on a volume and a password', () => {
+    expect(redis.image).toMatch(/redis:7\.\d+/);
+    expect(redis.args).toEqual(expect.arrayContaining(['--appendonly', 'yes', '--requirepass', '$(REDIS_PASSWORD)']));
+    expect(redis.env).toContainEqual({
+      name: 'REDIS_PASSWORD',
+      valueFrom: { secretKeyRef: { name: 'easyflow-secrets', key: 'REDIS_PASSWORD' } },
+    });
+    expect(redis.volumeMounts).toContainEqual({ name: 'data', mountPath: '/data' });
+    expect(sts.spec.volumeClaimTemplates[0].metadata.name).toBe('data');
+  });
+
+  test('probes and the guide resources', () => {
+    expect(redis.readinessProbe.exec.command.join(' ')).toContain('redis-cli');
+    expect(redis.livenessProbe.exec.command.join(' ')).toContain('redis-cli');
+    expect(redis.resources).toEqual({
+      requests: { memory: '256Mi', cpu: '250m' },
+      limits: { memory: '512Mi', cpu: '500m' },
+    });
+  });
+
+  test('Service redis on 6379', () => {
+    expect(find(prod, 'Service', 'redis').spec.ports).toEqual([
+      { name: 'redis', port: 6379, targetPort: 'redis', protocol: 'TCP' },
+    ]);
+  });
+});
+
+describe('the API', () => {
+  const deployment = find(prod, 'Deployment', 'easyflow-app');
+  const app = container(deployment, 'app');
+
+  test('Deployment easyflow-app on port 8000 with the guide probes and resources', () => {
+    expect(app.ports).toEqual([{ name: 'http', containerPort: 8000 }]);
+    expect(app.livenessProbe).toMatchObject({
+      httpGet: { path: '/health', port: 'http' },
+      initialDelaySeconds: 30,
+      periodSeconds: 30,
+    });
+    expect(app.readinessProbe).toMatchObject({
+      httpGet: { path: '/health', port: 'http' },
+      initialDelaySeconds: 5,
+      periodSeconds: 10,
+    });
+    expect(app.resources).toEqual({
+      requests: { memory: '512Mi', cpu: '500m' },
+      limits: { memory: '1Gi', cpu: '1000m' },
+    });
+    expect(app.image).toBe('ghcr.io/easyflow/easyflow:1.0.0');
+  });
+
+  test('replicas belong to the HPA', () => {
+    expect(deployment.spec.replicas).toBeUndefined();
+  });
+
+  test('Service easyflow-app-service: 80 to 8000', () => {
+    const svc = find(prod, 'Service', 'easyflow-app-service');
+    expect(svc.spec.type).toBe('ClusterIP');
+    expect(svc.spec.selector).toEqual({ app: 'easyflow-app' });
+    expect(svc.spec.ports).toEqual([{ name: 'http', port: 80, targetPort: 'http', protocol: 'TCP' }]);
+  });
+
+  test('HPA easyflow-app-hpa: autoscaling/v2, 3 to 10, CPU 70 %, memory 80 %', () => {
+    const hpa = find(prod, 'HorizontalPodAutoscaler', 'easyflow-app-hpa');
+    expect(hpa.apiVersion).toBe('autoscaling/v2');
+    expect(hpa.spec).toEqual({
+      scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'easyflow-app' },
+      minReplicas: 3,
+      maxReplicas: 10,
+      metrics: [
+        { type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 70 } } },
+        { type: 'Resource', resource: { name: 'memory', target: { type: 'Utilization', averageUtilization: 80 } } },
+      ],
+    });
+  });
+});
+
+describe('Celery', () => {
+  test('worker: 2 replicas running the guide command', () => {
+    const worker = find(prod, 'Deployment', 'celery-worker');
+    expect(worker.spec.replicas).toBe(2);
+    expect(container(worker, 'worker').command).toEqual([
+      'celery',
+      '-A',
+      'app.core.celery',
+      'worker',
+      '--loglevel=info',
+      '--concurrency=4',
+    ]);
+  });
+
+  test('beat can never run twice: exactly one replica, Recreate', () => {
+    const beat = find(prod, 'Deployment', 'celery-beat');
+    expect(beat.spec.replicas).toBe(1);
+    expect(beat.spec.strategy).toEqual({ type: 'Recreate' });
+    expect(container(beat, 'beat').command.slice(0, 4)).toEqual(['celery', '-A', 'app.core.celery', 'beat']);
+  });
+});
+
+describe('Ingress', () => {
+  const api = find(prod, 'Ingress', 'easyflow-ingress');
+  const webhook = find(prod, 'Ingress', 'easyflow-webhook-ingress');
+  const health = find(prod, 'Ingress', 'easyflow-health-ingress');
+  const a = (ing: { metadata: { annotations: Record<string, string> } }) => ing.metadata.annotations;
+
+  test('easyflow-ingress: class nginx, host, TLS easyflow-tls from letsencrypt-prod, HTTPS redirect', () => {
+    expect(api.spec.ingressClassName).toBe('nginx');
+    expect(api.spec.tls).toEqual([{ hosts: ['api.easyflow.dev'], secretName: 'easyflow-tls' }]);
+    expect(api.spec.rules[0].host).toBe('api.easyflow.dev');
+    expect(api.spec.rules[0].http.paths[0]).toEqual({
+      path: '/',
+      pathType: 'Prefix',
+      backend: { service: { name: 'easyflow-app-service', port: { number: 80 } } },
+    });
+    expect(a(api)).toMatchObject({
+      'cert-manager.io/cluster-issuer': 'letsencrypt-prod',
+      'nginx.ingress.kubernetes.io/ssl-redirect': 'true',
+      'nginx.ingress.kubernetes.io/force-ssl-redirect': 'true',
+    });
+  });
+
+  test('rate limits: API 10 r/s burst 20, webhooks burst 100 on their own Ingress', () => {
+    expect(a(api)['nginx.ingress.kubernetes.io/limit-rps']).toBe('10');
+    expect(a(api)['nginx.ingress.kubernetes.io/limit-burst-multiplier']).toBe('2');
+    expect(webhook.spec.rules[0].http.paths[0].path).toBe('/api/v1/messaging/webhook/');
+    expect(a(webhook)['nginx.ingress.kubernetes.io/limit-rps']).toBe('10');
+    expect(a(webhook)['nginx.ingress.kubernetes.io/limit-burst-multiplier']).toBe('10');
+  });
+
+  test('only one Ingress asks cert-manager for the certificate; all share its Secret', () => {
+    expect(allOf(prod, 'Ingress').filter((i) => a(i)['cert-manager.io/cluster-issuer'])).toHaveLength(1);
+    for (const ing of [webhook, health]) expect(ing.spec.tls).toEqual(api.spec.tls);
+  });
+
+  test('/health is routed, without access log and without rate limit', () => {
+    expect(health.spec.rules[0].http.paths[0]).toMatchObject({ path: '/health', pathType: 'Exact' });
+    expect(a(health)['nginx.ingress.kubernetes.io/enable-access-log']).toBe('false');
+    expect(a(health)['nginx.ingress.kubernetes.io/limit-rps']).toBeUndefined();
+  });
+
+  test('the guide 60 s proxy timeouts', () => {
+    for (const ing of [api, webhook, health]) {
+      for (const t of ['connect', 'send', 'read']) {
+        expect(a(ing)[`nginx.ingress.kubernetes.io/proxy-${t}-timeout`]).toBe('60');
+      }
+    }
+  });
+
+  test('security headers without snippet annotations', () => {
+    for (const ing of [api, webhook, health]) {
+      expect(a(ing)['nginx.ingress.kubernetes.io/custom-headers']).toBe('easyflow/easyflow-security-headers');
+      expect(Object.keys(a(ing)).filter((k) => k.includes('snippet'))).toEqual([]);
+    }
+    expect(find(prod, 'ConfigMap', 'easyflow-security-headers').data).toEqual({
+      'Strict-Transport-Security': 'max-age=31536000',
+      'X-Content-Type-Options': 'nosniff',
+      'X-Frame-Options': 'DENY',
+      'X-XSS-Protection': '1; mode=block',
+    });
+  });
+});
+
+describe('backup', () => {
+  const cron = find(prod, 'CronJob', 'postgres-backup');
+
+  test('CronJob postgres-backup: daily at 02:00, never two at once', () => {
+    expect(cron.spec.schedule).toBe('0 2 * * *');
+    expect(cron.spec.concurrencyPolicy).toBe('Forbid');
+  });
+
+  test('pg_dump compressed onto backup-pvc, which is part of the output, with 7-day retention', () => {
+    const pod = cron.spec.jobTemplate.spec.template.spec;
+    const dump = pod.containers.find((c: { name: string }) => c.name === 'pg-dump');
+    expect(dump.command[2]).toContain('pg_dump');
+    expect(dump.command[2]).toContain('gzip');
+    expect(dump.env).toContainEqual({ name: 'RETENTION_DAYS', value: '7' });
+    expect(pod.volumes).toContainEqual({ name: 'backup', persistentVolumeClaim: { claimName: 'backup-pvc' } });
+    expect(find(prod, 'PersistentVolumeClaim', 'backup-pvc').spec.resources.requests.storage).toBe('100Gi');
+  });
+
+  test('no S3 upload unless configured', () => {
+    const pod = cron.spec.jobTemplate.spec.template.spec;
+    expect(pod.initContainers).toBeUndefined();
+    expect(pod.containers.map((c: { name: string }) => c.name)).toEqual(['pg-dump']);
+  });
+});
+
+describe('monitoring', () => {
+  test('prometheus.yml has the guide three jobs with the right metrics paths', () => {
+    const yml = find(prod, 'ConfigMap', 'prometheus-config').data['prometheus.yml'];
+    expect(yml).toContain('job_name: easyflow-app');
+    expect(yml).toContain('- postgres-exporter.easyflow.svc:9187');
+    expect(yml).toContain('- redis-exporter.easyflow.svc:9121');
+    expect(yml).toContain('scrape_interval: 15s');
+    expect(yml.match(/metrics_path: \/metrics/g)).toHaveLength(3);
+  });
+
+  test('the exporters the scrape config names exist as Services', () => {
+    expect(find(prod, 'Service', 'postgres-exporter').spec.ports[0].port).toBe(9187);
+    expect(find(prod, 'Service', 'redis-exporter').spec.ports[0].port).toBe(9121);
+    expect(find(prod, 'Deployment', 'postgres-exporter').spec.replicas).toBe(1);
+    expect(find(prod, 'Deployment', 'redis-exporter').spec.replicas).toBe(1);
+  });
+
+  test('ServiceMonitors for the app and both exporters', () => {
+    expect(allOf(prod, 'ServiceMonitor').map((s) => s.spec.selector.matchLabels)).toEqual([
+      { app: 'easyflow-app' },
+      { app: 'postgres-exporter' },
+      { app: 'redis-exporter' },
+    ]);
+  });
+
+  test('the Grafana dashboard has the guide three panels and the sidecar label', () => {
+    const cm = find(prod, 'ConfigMap', 'easyflow-grafana-dashboard');
+    expect(cm.metadata.labels.grafana_dashboard).toBe('1');
+    const dashboard = JSON.parse(cm.data['easyflow.json']);
+    expect(dashboard.panels.map((p: { title: string }) => p.title)).toEqual([
+      'API Response Time',
+      'Message Processing Rate',
+      'AI API Calls',
+    ]);
+    expect(dashboard.panels[2].targets[0].legendFormat).toBe('{{provider}}');
+  });
+});
+
+describe('dev and staging differ from prod where a team wants it', () => {
+  const host = (env: string) => find(manifestsOf(env), 'Ingress', 'easyflow-ingress').spec.rules[0].host;
+  const issuer = (env: string) =>
+    find(manifestsOf(env), 'Ingress', 'easyflow-ingress').metadata.annotations['cert-manager.io/cluster-issuer'];
+
+  test('own hosts and the staging ACME issuer', () => {
+    expect([host('dev'), host('staging'), host('prod')]).toEqual([
+      'api.dev.easyflow.dev',
+      'api.staging.easyflow.dev',
+      'api.easyflow.dev',
+    ]);
+    expect([issuer('dev'), issuer('staging'), issuer('prod')]).toEqual([
+      'letsencrypt-staging',
+      'letsencrypt-staging',
+      'letsencrypt-prod',
+    ]);
+  });
+
+  test('fewer replicas and smaller resources', () => {
+    const hpa = (env: string) => find(manifestsOf(env), 'HorizontalPodAutoscaler', 'easyflow-app-hpa').spec;
+    expect([hpa('dev').maxReplicas, hpa('staging').maxReplicas, hpa('prod').maxReplicas]).toEqual([2, 4, 10]);
+    const request = container(find(manifestsOf('dev'), 'Deployment', 'easyflow-app'), 'app').resources.requests.memory;
+    expect(request).toBe('256Mi');
+  });
+
+  test('dev has no PodDisruptionBudget for single-pod workloads', () => {
+    expect(allOf(manifestsOf('dev'), 'PodDisruptionBudget')).toEqual([]);
+  });
+});
+
+test('each file is plain YAML that reads back to exactly its object', () => {
+  const out = environments().get('prod')!;
+  for (const m of out.manifests) {
+    expect(load(out.files.get(`${m.kind.toLowerCase()}-${m.metadata.name}.yaml`)!)).toEqual(m);
+  }
+});
