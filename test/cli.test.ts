@@ -1,0 +1,89 @@
+/**
+ * End to end through the real CLI, the way an engineer runs it: `cdk8s synth` in a copy of the
+ * project. A failed synth must exit non-zero with a readable message and leave dist/ untouched.
+ */
+import { execFileSync, spawnSync } from 'child_process';
+import { createHash } from 'crypto';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { ROOT } from './helpers';
+
+let work: string;
+
+/** sha256 of every file under `dir`, by relative path. */
+function treeHash(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (d: string): void => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else out[path.relative(dir, p)] = createHash('sha256').update(fs.readFileSync(p)).digest('hex');
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+function synth(): { status: number | null; output: string } {
+  const r = spawnSync(path.join(work, 'node_modules', '.bin', 'cdk8s'), ['synth'], {
+    cwd: work,
+    env: { ...process.env, CDK8S_CHECK_UPGRADE: 'false' },
+    encoding: 'utf8',
+  });
+  return { status: r.status, output: `${r.stdout}\n${r.stderr}` };
+}
+
+beforeAll(() => {
+  work = fs.mkdtempSync(path.join(os.tmpdir(), 'easyflow-cli-'));
+  const files = execFileSync('git', ['ls-files', '-co', '--exclude-standard'], { cwd: ROOT, encoding: 'utf8' })
+    .split('\n')
+    .filter((f) => f !== '' && fs.existsSync(path.join(ROOT, f)));
+  for (const f of files) {
+    fs.mkdirSync(path.dirname(path.join(work, f)), { recursive: true });
+    fs.copyFileSync(path.join(ROOT, f), path.join(work, f));
+  }
+  fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(work, 'node_modules'));
+});
+
+afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
+
+test('cdk8s synth writes dist/<env>/ byte for byte as committed, twice in a row', () => {
+  const committed = treeHash(path.join(ROOT, 'dist'));
+  for (let i = 0; i < 2; i++) {
+    const r = synth();
+    expect(r.status).toBe(0);
+    expect(treeHash(path.join(work, 'dist'))).toEqual(committed);
+  }
+});
+
+describe('a failed synth leaves dist/ exactly as it was', () => {
+  const prodFile = (): string => path.join(work, 'config', 'prod.yaml');
+  let original: string;
+  beforeEach(() => {
+    original = fs.readFileSync(prodFile(), 'utf8');
+  });
+  afterEach(() => fs.writeFileSync(prodFile(), original));
+
+  test.each([
+    [
+      'min above max',
+      (t: string) => t.replace('minReplicas: 3', 'minReplicas: 30'),
+      'config/prod.yaml: app.autoscaling.minReplicas is 30 but maxReplicas is 10; minReplicas must be <= maxReplicas',
+    ],
+    [
+      'a YAML syntax error',
+      (t: string) => t.replace('  workers: 4\n', '  workers: [4\n'),
+      'config/prod.yaml:12:3: YAML syntax error',
+    ],
+    ['a missing file section', () => 'namespace: easyflow\n', 'config/prod.yaml: image is required but missing'],
+  ])('%s', (_case, edit, message) => {
+    const before = treeHash(path.join(work, 'dist'));
+    fs.writeFileSync(prodFile(), edit(original));
+    const r = synth();
+    expect(r.status).not.toBe(0);
+    expect(r.output).toContain('synth failed: invalid configuration; dist/ was not changed');
+    expect(r.output).toContain(message);
+    expect(treeHash(path.join(work, 'dist'))).toEqual(before);
+  });
+});
