@@ -1,6 +1,11 @@
 import * as path from 'path';
 import { Chart, Testing } from 'cdk8s';
+import { AppConfig, AppConfigProps } from '../lib/app-config';
+import { AppRuntime } from '../lib/app-runtime';
+import { AppSecrets } from '../lib/app-secrets';
 import { loadEnvironments } from '../lib/config';
+import { Postgres } from '../lib/postgres';
+import { Redis } from '../lib/redis';
 import type { Resources } from '../lib/config';
 import { EnvironmentOutput, synthEnvironment } from '../lib/synth';
 import type { Manifest } from '../lib/validation/schema';
@@ -43,3 +48,32 @@ export function scratch(): { chart: Chart; synth: () => Manifest[] } {
 }
 
 export const SMALL: Resources = { requests: { cpu: '100m', memory: '128Mi' }, limits: { memory: '256Mi' } };
+
+/** The shared dependencies most constructs take, built with minimal props in `chart`. */
+export function basics(chart: Chart, config: Partial<AppConfigProps> = {}) {
+  const secrets = new AppSecrets(chart, 'secrets', { remoteKey: 'easyflow/test' });
+  const postgres = new Postgres(chart, 'postgres', {
+    image: 'docker.io/library/postgres:15.10-alpine',
+    secrets,
+    storage: { size: '1Gi' },
+    resources: SMALL,
+    instance: 'easyflow-test',
+  });
+  const redis = new Redis(chart, 'redis', {
+    image: 'docker.io/library/redis:7.4.1-alpine',
+    secrets,
+    storage: { size: '1Gi' },
+    resources: SMALL,
+    instance: 'easyflow-test',
+  });
+  const appConfig = new AppConfig(chart, 'config', { environment: 'test', ...config });
+  const runtime = new AppRuntime({
+    repository: 'ghcr.io/easyflow/easyflow',
+    tag: '1.2.3',
+    config: appConfig,
+    secrets,
+    postgres,
+    redis,
+  });
+  return { secrets, config: appConfig, postgres, redis, runtime };
+}
