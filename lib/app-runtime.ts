@@ -1,4 +1,5 @@
 import { k8s } from 'cdk8s-plus-27';
+import { ContainerOptions, container } from './pod';
 import { AppConfig } from './app-config';
 import { AppSecrets } from './app-secrets';
 import { imageReference, tagProblem } from './image';
@@ -80,5 +81,16 @@ export class AppRuntime {
       },
       { name: 'REDIS_URL', value: `redis://:$(REDIS_PASSWORD)@${redis.serviceName}:${redis.port}/0` },
     ];
+  }
+
+  /** A container of the app image with the app's settings, secrets and connection URLs. */
+  public container(options: Omit<ContainerOptions, 'image' | 'imagePullPolicy' | 'env' | 'envFrom'>): k8s.Container {
+    return container({
+      ...options,
+      image: this.image,
+      imagePullPolicy: this.pullPolicy,
+      envFrom: this.envFrom(),
+      env: this.env(),
+    });
   }
 }

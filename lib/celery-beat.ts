@@ -5,7 +5,7 @@ import { AppRuntime } from './app-runtime';
 import { CELERY_APP } from './celery-worker';
 import { workloadDeployment } from './deployment';
 import { Identity } from './labels';
-import { container, emptyDir, podSpec, workloadServiceAccount } from './pod';
+import { emptyDir, podSpec, workloadServiceAccount } from './pod';
 
 export interface CeleryBeatProps {
   readonly runtime: AppRuntime;
@@ -55,10 +55,8 @@ export class CeleryBeat extends Construct {
         runAs: runtime.runAs,
         terminationGracePeriodSeconds: 30,
         containers: [
-          container({
+          runtime.container({
             name: 'beat',
-            image: runtime.image,
-            imagePullPolicy: runtime.pullPolicy,
             resources: props.resources,
             command: [
               'celery',
@@ -68,8 +66,6 @@ export class CeleryBeat extends Construct {
               `--loglevel=${props.logLevel ?? 'info'}`,
               `--schedule=${STATE_DIR}/celerybeat-schedule`,
             ],
-            envFrom: runtime.envFrom(),
-            env: runtime.env(),
             volumeMounts: [
               { name: 'state', mountPath: STATE_DIR },
               { name: 'tmp', mountPath: '/tmp' },

@@ -4,7 +4,7 @@ import type { LogLevel, Resources } from './config';
 import { AppRuntime } from './app-runtime';
 import { SURGE_ONLY, disruptionBudget, workloadDeployment } from './deployment';
 import { Identity } from './labels';
-import { container, emptyDir, podSpec, workloadServiceAccount } from './pod';
+import { emptyDir, podSpec, workloadServiceAccount } from './pod';
 
 /** The Celery application module of the Easy Flow image. */
 export const CELERY_APP = 'app.core.celery';
@@ -73,10 +73,8 @@ export class CeleryWorker extends Construct {
         runAs: runtime.runAs,
         terminationGracePeriodSeconds: 120,
         containers: [
-          container({
+          runtime.container({
             name: 'worker',
-            image: runtime.image,
-            imagePullPolicy: runtime.pullPolicy,
             resources: props.resources,
             command: [
               'celery',
@@ -86,8 +84,6 @@ export class CeleryWorker extends Construct {
               `--loglevel=${props.logLevel ?? 'info'}`,
               `--concurrency=${concurrency}`,
             ],
-            envFrom: runtime.envFrom(),
-            env: runtime.env(),
             volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
             livenessProbe: ping,
             readinessProbe: ping,

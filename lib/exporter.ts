@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-27';
 import type { Resources } from './config';
 import { workloadDeployment } from './deployment';
-import { pinnedImageProblem } from './image';
+import { assertPinned } from './image';
 import { Identity, versionOf } from './labels';
 import type { Listener } from './network-policies';
 import { container, podSpec, workloadServiceAccount } from './pod';
@@ -45,10 +45,7 @@ export class Exporter extends Construct {
 
   constructor(scope: Construct, id: string, props: ExporterProps, spec: ExporterSpec) {
     super(scope, id);
-    const problem = pinnedImageProblem(props.image);
-    if (problem) {
-      throw new Error(`${this.node.path}: image "${props.image}" is not pinned: ${problem}`);
-    }
+    assertPinned(this.node.path, props.image);
     this.identity = { name: spec.name, component: 'metrics', version: versionOf(props.image) };
     this.serviceName = spec.name;
     this.port = spec.port;

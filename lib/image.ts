@@ -49,3 +49,11 @@ export function pinnedImageProblem(reference: string): string | undefined {
 export function imageReference(repository: string, tag: string, digest?: string): string {
   return digest ? `${repository}:${tag}@${digest}` : `${repository}:${tag}`;
 }
+
+/** Throws `<where>: <field> "<reference>" is not pinned: ...` unless `reference` is a pinned image. */
+export function assertPinned(where: string, reference: string, field = 'image'): void {
+  const problem = pinnedImageProblem(reference);
+  if (problem) {
+    throw new Error(`${where}: ${field} "${reference}" is not pinned: ${problem}`);
+  }
+}

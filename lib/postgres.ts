@@ -6,7 +6,7 @@ import { Identity, objectLabels, podLabels, selectorLabels, versionOf } from './
 import { workloadService } from './service';
 import { dataClaimTemplate } from './storage';
 import { KEEP_ON_PRUNE, container, emptyDir, podSpec, workloadServiceAccount } from './pod';
-import { pinnedImageProblem } from './image';
+import { assertPinned } from './image';
 
 export interface PostgresProps {
   /** Pinned PostgreSQL 15 image, e.g. `docker.io/library/postgres:15.10-alpine`. */
@@ -54,10 +54,7 @@ export class Postgres extends Construct {
 
   constructor(scope: Construct, id: string, props: PostgresProps) {
     super(scope, id);
-    const problem = pinnedImageProblem(props.image);
-    if (problem) {
-      throw new Error(`${this.node.path}: image "${props.image}" is not pinned: ${problem}`);
-    }
+    assertPinned(this.node.path, props.image);
     this.image = props.image;
     this.database = props.database ?? 'easyflow';
     this.user = props.user ?? 'postgres';

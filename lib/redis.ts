@@ -6,7 +6,7 @@ import { Identity, objectLabels, podLabels, selectorLabels, versionOf } from './
 import { workloadService } from './service';
 import { dataClaimTemplate } from './storage';
 import { KEEP_ON_PRUNE, container, emptyDir, podSpec, workloadServiceAccount } from './pod';
-import { pinnedImageProblem } from './image';
+import { assertPinned } from './image';
 import { parseQuantity } from './quantity';
 
 export interface RedisProps {
@@ -39,10 +39,7 @@ export class Redis extends Construct {
 
   constructor(scope: Construct, id: string, props: RedisProps) {
     super(scope, id);
-    const problem = pinnedImageProblem(props.image);
-    if (problem) {
-      throw new Error(`${this.node.path}: image "${props.image}" is not pinned: ${problem}`);
-    }
+    assertPinned(this.node.path, props.image);
     this.secrets = props.secrets;
     this.identity = { name: this.serviceName, component: 'cache', version: versionOf(props.image) };
     this.maxMemoryBytes = Math.floor(parseQuantity(props.resources.limits.memory) * 0.8);

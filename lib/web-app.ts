@@ -4,7 +4,7 @@ import type { Resources } from './config';
 import { AppRuntime } from './app-runtime';
 import { SURGE_ONLY, disruptionBudget, workloadDeployment } from './deployment';
 import { Identity, objectLabels, selectorLabels } from './labels';
-import { container, emptyDir, podSpec, workloadServiceAccount } from './pod';
+import { emptyDir, podSpec, workloadServiceAccount } from './pod';
 import { workloadService } from './service';
 
 export interface WebAppProps {
@@ -95,14 +95,10 @@ export class WebApp extends Construct {
           this.spread('topology.kubernetes.io/zone', 'ScheduleAnyway'),
         ],
         containers: [
-          container({
+          runtime.container({
             name: 'app',
-            image: runtime.image,
-            imagePullPolicy: runtime.pullPolicy,
             resources: props.resources,
             ports: [{ name: 'http', containerPort: this.containerPort }],
-            envFrom: runtime.envFrom(),
-            env: runtime.env(),
             volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
             livenessProbe: health(30, 30),
             readinessProbe: health(5, 10),
