@@ -3,6 +3,5 @@ import { runSynth } from './lib/synth';
 process.exitCode = runSynth({
   configDir: 'config',
   outdir: process.env.CDK8S_OUTDIR ?? '.cdk8s.out',
-  distDir: 'dist',
   log: (line) => console.error(line),
 });

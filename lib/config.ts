@@ -6,7 +6,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import Ajv, { ErrorObject } from 'ajv';
+import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
 import { load, YAMLException } from 'js-yaml';
 import schema from '../config/schema.json';
 import { cronProblem } from './cron';
@@ -119,6 +119,9 @@ export interface EnvironmentConfig {
   };
 }
 
+/** The one file in config/ that is not an environment: how Argo CD and Flux deliver them (lib/gitops-config.ts). */
+export const GITOPS_FILE = 'gitops.yaml';
+
 /** A config file that cannot be used; `problems` lists every reason, each a full sentence. */
 export class ConfigError extends Error {
   public readonly problems: readonly string[];
@@ -162,6 +165,45 @@ for (const [name, format] of Object.entries(FORMATS)) {
   ajv.addFormat(name, { type: 'string', validate: (value: string) => format.check(value) === undefined });
 }
 const validateSchema = ajv.compile(schema);
+
+/**
+ * Parses `text` as YAML and checks it against a compiled schema of this module's `ajv`, throwing a
+ * ConfigError that lists every problem: a syntax error with file:line:column, then each schema error
+ * with the key path and the value.
+ */
+export function parseYamlFile(file: string, text: string, validate: ValidateFunction): unknown {
+  let data: unknown;
+  try {
+    data = load(text, { filename: file });
+  } catch (e) {
+    if (e instanceof YAMLException) {
+      const line = e.mark ? `${e.mark.line + 1}:${e.mark.column + 1}` : '?';
+      throw new ConfigError([`${file}:${line}: YAML syntax error: ${e.reason}`]);
+    }
+    throw e;
+  }
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) {
+    throw new ConfigError([`${file}: must be a YAML mapping of settings, found ${describeType(data)}`]);
+  }
+  if (!validate(data)) {
+    throw new ConfigError((validate.errors ?? []).map((e) => describeSchemaError(file, e)));
+  }
+  return data;
+}
+
+/** Compiles another config schema with the same formats and error handling. */
+export function compileConfigSchema(other: object): ValidateFunction {
+  return ajv.compile(other);
+}
+
+/** Reads `file`, naming it when it cannot be read. */
+export function readConfigFile(file: string): string {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new ConfigError([`${file}: cannot be read (${(e as NodeJS.ErrnoException).code ?? String(e)})`]);
+  }
+}
 
 function keyPath(instancePath: string): string {
   return instancePath
@@ -309,23 +351,7 @@ export function parseConfig(file: string, text: string): EnvironmentConfig {
   if (!DNS_LABEL.test(name)) {
     throw new ConfigError([`${file}: the environment name "${name}" (the file name) must be a DNS label`]);
   }
-  let data: unknown;
-  try {
-    data = load(text, { filename: file });
-  } catch (e) {
-    if (e instanceof YAMLException) {
-      const line = e.mark ? `${e.mark.line + 1}:${e.mark.column + 1}` : '?';
-      throw new ConfigError([`${file}:${line}: YAML syntax error: ${e.reason}`]);
-    }
-    throw e;
-  }
-  if (data === null || typeof data !== 'object' || Array.isArray(data)) {
-    throw new ConfigError([`${file}: must be a YAML mapping of settings, found ${describeType(data)}`]);
-  }
-  if (!validateSchema(data)) {
-    throw new ConfigError((validateSchema.errors ?? []).map((e) => describeSchemaError(file, e)));
-  }
-  const raw = data as unknown as Raw;
+  const raw = parseYamlFile(file, text, validateSchema) as Raw;
   const problems = semanticProblems(file, raw);
   if (problems.length > 0) {
     throw new ConfigError(problems);
@@ -349,23 +375,17 @@ export function parseConfig(file: string, text: string): EnvironmentConfig {
 
 /** Reads and validates `file`. */
 export function loadConfig(file: string): EnvironmentConfig {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new ConfigError([`${file}: cannot be read (${(e as NodeJS.ErrnoException).code ?? String(e)})`]);
-  }
-  return parseConfig(file, text);
+  return parseConfig(file, readConfigFile(file));
 }
 
 /**
- * Loads every `*.yaml` in `dir` (sorted by name), collecting the problems of all files before throwing,
+ * Loads every `*.yaml` in `dir` but gitops.yaml (sorted by name), collecting the problems of all files before throwing,
  * and rejects two environments that would share a namespace.
  */
 export function loadEnvironments(dir: string): EnvironmentConfig[] {
   const files = fs
     .readdirSync(dir)
-    .filter((f) => f.endsWith('.yaml'))
+    .filter((f) => f.endsWith('.yaml') && f !== GITOPS_FILE)
     .sort();
   if (files.length === 0) {
     throw new ConfigError([`${dir}: no environment files (*.yaml) found`]);

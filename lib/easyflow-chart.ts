@@ -16,11 +16,15 @@ import { PostgresBackup } from './postgres-backup';
 import { PostgresExporter } from './postgres-exporter';
 import { Redis } from './redis';
 import { RedisExporter } from './redis-exporter';
+import { applySyncWaves } from './sync-waves';
+import type { HealthCheck } from './flux';
 import { WebApp } from './web-app';
 
 /** Everything one environment of Easy Flow runs on, from its validated config. */
 export class EasyflowChart extends Chart {
   public readonly environment: EnvironmentConfig;
+  /** The long-running workloads, which must be ready for a sync to count as healthy. */
+  public readonly healthChecks: readonly HealthCheck[];
 
   constructor(scope: Construct, id: string, env: EnvironmentConfig) {
     const instance = `easyflow-${env.name}`;
@@ -99,5 +103,11 @@ export class EasyflowChart extends Chart {
       exporters: [postgresExporter, redisExporter],
       ...env.network,
     });
+
+    this.healthChecks = [
+      ...[postgres, redis].map((w) => ({ apiVersion: 'apps/v1', kind: 'StatefulSet', name: w.identity.name })),
+      ...[app, worker, beat].map((w) => ({ apiVersion: 'apps/v1', kind: 'Deployment', name: w.identity.name })),
+    ];
+    applySyncWaves(this);
   }
 }

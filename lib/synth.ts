@@ -1,129 +1,201 @@
 /**
- * From config to files: one cdk8s App per environment (an App's synthesis grows faster than
- * linearly with its charts), one YAML file per object in `<out>/<env>/`, a kustomization.yaml
- * listing them, validation of every object, and only then publication into `dist/`.
+ * From config to files. One cdk8s App per environment (an App's synthesis grows faster than
+ * linearly with its charts); one YAML file per object, a kustomization.yaml and a SUMMARY.md per
+ * folder; the GitOps bootstrap objects in gitops/. The app only writes the CLI's output folder:
+ * the validation plugin (lib/validation/plugin.ts) checks it and alone replaces dist/.
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { App, Yaml } from 'cdk8s';
+import { App, Chart, Yaml } from 'cdk8s';
+import { ArgoCdDelivery } from './argocd';
 import { ConfigError, EnvironmentConfig, loadEnvironments } from './config';
 import { EasyflowChart } from './easyflow-chart';
+import { FluxDelivery } from './flux';
+import { chartLabels } from './labels';
+import { GitopsConfig, loadGitopsConfig } from './gitops-config';
+import { summarize } from './summary';
 import { checkPolicy } from './validation/policy';
 import { Manifest, SchemaValidator, Violation } from './validation/schema';
 
-/** One environment's synthesized objects and the files they are written to. */
-export interface EnvironmentOutput {
-  readonly name: string;
-  readonly manifests: readonly Manifest[];
-  /** File name -> content, including kustomization.yaml. */
+/** Everything a synth writes: relative path -> content, and the objects of each folder. */
+export interface Rendered {
   readonly files: ReadonlyMap<string, string>;
+  /** Folder (`prod`, `gitops/argocd`, ...) -> its objects. */
+  readonly folders: ReadonlyMap<string, readonly Manifest[]>;
 }
 
-/** `<kind>-<name>.yaml`, lower case: stable, unique within an environment, readable in a diff. */
+/** Files that are not Kubernetes objects and are never validated as such. */
+export const KUSTOMIZATION = 'kustomization.yaml';
+export const SUMMARY = 'SUMMARY.md';
+
+/** `<kind>-<name>.yaml`, lower case: stable, unique within a folder, readable in a diff. */
 export function fileName(m: Manifest): string {
   return `${m.kind.toLowerCase()}-${m.metadata.name}.yaml`;
 }
 
-/** Synthesizes one environment. */
-export function synthEnvironment(env: EnvironmentConfig): EnvironmentOutput {
-  const chart = new EasyflowChart(new App(), env.name, env);
-  const manifests = chart.toJson() as Manifest[];
-  const files = new Map<string, string>();
+/** One folder's files: each object, then a kustomization.yaml listing them in name order. */
+export function folderFiles(folder: string, manifests: readonly Manifest[]): Map<string, string> {
+  const objects = new Map<string, string>();
   for (const m of manifests) {
     const name = fileName(m);
-    if (files.has(name)) {
-      throw new Error(
-        `${env.file}: two objects would be written to ${env.name}/${name}; object names must be unique per kind`,
-      );
+    if (objects.has(name)) {
+      throw new Error(`${folder}/${name}: two objects would be written to this file; names must be unique per kind`);
     }
-    files.set(name, Yaml.stringify(m));
+    objects.set(name, Yaml.stringify(m));
   }
-  const resources = [...files.keys()].sort();
-  const sorted = new Map<string, string>(resources.map((f) => [f, files.get(f)!]));
-  sorted.set(
-    'kustomization.yaml',
+  const resources = [...objects.keys()].sort();
+  const files = new Map<string, string>(resources.map((f) => [`${folder}/${f}`, objects.get(f)!]));
+  files.set(
+    `${folder}/${KUSTOMIZATION}`,
     Yaml.stringify({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources }),
   );
-  return { name: env.name, manifests, files: sorted };
+  return files;
 }
 
-/** Writes each environment into `dir/<env>/`, replacing what was there. */
-export function writeTree(dir: string, outputs: readonly EnvironmentOutput[]): void {
-  fs.rmSync(dir, { recursive: true, force: true });
-  for (const out of outputs) {
-    const envDir = path.join(dir, out.name);
-    fs.mkdirSync(envDir, { recursive: true });
-    for (const [file, content] of out.files) {
-      fs.writeFileSync(path.join(envDir, file), content);
-    }
+/** Synthesizes one environment's chart. */
+export function synthEnvironment(env: EnvironmentConfig): EasyflowChart {
+  return new EasyflowChart(new App(), env.name, env);
+}
+
+function gitopsCharts(gitops: GitopsConfig, charts: readonly EasyflowChart[]): Map<string, Chart> {
+  const labels = chartLabels('easyflow-gitops');
+  const argo = new Chart(new App(), 'argocd', { labels, disableResourceNameHashes: true });
+  new ArgoCdDelivery(argo, 'delivery', {
+    repoURL: gitops.repoURL,
+    namespace: gitops.argocd.namespace,
+    project: gitops.argocd.project,
+    environments: charts.map((c) => ({
+      name: c.environment.name,
+      namespace: c.environment.namespace,
+      server: gitops.environments[c.environment.name]!.server,
+      revision: gitops.environments[c.environment.name]!.branch ?? gitops.branch,
+    })),
+  });
+  const out = new Map<string, Chart>([['gitops/argocd', argo]]);
+  for (const c of charts) {
+    const flux = new Chart(new App(), `flux-${c.environment.name}`, { labels, disableResourceNameHashes: true });
+    new FluxDelivery(flux, 'delivery', {
+      environment: c.environment.name,
+      targetNamespace: c.environment.namespace,
+      repoURL: gitops.repoURL,
+      branch: gitops.environments[c.environment.name]!.branch ?? gitops.branch,
+      healthChecks: c.healthChecks,
+      namespace: gitops.flux.namespace,
+      interval: gitops.flux.interval,
+      timeout: gitops.flux.timeout,
+    });
+    out.set(`gitops/flux/${c.environment.name}`, flux);
   }
+  return out;
+}
+
+/** Loads `configDir` and renders every file of a synth. Throws ConfigError on bad config. */
+export function renderProject(configDir: string): Rendered {
+  const environments = loadEnvironments(configDir);
+  const gitops = loadGitopsConfig(configDir, environments);
+  const charts = environments.map(synthEnvironment);
+  const files = new Map<string, string>();
+  const folders = new Map<string, readonly Manifest[]>();
+  for (const c of charts) {
+    const manifests = c.toJson() as Manifest[];
+    folders.set(c.environment.name, manifests);
+    for (const [file, content] of folderFiles(c.environment.name, manifests)) files.set(file, content);
+    files.set(`${c.environment.name}/${SUMMARY}`, summarize(c.environment.name, manifests));
+  }
+  for (const [folder, chart] of gitopsCharts(gitops, charts)) {
+    const manifests = chart.toJson() as Manifest[];
+    folders.set(folder, manifests);
+    for (const [file, content] of folderFiles(folder, manifests)) files.set(file, content);
+  }
+  return { files, folders };
+}
+
+/** Writes `files` under `dir`, replacing what was there. */
+export function writeTree(dir: string, files: ReadonlyMap<string, string>): void {
+  fs.rmSync(dir, { recursive: true, force: true });
+  for (const [file, content] of files) {
+    fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+    fs.writeFileSync(path.join(dir, file), content);
+  }
+}
+
+/** Every file under `dir`, by path relative to it (`/`-separated), sorted. */
+export function readTree(dir: string): Map<string, string> {
+  const out = new Map<string, string>();
+  const walk = (d: string): void => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else out.set(path.relative(dir, p).split(path.sep).join('/'), fs.readFileSync(p, 'utf8'));
+    }
+  };
+  if (fs.existsSync(dir)) walk(dir);
+  return out;
 }
 
 /**
- * Replaces `target` with a copy of `source` so that `target` is never half-written: the copy is
- * built beside it, then swapped in with two renames.
+ * Replaces `target` with `files` so that `target` is never half-written: the new tree is built
+ * beside it, then swapped in with two renames.
  */
-export function publish(source: string, target: string): void {
+export function publish(files: ReadonlyMap<string, string>, target: string): void {
   const parent = path.dirname(path.resolve(target));
   const base = path.basename(target);
   const incoming = path.join(parent, `${base}.incoming-${process.pid}`);
   const outgoing = path.join(parent, `${base}.outgoing-${process.pid}`);
-  fs.rmSync(incoming, { recursive: true, force: true });
-  fs.cpSync(source, incoming, { recursive: true });
+  writeTree(incoming, files);
   const hadTarget = fs.existsSync(target);
   if (hadTarget) fs.renameSync(target, outgoing);
   fs.renameSync(incoming, target);
   if (hadTarget) fs.rmSync(outgoing, { recursive: true, force: true });
 }
 
-/** Formats violations, one line each, grouped by environment. */
-export function formatViolations(byEnv: ReadonlyMap<string, readonly Violation[]>): string {
+/** Schema and policy violations of every folder; folders without any are left out. */
+export function validateFolders(
+  folders: ReadonlyMap<string, readonly Manifest[]>,
+  validator = new SchemaValidator(),
+): Map<string, Violation[]> {
+  const out = new Map<string, Violation[]>();
+  for (const [folder, manifests] of folders) {
+    const violations = [...validator.validate(manifests), ...checkPolicy(manifests)];
+    if (violations.length > 0) out.set(folder, violations);
+  }
+  return out;
+}
+
+/** One line per violation: `<folder>: <Kind/name>: <field>: <message> [<rule>]`. */
+export function formatViolations(byFolder: ReadonlyMap<string, readonly Violation[]>): string {
   const lines: string[] = [];
-  for (const [env, violations] of byEnv) {
+  for (const [folder, violations] of byFolder) {
     for (const v of violations) {
-      lines.push(`${env}: ${v.object}: ${v.field || '(object)'}: ${v.message} [${v.rule}]`);
+      lines.push(`${folder}: ${v.object}: ${v.field || '(object)'}: ${v.message} [${v.rule}]`);
     }
   }
   return lines.join('\n');
 }
 
 export interface RunOptions {
-  /** Folder of `<env>.yaml` files. */
+  /** Folder of `<env>.yaml` files and gitops.yaml. */
   readonly configDir: string;
-  /** Where the CLI expects the manifests (CDK8S_OUTDIR). */
+  /** Where the CLI reads the manifests from (CDK8S_OUTDIR). */
   readonly outdir: string;
-  /** The committed folder GitOps syncs; replaced only after everything succeeded. */
-  readonly distDir: string;
   /** Where messages go. */
   readonly log: (line: string) => void;
 }
 
-/** The whole synth: returns the process exit code; never leaves `distDir` half-written. */
+/** The app's part of a synth: returns the exit code. Bad config writes nothing. */
 export function runSynth(o: RunOptions): number {
-  let outputs: EnvironmentOutput[];
+  let rendered: Rendered;
   try {
-    outputs = loadEnvironments(o.configDir).map(synthEnvironment);
+    rendered = renderProject(o.configDir);
   } catch (e) {
     if (e instanceof ConfigError) {
-      o.log(`synth failed: invalid configuration; ${o.distDir}/ was not changed\n${e.message}`);
+      o.log(`synth failed: invalid configuration; dist/ was not changed\n${e.message}`);
       return 1;
     }
     throw e;
   }
-  const validator = new SchemaValidator();
-  const byEnv = new Map<string, Violation[]>();
-  for (const out of outputs) {
-    const violations = [...validator.validate(out.manifests), ...checkPolicy(out.manifests)];
-    if (violations.length > 0) byEnv.set(out.name, violations);
-  }
-  if (byEnv.size > 0) {
-    o.log(
-      `synth failed: manifests break the Kubernetes schema or the project policy; ${o.distDir}/ was not changed\n${formatViolations(byEnv)}`,
-    );
-    return 1;
-  }
-  writeTree(o.outdir, outputs);
-  publish(o.outdir, o.distDir);
-  o.log(`synthesized ${outputs.map((x) => `${x.name} (${x.manifests.length} objects)`).join(', ')} into ${o.distDir}/`);
+  writeTree(o.outdir, rendered.files);
+  const counts = [...rendered.folders].map(([folder, m]) => `${folder} (${m.length})`);
+  o.log(`synthesized ${counts.join(', ')} into ${o.outdir}/`);
   return 0;
 }

@@ -57,6 +57,24 @@ test('cdk8s synth writes dist/<env>/ byte for byte as committed, twice in a row'
   }
 });
 
+test('a policy violation fails the synth with a report naming the object, the field and the rule; dist/ stays', () => {
+  const security = path.join(work, 'lib', 'security.ts');
+  const original = fs.readFileSync(security, 'utf8');
+  const before = treeHash(path.join(work, 'dist'));
+  try {
+    fs.writeFileSync(security, original.replace('readOnlyRootFilesystem: true', 'readOnlyRootFilesystem: false'));
+    const r = synth();
+    expect(r.status).not.toBe(0);
+    expect(r.output).toContain('policy/read-only-root');
+    expect(r.output).toContain('prod: Deployment/easyflow-app');
+    expect(r.output).toContain('spec.template.spec.containers[0].securityContext.readOnlyRootFilesystem');
+    expect(r.output).toContain('Validation failed');
+    expect(treeHash(path.join(work, 'dist'))).toEqual(before);
+  } finally {
+    fs.writeFileSync(security, original);
+  }
+});
+
 describe('a failed synth leaves dist/ exactly as it was', () => {
   const prodFile = (): string => path.join(work, 'config', 'prod.yaml');
   let original: string;

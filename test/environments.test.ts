@@ -1,34 +1,21 @@
-import * as fs from 'fs';
 import * as path from 'path';
 import { SchemaValidator } from '../lib/validation/schema';
-import { ENVIRONMENTS, ROOT, environments, manifestsOf } from './helpers';
+import { readTree } from '../lib/synth';
+import { ENVIRONMENTS, ROOT, filesOf, manifestsOf, rendered } from './helpers';
 
 const validator = new SchemaValidator(['v1.27.0', 'v1.36.0']);
 
 describe.each(ENVIRONMENTS)('%s', (env) => {
   test('matches the reviewed snapshot', () => {
-    const files = Object.fromEntries(environments().get(env)!.files);
-    expect(files).toMatchSnapshot();
+    expect(Object.fromEntries(filesOf(env))).toMatchSnapshot();
   });
 
   test('every object is valid, strictly, for Kubernetes 1.27 and 1.36 and its CRD', () => {
     expect(validator.validate(manifestsOf(env))).toEqual([]);
   });
 
-  test('the committed dist/ is exactly a fresh synth', () => {
-    const dir = path.join(ROOT, 'dist', env);
-    const fresh = environments().get(env)!.files;
-    const committed = fs.existsSync(dir) ? fs.readdirSync(dir).sort() : [];
-    expect(committed).toEqual([...fresh.keys()].sort());
-    for (const [file, content] of fresh) {
-      expect({ file, content: fs.readFileSync(path.join(dir, file), 'utf8') }).toEqual({ file, content });
-    }
-  });
-
   test('every object lives in the environment namespace, except the Namespace itself', () => {
-    const namespace = environments()
-      .get(env)!
-      .manifests.find((m) => m.kind === 'Namespace')!.metadata.name;
+    const namespace = manifestsOf(env).find((m) => m.kind === 'Namespace')!.metadata.name;
     for (const m of manifestsOf(env)) {
       if (m.kind === 'Namespace') continue;
       expect({ object: `${m.kind}/${m.metadata.name}`, namespace: m.metadata.namespace }).toEqual({
@@ -39,13 +26,20 @@ describe.each(ENVIRONMENTS)('%s', (env) => {
   });
 });
 
-test('dist/ holds exactly the configured environments', () => {
-  const dirs = fs
-    .readdirSync(path.join(ROOT, 'dist'), { withFileTypes: true })
-    .filter((d) => d.isDirectory())
-    .map((d) => d.name)
-    .sort();
-  expect(dirs).toEqual(ENVIRONMENTS);
+test('the committed dist/ is exactly a fresh synth, file for file', () => {
+  const committed = readTree(path.join(ROOT, 'dist'));
+  expect([...committed.keys()].sort()).toEqual([...rendered().files.keys()].sort());
+  for (const [file, content] of rendered().files) {
+    expect({ file, content: committed.get(file) }).toEqual({ file, content });
+  }
+});
+
+test('the GitOps bootstrap objects match the reviewed snapshot and validate against their CRDs', () => {
+  const gitops = Object.fromEntries([...rendered().files].filter(([p]) => p.startsWith('gitops/')));
+  expect(gitops).toMatchSnapshot();
+  for (const folder of [...rendered().folders.keys()].filter((f) => f.startsWith('gitops/'))) {
+    expect(validator.validate(manifestsOf(folder))).toEqual([]);
+  }
 });
 
 describe('the schema validator catches what it must', () => {

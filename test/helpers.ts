@@ -3,29 +3,39 @@ import { Chart, Testing } from 'cdk8s';
 import { AppConfig, AppConfigProps } from '../lib/app-config';
 import { AppRuntime } from '../lib/app-runtime';
 import { AppSecrets } from '../lib/app-secrets';
-import { loadEnvironments } from '../lib/config';
 import { Postgres } from '../lib/postgres';
 import { Redis } from '../lib/redis';
 import type { Resources } from '../lib/config';
-import { EnvironmentOutput, synthEnvironment } from '../lib/synth';
+import { Rendered, renderProject } from '../lib/synth';
 import type { Manifest } from '../lib/validation/schema';
 
 export const ROOT = path.join(__dirname, '..');
 export const CONFIG_DIR = path.join(ROOT, 'config');
 export const ENVIRONMENTS = ['dev', 'prod', 'staging'];
 
-let cache: Map<string, EnvironmentOutput> | undefined;
+let cache: Rendered | undefined;
 
-/** The committed environments, synthesized once per test file. */
-export function environments(): Map<string, EnvironmentOutput> {
-  cache ??= new Map(loadEnvironments(CONFIG_DIR).map((env) => [env.name, synthEnvironment(env)]));
+/** Everything a synth of the committed config writes, rendered once per test file. */
+export function rendered(): Rendered {
+  cache ??= renderProject(CONFIG_DIR);
   return cache;
 }
 
-export function manifestsOf(env: string): readonly Manifest[] {
-  const out = environments().get(env);
-  if (!out) throw new Error(`no environment ${env}`);
-  return out.manifests;
+/** The objects of one output folder (`prod`, `gitops/argocd`, ...). */
+export function manifestsOf(folder: string): readonly Manifest[] {
+  const manifests = rendered().folders.get(folder);
+  if (!manifests) throw new Error(`no output folder ${folder}`);
+  return manifests;
+}
+
+/** The files directly in one output folder, by file name. */
+export function filesOf(folder: string): Map<string, string> {
+  const prefix = `${folder}/`;
+  return new Map(
+    [...rendered().files]
+      .filter(([p]) => p.startsWith(prefix) && !p.slice(prefix.length).includes('/'))
+      .map(([p, c]) => [p.slice(prefix.length), c]),
+  );
 }
 
 /** The one object of `kind` named `name`; fails the test when there is none. */

@@ -1,7 +1,7 @@
 /** What the guide asks of production, asserted on dist/prod's objects one item at a time. */
 import { load } from 'js-yaml';
 import { SECRET_KEYS } from '../lib/app-secrets';
-import { allOf, environments, find, manifestsOf } from './helpers';
+import { ENVIRONMENTS, allOf, filesOf, find, manifestsOf } from './helpers';
 
 const prod = manifestsOf('prod');
 const container = (workload: any, name: string): any =>
@@ -23,9 +23,9 @@ describe('settings and secrets', () => {
   });
 
   test('no Secret is synthesized and no secret value appears anywhere in dist/', () => {
-    for (const [, out] of environments()) {
-      expect(allOf(out.manifests, 'Secret')).toEqual([]);
-      const text = [...out.files.values()].join('\n');
+    for (const env of ENVIRONMENTS) {
+      expect(allOf(manifestsOf(env), 'Secret')).toEqual([]);
+      const text = [...filesOf(env).values()].join('\n');
       expect(text).not.toMatch(/postgres:[^$@\s]+@/);
       expect(text).not.toMatch(/redis:\/\/:[^$@\s]+@/);
       expect(text).not.toMatch(/password:\s*\S/i);
@@ -345,8 +345,8 @@ describe('dev and staging differ from prod where a team wants it', () => {
 });
 
 test('each file is plain YAML that reads back to exactly its object', () => {
-  const out = environments().get('prod')!;
-  for (const m of out.manifests) {
-    expect(load(out.files.get(`${m.kind.toLowerCase()}-${m.metadata.name}.yaml`)!)).toEqual(m);
+  const files = filesOf('prod');
+  for (const m of prod) {
+    expect(load(files.get(`${m.kind.toLowerCase()}-${m.metadata.name}.yaml`)!)).toEqual(m);
   }
 });

@@ -1,8 +1,8 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { fileName, publish, runSynth } from '../lib/synth';
-import { CONFIG_DIR, ROOT } from './helpers';
+import { fileName, folderFiles, formatViolations, publish, readTree, runSynth, validateFolders } from '../lib/synth';
+import { CONFIG_DIR, manifestsOf, rendered } from './helpers';
 
 let tmp: string;
 beforeEach(() => {
@@ -16,47 +16,67 @@ test('file names: kind and name, lower case', () => {
   );
 });
 
+test('each folder lists its files in a kustomization.yaml, in name order', () => {
+  const files = folderFiles('x', [
+    { apiVersion: 'v1', kind: 'Service', metadata: { name: 'b' } },
+    { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'a' } },
+  ]);
+  expect([...files.keys()]).toEqual(['x/configmap-a.yaml', 'x/service-b.yaml', 'x/kustomization.yaml']);
+  expect(files.get('x/kustomization.yaml')).toBe(
+    'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - configmap-a.yaml\n  - service-b.yaml\n',
+  );
+});
+
+test('two objects of one kind and name are refused', () => {
+  const m = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'a' } };
+  expect(() => folderFiles('x', [m, m])).toThrow('x/configmap-a.yaml: two objects would be written to this file');
+});
+
+test('every environment and the GitOps folders are rendered', () => {
+  expect([...rendered().folders.keys()]).toEqual([
+    'dev',
+    'prod',
+    'staging',
+    'gitops/argocd',
+    'gitops/flux/dev',
+    'gitops/flux/prod',
+    'gitops/flux/staging',
+  ]);
+});
+
 test('publish replaces the target as a whole and leaves no scratch folders', () => {
-  const source = path.join(tmp, 'out');
   const target = path.join(tmp, 'dist');
-  fs.mkdirSync(path.join(source, 'prod'), { recursive: true });
-  fs.writeFileSync(path.join(source, 'prod', 'a.yaml'), 'new');
   fs.mkdirSync(path.join(target, 'old-env'), { recursive: true });
   fs.writeFileSync(path.join(target, 'old-env', 'b.yaml'), 'old');
-  publish(source, target);
-  expect(fs.readdirSync(target)).toEqual(['prod']);
-  expect(fs.readFileSync(path.join(target, 'prod', 'a.yaml'), 'utf8')).toBe('new');
-  expect(fs.readdirSync(tmp).sort()).toEqual(['dist', 'out']);
+  publish(new Map([['prod/a.yaml', 'new']]), target);
+  expect([...readTree(target)]).toEqual([['prod/a.yaml', 'new']]);
+  expect(fs.readdirSync(tmp)).toEqual(['dist']);
 });
 
-test('runSynth writes the CLI output and dist/, and reports what it did', () => {
+test('runSynth writes the CLI output folder only', () => {
   const lines: string[] = [];
-  const code = runSynth({
-    configDir: CONFIG_DIR,
-    outdir: path.join(tmp, 'out'),
-    distDir: path.join(tmp, 'dist'),
-    log: (l) => lines.push(l),
-  });
-  expect(code).toBe(0);
-  expect(fs.readdirSync(path.join(tmp, 'dist')).sort()).toEqual(['dev', 'prod', 'staging']);
-  expect(fs.readFileSync(path.join(tmp, 'dist', 'prod', 'kustomization.yaml'), 'utf8')).toBe(
-    fs.readFileSync(path.join(ROOT, 'dist', 'prod', 'kustomization.yaml'), 'utf8'),
-  );
-  expect(lines.join('\n')).toMatch(/^synthesized dev \(\d+ objects\), prod \(\d+ objects\), staging \(\d+ objects\)/);
+  const outdir = path.join(tmp, 'out');
+  expect(runSynth({ configDir: CONFIG_DIR, outdir, log: (l) => lines.push(l) })).toBe(0);
+  expect(readTree(outdir)).toEqual(new Map([...rendered().files].sort(([a], [b]) => a.localeCompare(b))));
+  expect(lines.join('\n')).toMatch(/^synthesized dev \(\d+\), prod \(\d+\), staging \(\d+\), gitops\/argocd/);
 });
 
-test('runSynth on bad config returns 1, names the problem and does not touch dist/', () => {
+test('runSynth on bad config returns 1, names the problem and writes nothing', () => {
   const config = path.join(tmp, 'config');
   fs.mkdirSync(config);
   fs.writeFileSync(path.join(config, 'prod.yaml'), 'namespace: Easy Flow\n');
-  const dist = path.join(tmp, 'dist');
-  fs.mkdirSync(dist);
-  fs.writeFileSync(path.join(dist, 'keep.yaml'), 'x');
   const lines: string[] = [];
-  expect(runSynth({ configDir: config, outdir: path.join(tmp, 'out'), distDir: dist, log: (l) => lines.push(l) })).toBe(
-    1,
-  );
+  expect(runSynth({ configDir: config, outdir: path.join(tmp, 'out'), log: (l) => lines.push(l) })).toBe(1);
   expect(lines.join('\n')).toContain(`${config}/prod.yaml: namespace is "Easy Flow": it must be a DNS label`);
-  expect(fs.readdirSync(dist)).toEqual(['keep.yaml']);
   expect(fs.existsSync(path.join(tmp, 'out'))).toBe(false);
+});
+
+test('violations are reported one per line with folder, object, field and rule', () => {
+  const broken = structuredClone(manifestsOf('prod')) as any[];
+  broken.find((m) => m.kind === 'Deployment' && m.metadata.name === 'easyflow-app').spec.template.spec.hostNetwork =
+    true;
+  const text = formatViolations(validateFolders(new Map([['prod', broken]])));
+  expect(text).toBe(
+    'prod: Deployment/easyflow-app: spec.template.spec.hostNetwork: must not be set [policy/host-namespaces]',
+  );
 });

@@ -9,6 +9,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { loadConfig } from '../../lib/config';
 import { synthEnvironment } from '../../lib/synth';
+import type { Manifest } from '../../lib/validation/schema';
 import { CONFIG_DIR, find } from '../helpers';
 import { PG_BIN, PostgresServer, startPostgres } from './postgres-server';
 
@@ -25,7 +26,8 @@ const withS3 = {
     },
   },
 };
-const pod = find(synthEnvironment(withS3).manifests, 'CronJob', 'postgres-backup').spec.jobTemplate.spec.template.spec;
+const pod = find(synthEnvironment(withS3).toJson() as Manifest[], 'CronJob', 'postgres-backup').spec.jobTemplate.spec
+  .template.spec;
 const dumpContainer = pod.initContainers.find((c: any) => c.name === 'pg-dump');
 const uploadContainer = pod.containers.find((c: any) => c.name === 's3-upload');
 /** The plain env values of a container, as the manifest sets them. */
