@@ -112,6 +112,11 @@ export interface EnvironmentConfig {
     readonly remoteKey: string;
     readonly refreshInterval: string;
   };
+  readonly migrations?: {
+    readonly command: readonly string[];
+    readonly activeDeadlineSeconds: number;
+    readonly resources?: Resources;
+  };
   readonly network: {
     readonly ingressControllerNamespace: string;
     readonly prometheusNamespace: string;

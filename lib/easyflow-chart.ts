@@ -8,6 +8,7 @@ import { CeleryWorker } from './celery-worker';
 import type { EnvironmentConfig } from './config';
 import { EasyflowIngress } from './ingress';
 import { chartLabels } from './labels';
+import { DatabaseMigrations } from './migrations';
 import { Monitoring } from './monitoring';
 import { EnvironmentNamespace } from './namespace';
 import { NetworkPolicies } from './network-policies';
@@ -60,6 +61,16 @@ export class EasyflowChart extends Chart {
     const worker = new CeleryWorker(this, 'celery-worker', { runtime, instance, ...env.celery.worker });
     const beat = new CeleryBeat(this, 'celery-beat', { runtime, instance, ...env.celery.beat });
 
+    const migrations =
+      env.migrations &&
+      new DatabaseMigrations(this, 'migrations', {
+        runtime,
+        instance,
+        command: env.migrations.command,
+        activeDeadlineSeconds: env.migrations.activeDeadlineSeconds,
+        resources: env.migrations.resources ?? env.app.resources,
+      });
+
     const backup = new PostgresBackup(this, 'backup', { ...env.backup, postgres, instance });
 
     const postgresExporter = new PostgresExporter(this, 'postgres-exporter', {
@@ -100,6 +111,7 @@ export class EasyflowChart extends Chart {
       postgres,
       redis,
       backup: { identity: backup.identity, uploadsToS3: env.backup.s3 !== undefined },
+      migrations: migrations || undefined,
       exporters: [postgresExporter, redisExporter],
       ...env.network,
     });
@@ -107,6 +119,7 @@ export class EasyflowChart extends Chart {
     this.healthChecks = [
       ...[postgres, redis].map((w) => ({ apiVersion: 'apps/v1', kind: 'StatefulSet', name: w.identity.name })),
       ...[app, worker, beat].map((w) => ({ apiVersion: 'apps/v1', kind: 'Deployment', name: w.identity.name })),
+      ...(migrations ? [{ apiVersion: 'batch/v1', kind: 'Job', name: migrations.jobName }] : []),
     ];
     applySyncWaves(this);
   }

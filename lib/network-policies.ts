@@ -19,6 +19,11 @@ export interface NetworkPoliciesProps {
   readonly workers: readonly Peer[];
   readonly postgres: Listener;
   readonly redis: Listener;
+  /**
+   * The migration Job: talks to PostgreSQL only.
+   * @default - no migrations
+   */
+  readonly migrations?: Peer;
   /** Talks to PostgreSQL (and, when it uploads, to S3 over HTTPS). */
   readonly backup: Peer & { readonly uploadsToS3: boolean };
   /** Scraped by Prometheus; each talks to its database. */
@@ -111,7 +116,15 @@ export class NetworkPolicies extends Construct {
       policyTypes: ['Ingress', 'Egress'],
       ingress: [
         {
-          from: [pods(props.app, ...props.workers, props.backup, ...exportersOf(props.postgres))],
+          from: [
+            pods(
+              props.app,
+              ...props.workers,
+              props.backup,
+              ...(props.migrations ? [props.migrations] : []),
+              ...exportersOf(props.postgres),
+            ),
+          ],
           ports: [tcp(props.postgres.containerPort)],
         },
       ],
@@ -134,6 +147,13 @@ export class NetworkPolicies extends Construct {
         ...(props.backup.uploadsToS3 ? [internet] : []),
       ],
     });
+    if (props.migrations) {
+      policy(`allow-${props.migrations.identity.name}`, {
+        podSelector: selecting(props.migrations),
+        policyTypes: ['Ingress', 'Egress'],
+        egress: [{ to: [pods(props.postgres)], ports: [tcp(props.postgres.containerPort)] }],
+      });
+    }
     for (const exporter of props.exporters) {
       policy(`allow-${exporter.identity.name}`, {
         podSelector: selecting(exporter),

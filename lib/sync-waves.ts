@@ -19,6 +19,7 @@ const WAVES: Readonly<Record<string, number>> = {
   worker: 2,
   scheduler: 2,
   backup: 2,
+  migration: 2,
   ingress: 3,
   metrics: 3,
   monitoring: 3,
