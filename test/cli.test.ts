@@ -75,6 +75,21 @@ test('a policy violation fails the synth with a report naming the object, the fi
   }
 });
 
+test('an app that crashes fails the synth and leaves dist/ as it was', () => {
+  const chart = path.join(work, 'lib', 'easyflow-chart.ts');
+  const original = fs.readFileSync(chart, 'utf8');
+  const before = treeHash(path.join(work, 'dist'));
+  try {
+    fs.writeFileSync(chart, original.replace('applySyncWaves(this);', "applySyncWaves(this);\n    throw new Error('boom');"));
+    const r = synth();
+    expect(r.status).not.toBe(0);
+    expect(r.output).toContain('boom');
+    expect(treeHash(path.join(work, 'dist'))).toEqual(before);
+  } finally {
+    fs.writeFileSync(chart, original);
+  }
+});
+
 describe('a failed synth leaves dist/ exactly as it was', () => {
   const prodFile = (): string => path.join(work, 'config', 'prod.yaml');
   let original: string;
