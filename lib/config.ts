@@ -9,6 +9,7 @@ import * as path from 'path';
 import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
 import { load, YAMLException } from 'js-yaml';
 import schema from '../config/schema.json';
+import type { AlertThresholds } from './alerts';
 import { cronProblem } from './cron';
 import { pinnedImageProblem, repositoryProblem, tagProblem } from './image';
 import { isQuantity, parseQuantity } from './quantity';
@@ -100,8 +101,10 @@ export interface EnvironmentConfig {
   };
   readonly monitoring: {
     readonly scrapeInterval: string;
-    readonly serviceMonitors: boolean;
+    readonly prometheusOperator: boolean;
+    readonly selectorLabels: Readonly<Record<string, string>>;
     readonly grafanaDashboard: boolean;
+    readonly alerts: AlertThresholds & { readonly enabled: boolean; readonly runbookBaseURL: string };
     readonly postgresExporter: { readonly image: string; readonly resources: Resources };
     readonly redisExporter: { readonly image: string; readonly resources: Resources };
   };

@@ -99,11 +99,19 @@ export class EasyflowChart extends Chart {
     });
     new Monitoring(this, 'monitoring', {
       app,
-      exporters: [postgresExporter, redisExporter],
+      worker,
+      beat,
+      backup,
+      postgresExporter,
+      redisExporter,
       namespace: env.namespace,
       scrapeInterval: env.monitoring.scrapeInterval,
-      serviceMonitors: env.monitoring.serviceMonitors,
+      prometheusOperator: env.monitoring.prometheusOperator,
+      selectorLabels: env.monitoring.selectorLabels,
       grafanaDashboard: env.monitoring.grafanaDashboard,
+      alerts: env.monitoring.alerts.enabled,
+      thresholds: env.monitoring.alerts,
+      runbookBaseURL: env.monitoring.alerts.runbookBaseURL,
     });
     new NetworkPolicies(this, 'network', {
       app,

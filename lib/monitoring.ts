@@ -2,16 +2,25 @@ import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-27';
 import { dump } from 'js-yaml';
 import { ServiceMonitor } from '../imports/servicemonitors-monitoring.coreos.com';
+import { AlertThresholds, DEFAULT_THRESHOLDS, EasyflowAlerts, alertRules, rulesFileGroups } from './alerts';
+import { CeleryBeat } from './celery-beat';
+import { CeleryWorker } from './celery-worker';
+import { dashboard } from './dashboard';
 import { Exporter } from './exporter';
 import { objectLabels, selectorLabels } from './labels';
+import { PostgresBackup } from './postgres-backup';
 import { WebApp } from './web-app';
 
 export interface MonitoringProps {
   /** The API, scraped on its `http` port at /metrics. */
   readonly app: WebApp;
-  /** postgres_exporter and redis_exporter. */
-  readonly exporters: readonly Exporter[];
-  /** Namespace of the environment (scrape targets are namespace-qualified). */
+  readonly worker: CeleryWorker;
+  readonly beat: CeleryBeat;
+  readonly backup: PostgresBackup;
+  /** postgres_exporter (job `postgres`) and redis_exporter (job `redis`). */
+  readonly postgresExporter: Exporter;
+  readonly redisExporter: Exporter;
+  /** Namespace of the environment (scrape targets and alerts are scoped to it). */
   readonly namespace: string;
   /**
    * Scrape interval.
@@ -19,25 +28,39 @@ export interface MonitoringProps {
    */
   readonly scrapeInterval?: string;
   /**
-   * Emit ServiceMonitors for prometheus-operator.
+   * Emit ServiceMonitors and the PrometheusRule for prometheus-operator.
    * @default true
    */
-  readonly serviceMonitors?: boolean;
+  readonly prometheusOperator?: boolean;
+  /**
+   * Labels the operator's serviceMonitorSelector / ruleSelector match.
+   * @default - none
+   */
+  readonly selectorLabels?: Readonly<Record<string, string>>;
   /**
    * Emit the Grafana dashboard ConfigMap.
    * @default true
    */
   readonly grafanaDashboard?: boolean;
+  /**
+   * Alert rules (PrometheusRule and the plain rules file).
+   * @default true
+   */
+  readonly alerts?: boolean;
+  /**
+   * When the alerts fire.
+   * @default DEFAULT_THRESHOLDS
+   */
+  readonly thresholds?: AlertThresholds;
+  /**
+   * Where the runbooks live; each alert links to `<url>#<alert name in lower case>`.
+   * @default 'https://github.com/easyflow/easyflow-deploy/blob/main/docs/runbooks.md'
+   */
+  readonly runbookBaseURL?: string;
 }
 
-/** Job names of the guide's scrape config, by Service. */
-const JOB_NAMES: Record<string, string> = {
-  'easyflow-app-service': 'easyflow-app',
-  'postgres-exporter': 'postgres',
-  'redis-exporter': 'redis',
-};
-
 interface Target {
+  readonly job: string;
   readonly serviceName: string;
   readonly selector: Record<string, string>;
   readonly portName: string;
@@ -45,11 +68,15 @@ interface Target {
 }
 
 /**
- * How Prometheus watches Easy Flow:
- * - ConfigMap `prometheus-config` with `prometheus.yml` for a plain Prometheus: the guide's three
- *   jobs; the app's pods are found by Kubernetes service discovery (each pod scraped, not one pod
- *   per scrape through the Service), the exporters at `postgres-exporter:9187` / `redis-exporter:9121`.
- * - ServiceMonitors for prometheus-operator, each selecting exactly one Service by its `app` label.
+ * How Prometheus and Grafana watch Easy Flow. Job names are the guide's (`easyflow-app`, `postgres`,
+ * `redis`) for both a plain Prometheus and prometheus-operator, so alerts and dashboards work with
+ * either:
+ * - ConfigMap `prometheus-config`: `prometheus.yml` and `alerts.yml`. The app's pods are found
+ *   through DNS of the headless Service `easyflow-app-pods`, so each pod is scraped (not one pod
+ *   per scrape through the load-balanced Service) and Prometheus needs no Kubernetes API access;
+ *   the exporters are scraped at `postgres-exporter:9187` / `redis-exporter:9121`.
+ * - ServiceMonitors, each selecting exactly one Service by its `app` label, and PrometheusRule
+ *   `easyflow-alerts`.
  * - ConfigMap `easyflow-grafana-dashboard` (label `grafana_dashboard: "1"`) for Grafana's sidecar.
  */
 export class Monitoring extends Construct {
@@ -60,69 +87,115 @@ export class Monitoring extends Construct {
   constructor(scope: Construct, id: string, props: MonitoringProps) {
     super(scope, id);
     this.scrapeInterval = props.scrapeInterval ?? '15s';
+    const thresholds = props.thresholds ?? DEFAULT_THRESHOLDS;
+    const problems: string[] = [];
     if (!/^[1-9][0-9]*(s|m)$/.test(this.scrapeInterval)) {
-      throw new Error(
-        `${this.node.path}: scrapeInterval "${this.scrapeInterval}" must be a duration such as 15s or 1m`,
-      );
+      problems.push(`scrapeInterval "${this.scrapeInterval}" must be a duration such as 15s or 1m`);
+    }
+    for (const key of ['errorRatio', 'postgresConnectionsRatio', 'redisMemoryRatio'] as const) {
+      if (!(thresholds[key] > 0 && thresholds[key] < 1))
+        problems.push(`thresholds.${key} must be between 0 and 1, got ${thresholds[key]}`);
+    }
+    for (const key of ['latencyP95Seconds', 'backupMaxAgeHours'] as const) {
+      if (!(thresholds[key] > 0)) problems.push(`thresholds.${key} must be above 0, got ${thresholds[key]}`);
+    }
+    if (problems.length > 0) {
+      throw new Error(problems.map((p) => `${this.node.path}: ${p}`).join('\n'));
     }
     const labels = objectLabels({ name: 'easyflow-monitoring', component: 'monitoring' });
     const app: Target = {
+      job: 'easyflow-app',
       serviceName: props.app.serviceName,
       selector: selectorLabels(props.app.identity.name),
       portName: 'http',
       port: props.app.containerPort,
     };
-    const exporters: Target[] = props.exporters.map((e) => ({
+    const exporterTarget = (job: string, e: Exporter): Target => ({
+      job,
       serviceName: e.serviceName,
       selector: selectorLabels(e.identity.name),
       portName: e.portName,
       port: e.port,
-    }));
+    });
+    const exporters = [
+      exporterTarget('postgres', props.postgresExporter),
+      exporterTarget('redis', props.redisExporter),
+    ];
+    const rules = alertRules(
+      {
+        namespace: props.namespace,
+        appJob: app.job,
+        appDeployment: props.app.identity.name,
+        appHpa: props.app.hpaName,
+        postgresJob: exporters[0]!.job,
+        redisJob: exporters[1]!.job,
+        workerDeployment: props.worker.identity.name,
+        beatDeployment: props.beat.identity.name,
+        backupCronJob: props.backup.cronJobName,
+      },
+      thresholds,
+      props.runbookBaseURL ?? 'https://github.com/easyflow/easyflow-deploy/blob/main/docs/runbooks.md',
+    );
+    const withAlerts = props.alerts ?? true;
 
     new k8s.KubeConfigMap(this, 'prometheus-config', {
       metadata: { name: this.prometheusConfigMapName, labels },
-      data: { 'prometheus.yml': this.prometheusYaml(props.namespace, app, exporters) },
+      data: {
+        'prometheus.yml': this.prometheusYaml(props.namespace, app, props.app.podsServiceName, exporters, withAlerts),
+        ...(withAlerts ? { 'alerts.yml': dump(rulesFileGroups(rules), { lineWidth: -1, noRefs: true }) } : {}),
+      },
     });
 
-    if (props.serviceMonitors ?? true) {
+    if (props.prometheusOperator ?? true) {
       for (const target of [app, ...exporters]) {
         new ServiceMonitor(this, `service-monitor-${target.serviceName}`, {
-          metadata: { name: JOB_NAMES[target.serviceName] ?? target.serviceName, labels },
+          metadata: { name: target.job, labels: { ...labels, ...props.selectorLabels } },
           spec: {
-            jobLabel: 'app',
             selector: { matchLabels: target.selector },
             namespaceSelector: { matchNames: [props.namespace] },
-            endpoints: [{ port: target.portName, path: '/metrics', interval: this.scrapeInterval }],
+            endpoints: [
+              {
+                port: target.portName,
+                path: '/metrics',
+                interval: this.scrapeInterval,
+                relabelings: [{ targetLabel: 'job', replacement: target.job }],
+              },
+            ],
           },
         });
+      }
+      if (withAlerts) {
+        new EasyflowAlerts(this, 'alerts', { rules, selectorLabels: props.selectorLabels });
       }
     }
 
     if (props.grafanaDashboard ?? true) {
       new k8s.KubeConfigMap(this, 'grafana-dashboard', {
         metadata: { name: this.dashboardConfigMapName, labels: { ...labels, grafana_dashboard: '1' } },
-        data: { 'easyflow.json': JSON.stringify(dashboard(), null, 2) + '\n' },
+        data: { 'easyflow.json': JSON.stringify(dashboard(props.namespace), null, 2) + '\n' },
       });
     }
   }
 
-  private prometheusYaml(namespace: string, app: Target, exporters: readonly Target[]): string {
+  private prometheusYaml(
+    namespace: string,
+    app: Target,
+    podsService: string,
+    exporters: readonly Target[],
+    withAlerts: boolean,
+  ): string {
     const config = {
       global: { scrape_interval: this.scrapeInterval, evaluation_interval: this.scrapeInterval },
+      ...(withAlerts ? { rule_files: ['alerts.yml'] } : {}),
       scrape_configs: [
         {
-          job_name: JOB_NAMES[app.serviceName],
+          job_name: app.job,
           metrics_path: '/metrics',
-          kubernetes_sd_configs: [{ role: 'endpoints', namespaces: { names: [namespace] } }],
-          relabel_configs: [
-            { source_labels: ['__meta_kubernetes_service_name'], regex: app.serviceName, action: 'keep' },
-            { source_labels: ['__meta_kubernetes_endpoint_port_name'], regex: app.portName, action: 'keep' },
-            { source_labels: ['__meta_kubernetes_namespace'], target_label: 'namespace' },
-            { source_labels: ['__meta_kubernetes_pod_name'], target_label: 'pod' },
-          ],
+          dns_sd_configs: [{ names: [`${podsService}.${namespace}.svc`], type: 'A', port: app.port }],
+          relabel_configs: [{ target_label: 'namespace', replacement: namespace }],
         },
         ...exporters.map((e) => ({
-          job_name: JOB_NAMES[e.serviceName] ?? e.serviceName,
+          job_name: e.job,
           metrics_path: '/metrics',
           static_configs: [{ targets: [`${e.serviceName}.${namespace}.svc:${e.port}`], labels: { namespace } }],
         })),
@@ -130,60 +203,4 @@ export class Monitoring extends Construct {
     };
     return dump(config, { lineWidth: -1, noRefs: true });
   }
-}
-
-interface Panel {
-  readonly title: string;
-  readonly expr: string;
-  readonly legend: string;
-  readonly unit: string;
-}
-
-const PANELS: readonly Panel[] = [
-  {
-    title: 'API Response Time',
-    expr: 'histogram_quantile(0.95, sum by (le) (rate(http_request_duration_seconds_bucket[5m])))',
-    legend: '95th percentile',
-    unit: 's',
-  },
-  {
-    title: 'Message Processing Rate',
-    expr: 'sum(rate(messages_processed_total[5m]))',
-    legend: 'Messages/sec',
-    unit: 'ops',
-  },
-  {
-    title: 'AI API Calls',
-    expr: 'sum by (provider) (rate(ai_api_calls_total[5m]))',
-    legend: '{{provider}}',
-    unit: 'reqps',
-  },
-];
-
-/** The guide's dashboard, as a Grafana dashboard model with a datasource variable. */
-function dashboard(): object {
-  const datasource = { type: 'prometheus', uid: '${datasource}' };
-  return {
-    uid: 'easyflow-overview',
-    title: 'Easy Flow Monitoring',
-    tags: ['easyflow'],
-    timezone: 'utc',
-    schemaVersion: 39,
-    version: 1,
-    editable: false,
-    refresh: '30s',
-    time: { from: 'now-6h', to: 'now' },
-    templating: {
-      list: [{ name: 'datasource', label: 'Data source', type: 'datasource', query: 'prometheus', current: {} }],
-    },
-    panels: PANELS.map((p, i) => ({
-      id: i + 1,
-      type: 'timeseries',
-      title: p.title,
-      datasource,
-      gridPos: { h: 8, w: 12, x: (i % 2) * 12, y: Math.floor(i / 2) * 8 },
-      fieldConfig: { defaults: { unit: p.unit }, overrides: [] },
-      targets: [{ refId: 'A', datasource, expr: p.expr, legendFormat: p.legend }],
-    })),
-  };
 }

@@ -32,7 +32,8 @@ export interface WebAppProps {
 
 /**
  * The FastAPI API: Deployment `easyflow-app` (port 8000, /health probes), Service
- * `easyflow-app-service` (80 -> 8000), HPA `easyflow-app-hpa`, and a PodDisruptionBudget when it runs
+ * `easyflow-app-service` (80 -> 8000), the headless Service `easyflow-app-pods` (each pod, for
+ * metrics), HPA `easyflow-app-hpa`, and a PodDisruptionBudget when it runs
  * more than one pod. Replicas belong to the HPA, so the Deployment leaves `spec.replicas` unset.
  */
 export class WebApp extends Construct {
@@ -40,6 +41,9 @@ export class WebApp extends Construct {
   public readonly serviceName = 'easyflow-app-service';
   public readonly servicePort = 80;
   public readonly containerPort = 8000;
+  public readonly hpaName = 'easyflow-app-hpa';
+  /** Headless Service resolving to every ready pod: how a plain Prometheus scrapes each pod. */
+  public readonly podsServiceName = 'easyflow-app-pods';
   public readonly minReplicas: number;
   public readonly maxReplicas: number;
 
@@ -109,9 +113,19 @@ export class WebApp extends Construct {
     });
 
     workloadService(this, this.serviceName, this.identity, [{ name: 'http', port: this.servicePort }]);
+    new k8s.KubeService(this, 'pods-service', {
+      metadata: { name: this.podsServiceName, labels: objectLabels(this.identity) },
+      spec: {
+        clusterIp: 'None',
+        selector: selectorLabels(this.identity.name),
+        ports: [
+          { name: 'http', port: this.containerPort, targetPort: k8s.IntOrString.fromString('http'), protocol: 'TCP' },
+        ],
+      },
+    });
 
     new k8s.KubeHorizontalPodAutoscalerV2(this, 'hpa', {
-      metadata: { name: 'easyflow-app-hpa', labels: objectLabels(this.identity) },
+      metadata: { name: this.hpaName, labels: objectLabels(this.identity) },
       spec: {
         scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: deployment.name },
         minReplicas: props.minReplicas,

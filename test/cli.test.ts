@@ -80,7 +80,10 @@ test('an app that crashes fails the synth and leaves dist/ as it was', () => {
   const original = fs.readFileSync(chart, 'utf8');
   const before = treeHash(path.join(work, 'dist'));
   try {
-    fs.writeFileSync(chart, original.replace('applySyncWaves(this);', "applySyncWaves(this);\n    throw new Error('boom');"));
+    fs.writeFileSync(
+      chart,
+      original.replace('applySyncWaves(this);', "applySyncWaves(this);\n    throw new Error('boom');"),
+    );
     const r = synth();
     expect(r.status).not.toBe(0);
     expect(r.output).toContain('boom');

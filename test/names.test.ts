@@ -9,6 +9,7 @@ import { ENVIRONMENTS, manifestsOf } from './helpers';
 const KNOWN: ReadonlyArray<readonly [string, string]> = [
   ['ConfigMap', 'easyflow-config'],
   ['Service', 'easyflow-app-service'],
+  ['Service', 'easyflow-app-pods'],
   ['Deployment', 'easyflow-app'],
   ['HorizontalPodAutoscaler', 'easyflow-app-hpa'],
   ['Ingress', 'easyflow-ingress'],

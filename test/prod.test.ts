@@ -305,11 +305,18 @@ describe('monitoring', () => {
     const cm = find(prod, 'ConfigMap', 'easyflow-grafana-dashboard');
     expect(cm.metadata.labels.grafana_dashboard).toBe('1');
     const dashboard = JSON.parse(cm.data['easyflow.json']);
-    expect(dashboard.panels.map((p: { title: string }) => p.title)).toEqual([
-      'API Response Time',
-      'Message Processing Rate',
-      'AI API Calls',
-    ]);
+    const titles = dashboard.panels.map((p: { title: string }) => p.title);
+    expect(titles.slice(0, 3)).toEqual(['API Response Time', 'Message Processing Rate', 'AI API Calls']);
+    expect(titles).toEqual(
+      expect.arrayContaining([
+        'HTTP 5xx Ratio',
+        'PostgreSQL Connections',
+        'Redis Memory',
+        'Celery Queue Length',
+        'Hours Since Last Successful Backup',
+      ]),
+    );
+    expect(dashboard.templating.list.map((v: { name: string }) => v.name)).toEqual(['datasource', 'namespace']);
     expect(dashboard.panels[2].targets[0].legendFormat).toBe('{{provider}}');
   });
 });

@@ -33,6 +33,16 @@ export const CRD_DIR = path.join(ROOT, 'crds');
 
 type JsonSchema = { [key: string]: unknown };
 
+/**
+ * CRD schemas carry Go (RE2) patterns; the construct JavaScript lacks is the `(?i)` flag group,
+ * which becomes the `i` flag of the whole pattern (at worst slightly more permissive).
+ */
+const goRegExp = Object.assign(
+  (pattern: string, flags: string): RegExp =>
+    pattern.includes('(?i)') ? new RegExp(pattern.replaceAll('(?i)', ''), `${flags}i`) : new RegExp(pattern, flags),
+  { code: 'goRegExp' },
+);
+
 /** Closes every object schema that lists properties, unless it asks to keep unknown fields. */
 function close(schema: unknown): void {
   if (Array.isArray(schema)) {
@@ -108,7 +118,13 @@ function loadKubernetes(version: string): KubernetesSchemas {
       kinds.add(gvk.kind!);
     }
   }
-  const ajv = new Ajv({ allErrors: true, strict: false, validateFormats: false, logger: false });
+  const ajv = new Ajv({
+    allErrors: true,
+    strict: false,
+    validateFormats: false,
+    logger: false,
+    code: { regExp: goRegExp },
+  });
   ajv.addSchema({ $id: 'k8s', definitions: doc.definitions });
   return { version, byGvk, kinds, ajv, cache: new Map() };
 }
