@@ -19,6 +19,8 @@ export interface AlertThresholds {
   readonly redisMemoryRatio: number;
   /** Last successful backup older than this many hours. */
   readonly backupMaxAgeHours: number;
+  /** CloudNativePG replica lag above this many seconds. */
+  readonly replicationLagSeconds: number;
 }
 
 export const DEFAULT_THRESHOLDS: AlertThresholds = {
@@ -27,6 +29,7 @@ export const DEFAULT_THRESHOLDS: AlertThresholds = {
   postgresConnectionsRatio: 0.8,
   redisMemoryRatio: 0.9,
   backupMaxAgeHours: 26,
+  replicationLagSeconds: 30,
 };
 
 /** What the rules watch, by the names the workloads really have. */
@@ -41,6 +44,8 @@ export interface AlertTargets {
   readonly workerDeployment: string;
   readonly beatDeployment: string;
   readonly backupCronJob: string;
+  /** CloudNativePG: the job of the instances' metrics, and whether replicas are expected. */
+  readonly cnpg?: { readonly job: string; readonly replicas: boolean };
 }
 
 export interface AlertRule {
@@ -57,14 +62,7 @@ export function alertRules(t: AlertTargets, th: AlertThresholds, runbookBaseURL:
   const ksm = (kind: string, name: string): string => `${ns}, ${kind}="${name}"`;
   const backupJobs = `${ns}, job_name=~"${t.backupCronJob}-[0-9]+"`;
   const maxAgeSeconds = th.backupMaxAgeHours * 3600;
-  const rule = (
-    alert: string,
-    severity: 'critical' | 'warning',
-    forDuration: string,
-    expr: string,
-    summary: string,
-    description: string,
-  ): AlertRule => ({
+  const rule: RuleFactory = (alert, severity, forDuration, expr, summary, description) => ({
     alert,
     expr,
     for: forDuration,
@@ -180,6 +178,56 @@ export function alertRules(t: AlertTargets, th: AlertThresholds, runbookBaseURL:
       `The latest PostgreSQL backup failed in ${t.namespace}`,
       `The newest ${t.backupCronJob} Job failed; see its logs (kubectl -n ${t.namespace} logs job/<name>).`,
     ),
+    ...(t.cnpg ? cnpgRules(t.cnpg, ns, th, rule) : []),
+  ];
+}
+
+type RuleFactory = (
+  alert: string,
+  severity: 'critical' | 'warning',
+  forDuration: string,
+  expr: string,
+  summary: string,
+  description: string,
+) => AlertRule;
+
+/** Replication and fencing of a CloudNativePG cluster, from its instances' own metrics. */
+function cnpgRules(
+  cnpg: { job: string; replicas: boolean },
+  ns: string,
+  th: AlertThresholds,
+  rule: RuleFactory,
+): AlertRule[] {
+  const sel = `job="${cnpg.job}", ${ns}`;
+  return [
+    rule(
+      'EasyflowPostgresFenced',
+      'critical',
+      '1m',
+      `max by (namespace) (cnpg_collector_fencing_on{${sel}}) == 1`,
+      'A PostgreSQL instance is fenced',
+      'A fenced instance is shut down and takes no traffic until someone removes the fence.',
+    ),
+    ...(cnpg.replicas
+      ? [
+          rule(
+            'EasyflowPostgresReplicationLag',
+            'warning',
+            '5m',
+            `max by (namespace) (cnpg_pg_replication_lag{${sel}}) > ${th.replicationLagSeconds}`,
+            `A PostgreSQL replica lags more than ${th.replicationLagSeconds}s behind the primary`,
+            'Replication lag is {{ $value | humanizeDuration }}: reads from DATABASE_READ_URL are stale and a failover would lose recent writes.',
+          ),
+          rule(
+            'EasyflowPostgresNoReplica',
+            'critical',
+            '10m',
+            `(max by (namespace) (cnpg_pg_replication_streaming_replicas{${sel}}) or on () vector(0)) < 1`,
+            'PostgreSQL has no streaming replica',
+            'The primary has no replica: a failure of its node means downtime and possibly lost writes.',
+          ),
+        ]
+      : []),
   ];
 }
 

@@ -3,7 +3,7 @@ import { ContainerOptions, container } from './pod';
 import { AppConfig } from './app-config';
 import { AppSecrets } from './app-secrets';
 import { imageReference, tagProblem } from './image';
-import { Postgres } from './postgres';
+import type { PostgresDatabase } from './database';
 import { Redis } from './redis';
 import { RunAs } from './security';
 
@@ -28,13 +28,14 @@ export interface AppRuntimeProps {
   readonly runAsUser?: number;
   readonly config: AppConfig;
   readonly secrets: AppSecrets;
-  readonly postgres: Postgres;
+  readonly postgres: PostgresDatabase;
   readonly redis: Redis;
 }
 
 /**
  * How every container of the Easy Flow image runs (API, Celery worker and beat): image, identity,
- * settings from easyflow-config, secrets from easyflow-secrets, and DATABASE_URL / REDIS_URL
+ * settings from easyflow-config, secrets from easyflow-secrets, and DATABASE_URL (the primary),
+ * DATABASE_READ_URL (the replicas, when there are any) and REDIS_URL
  * assembled by the kubelet from `$(DATABASE_PASSWORD)` and `$(REDIS_PASSWORD)`, so no password is
  * ever written into a manifest.
  */
@@ -79,6 +80,14 @@ export class AppRuntime {
         name: 'DATABASE_URL',
         value: `postgresql+asyncpg://${postgres.user}:$(DATABASE_PASSWORD)@${postgres.serviceName}:${postgres.port}/${postgres.database}`,
       },
+      ...(postgres.readOnlyServiceName
+        ? [
+            {
+              name: 'DATABASE_READ_URL',
+              value: `postgresql+asyncpg://${postgres.user}:$(DATABASE_PASSWORD)@${postgres.readOnlyServiceName}:${postgres.port}/${postgres.database}`,
+            },
+          ]
+        : []),
       { name: 'REDIS_URL', value: `redis://:$(REDIS_PASSWORD)@${redis.serviceName}:${redis.port}/0` },
     ];
   }

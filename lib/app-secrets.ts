@@ -5,6 +5,7 @@ import {
   ExternalSecretSpecSecretStoreRefKind,
   ExternalSecretSpecTargetCreationPolicy,
   ExternalSecretSpecTargetDeletionPolicy,
+  ExternalSecretSpecTargetTemplateEngineVersion,
 } from '../imports/externalsecrets-external-secrets.io';
 import { objectLabels } from './labels';
 
@@ -59,34 +60,68 @@ export class AppSecrets extends Construct {
   /** Name of the Secret every workload reads. */
   public readonly secretName = 'easyflow-secrets';
   public readonly source: 'external-secrets' | 'existing';
+  private readonly props: AppSecretsProps;
 
   constructor(scope: Construct, id: string, props: AppSecretsProps) {
     super(scope, id);
     this.source = props.source ?? 'external-secrets';
+    this.props = props;
     if (!/^[A-Za-z0-9_./-]+$/.test(props.remoteKey)) {
       throw new Error(`${this.node.path}: remoteKey "${props.remoteKey}" must be a store path such as easyflow/prod`);
     }
-    if (this.source === 'external-secrets') {
-      new ExternalSecret(this, 'external-secret', {
-        metadata: {
-          name: this.secretName,
-          labels: objectLabels({ name: this.secretName, component: 'secrets' }),
+    this.externalSecret(this, 'external-secret', {
+      name: this.secretName,
+      data: SECRET_KEYS.map((key) => ({ secretKey: key, property: key })),
+    });
+  }
+
+  /**
+   * A `kubernetes.io/basic-auth` Secret `name` holding `username` and the value of `passwordKey`,
+   * from the same store (CloudNativePG reads its application user's credentials from one). With
+   * `source: existing` nothing is synthesized: the operator creates it (see the README).
+   */
+  public basicAuthSecret(scope: Construct, id: string, name: string, username: string, passwordKey: SecretKey): void {
+    this.externalSecret(scope, id, {
+      name,
+      data: [{ secretKey: 'password', property: passwordKey }],
+      template: { type: 'kubernetes.io/basic-auth', data: { username, password: '{{ .password }}' } },
+    });
+  }
+
+  private externalSecret(
+    scope: Construct,
+    id: string,
+    o: {
+      name: string;
+      data: Array<{ secretKey: string; property: string }>;
+      template?: { type: string; data: Record<string, string> };
+    },
+  ): void {
+    if (this.source !== 'external-secrets') return;
+    new ExternalSecret(scope, id, {
+      metadata: { name: o.name, labels: objectLabels({ name: o.name, component: 'secrets' }) },
+      spec: {
+        refreshInterval: this.props.refreshInterval ?? '1h',
+        secretStoreRef: {
+          name: this.props.storeName ?? 'easyflow',
+          kind: STORE_KINDS[this.props.storeKind ?? 'ClusterSecretStore'],
         },
-        spec: {
-          refreshInterval: props.refreshInterval ?? '1h',
-          secretStoreRef: {
-            name: props.storeName ?? 'easyflow',
-            kind: STORE_KINDS[props.storeKind ?? 'ClusterSecretStore'],
+        target: {
+          name: o.name,
+          creationPolicy: ExternalSecretSpecTargetCreationPolicy.OWNER,
+          deletionPolicy: ExternalSecretSpecTargetDeletionPolicy.RETAIN,
+          template: o.template && {
+            type: o.template.type,
+            engineVersion: ExternalSecretSpecTargetTemplateEngineVersion.V2,
+            data: o.template.data,
           },
-          target: {
-            name: this.secretName,
-            creationPolicy: ExternalSecretSpecTargetCreationPolicy.OWNER,
-            deletionPolicy: ExternalSecretSpecTargetDeletionPolicy.RETAIN,
-          },
-          data: SECRET_KEYS.map((key) => ({ secretKey: key, remoteRef: { key: props.remoteKey, property: key } })),
         },
-      });
-    }
+        data: o.data.map((d) => ({
+          secretKey: d.secretKey,
+          remoteRef: { key: this.props.remoteKey, property: d.property },
+        })),
+      },
+    });
   }
 
   /** An environment variable read from one key of the Secret. */

@@ -67,6 +67,8 @@ export interface EnvironmentConfig {
     readonly beat: { readonly logLevel: LogLevel; readonly resources: Resources };
   };
   readonly postgres: {
+    readonly mode: 'statefulset' | 'cloudnativepg';
+    readonly instances: number;
     readonly image: string;
     readonly database: string;
     readonly user: string;
@@ -97,6 +99,7 @@ export interface EnvironmentConfig {
       readonly endpoint?: string;
       readonly image: string;
       readonly credentialsSecret: string;
+      readonly pitrRetentionDays: number;
     };
   };
   readonly monitoring: {
@@ -124,6 +127,8 @@ export interface EnvironmentConfig {
     readonly ingressControllerNamespace: string;
     readonly prometheusNamespace: string;
     readonly dnsNamespace: string;
+    readonly cnpgOperatorNamespace: string;
+    readonly apiServerCIDR: string;
   };
 }
 
@@ -342,6 +347,16 @@ function semanticProblems(file: string, c: Raw): string[] {
         `${file}: ingress.rateLimit.${key} is ${value} but must be a whole multiple of rps (${rps}): ingress-nginx sets bursts as rps times a whole multiplier`,
       );
     }
+  }
+  if (c.postgres.mode === 'statefulset' && c.postgres.instances !== 1) {
+    problems.push(
+      `${file}: postgres.instances is ${c.postgres.instances} but mode statefulset runs exactly 1; use mode cloudnativepg for replicas`,
+    );
+  }
+  if (c.postgres.mode === 'cloudnativepg' && c.postgres.user === 'postgres') {
+    problems.push(
+      `${file}: postgres.user is "postgres" but mode cloudnativepg needs an application owner (e.g. easyflow); postgres is the operator's superuser`,
+    );
   }
   for (const key of Object.keys(c.app.settings)) {
     if (SECRET_LIKE.test(key)) {

@@ -12,7 +12,9 @@ import { DatabaseMigrations } from './migrations';
 import { Monitoring } from './monitoring';
 import { EnvironmentNamespace } from './namespace';
 import { NetworkPolicies } from './network-policies';
+import type { PostgresDatabase } from './database';
 import { Postgres } from './postgres';
+import { PostgresCluster } from './postgres-cluster';
 import { PostgresBackup } from './postgres-backup';
 import { PostgresExporter } from './postgres-exporter';
 import { Redis } from './redis';
@@ -41,7 +43,39 @@ export class EasyflowChart extends Chart {
     });
     const secrets = new AppSecrets(this, 'secrets', env.secrets);
 
-    const postgres = new Postgres(this, 'postgres', { ...env.postgres, secrets, instance });
+    const postgresCluster =
+      env.postgres.mode === 'cloudnativepg'
+        ? new PostgresCluster(this, 'postgres', {
+            image: env.postgres.image,
+            secrets,
+            storage: env.postgres.storage,
+            resources: env.postgres.resources,
+            instance,
+            instances: env.postgres.instances,
+            database: env.postgres.database,
+            owner: env.postgres.user,
+            podMonitor: env.monitoring.prometheusOperator,
+            selectorLabels: env.monitoring.selectorLabels,
+            pitr: env.backup.s3 && {
+              bucket: env.backup.s3.bucket,
+              prefix: env.backup.s3.prefix,
+              endpoint: env.backup.s3.endpoint,
+              credentialsSecret: env.backup.s3.credentialsSecret,
+              retentionDays: env.backup.s3.pitrRetentionDays,
+            },
+          })
+        : undefined;
+    const postgres: PostgresDatabase =
+      postgresCluster ??
+      new Postgres(this, 'postgres', {
+        image: env.postgres.image,
+        secrets,
+        storage: env.postgres.storage,
+        resources: env.postgres.resources,
+        instance,
+        database: env.postgres.database,
+        user: env.postgres.user,
+      });
     const redis = new Redis(this, 'redis', { ...env.redis, secrets, instance });
 
     const runtime = new AppRuntime({
@@ -104,6 +138,7 @@ export class EasyflowChart extends Chart {
       backup,
       postgresExporter,
       redisExporter,
+      postgresCluster,
       namespace: env.namespace,
       scrapeInterval: env.monitoring.scrapeInterval,
       prometheusOperator: env.monitoring.prometheusOperator,
@@ -121,11 +156,22 @@ export class EasyflowChart extends Chart {
       backup: { identity: backup.identity, uploadsToS3: env.backup.s3 !== undefined },
       migrations: migrations || undefined,
       exporters: [postgresExporter, redisExporter],
-      ...env.network,
+      postgresCluster: postgresCluster && {
+        operatorNamespace: env.network.cnpgOperatorNamespace,
+        apiServerCIDR: env.network.apiServerCIDR,
+        metricsPort: postgresCluster.metricsPort,
+        archivesToS3: env.backup.s3 !== undefined,
+      },
+      ingressControllerNamespace: env.network.ingressControllerNamespace,
+      prometheusNamespace: env.network.prometheusNamespace,
+      dnsNamespace: env.network.dnsNamespace,
     });
 
     this.healthChecks = [
-      ...[postgres, redis].map((w) => ({ apiVersion: 'apps/v1', kind: 'StatefulSet', name: w.identity.name })),
+      postgresCluster
+        ? { apiVersion: 'postgresql.cnpg.io/v1', kind: 'Cluster', name: postgresCluster.clusterName }
+        : { apiVersion: 'apps/v1', kind: 'StatefulSet', name: postgres.identity.name },
+      { apiVersion: 'apps/v1', kind: 'StatefulSet', name: redis.identity.name },
       ...[app, worker, beat].map((w) => ({ apiVersion: 'apps/v1', kind: 'Deployment', name: w.identity.name })),
       ...(migrations ? [{ apiVersion: 'batch/v1', kind: 'Job', name: migrations.jobName }] : []),
     ];

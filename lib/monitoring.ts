@@ -9,6 +9,7 @@ import { dashboard } from './dashboard';
 import { Exporter } from './exporter';
 import { objectLabels, selectorLabels } from './labels';
 import { PostgresBackup } from './postgres-backup';
+import { PostgresCluster } from './postgres-cluster';
 import { WebApp } from './web-app';
 
 export interface MonitoringProps {
@@ -17,6 +18,11 @@ export interface MonitoringProps {
   readonly worker: CeleryWorker;
   readonly beat: CeleryBeat;
   readonly backup: PostgresBackup;
+  /**
+   * The CloudNativePG cluster, whose instances export their own metrics (job `cnpg`).
+   * @default - PostgreSQL runs as the StatefulSet
+   */
+  readonly postgresCluster?: PostgresCluster;
   /** postgres_exporter (job `postgres`) and redis_exporter (job `redis`). */
   readonly postgresExporter: Exporter;
   readonly redisExporter: Exporter;
@@ -132,6 +138,7 @@ export class Monitoring extends Construct {
         workerDeployment: props.worker.identity.name,
         beatDeployment: props.beat.identity.name,
         backupCronJob: props.backup.cronJobName,
+        cnpg: props.postgresCluster && { job: 'cnpg', replicas: props.postgresCluster.instances > 1 },
       },
       thresholds,
       props.runbookBaseURL ?? 'https://github.com/easyflow/easyflow-deploy/blob/main/docs/runbooks.md',
@@ -141,7 +148,14 @@ export class Monitoring extends Construct {
     new k8s.KubeConfigMap(this, 'prometheus-config', {
       metadata: { name: this.prometheusConfigMapName, labels },
       data: {
-        'prometheus.yml': this.prometheusYaml(props.namespace, app, props.app.podsServiceName, exporters, withAlerts),
+        'prometheus.yml': this.prometheusYaml(
+          props.namespace,
+          app,
+          props.app.podsServiceName,
+          exporters,
+          withAlerts,
+          props.postgresCluster,
+        ),
         ...(withAlerts ? { 'alerts.yml': dump(rulesFileGroups(rules), { lineWidth: -1, noRefs: true }) } : {}),
       },
     });
@@ -183,6 +197,7 @@ export class Monitoring extends Construct {
     podsService: string,
     exporters: readonly Target[],
     withAlerts: boolean,
+    cluster: PostgresCluster | undefined,
   ): string {
     const config = {
       global: { scrape_interval: this.scrapeInterval, evaluation_interval: this.scrapeInterval },
@@ -199,6 +214,18 @@ export class Monitoring extends Construct {
           metrics_path: '/metrics',
           static_configs: [{ targets: [`${e.serviceName}.${namespace}.svc:${e.port}`], labels: { namespace } }],
         })),
+        ...(cluster
+          ? [
+              {
+                job_name: 'cnpg',
+                metrics_path: '/metrics',
+                dns_sd_configs: [
+                  { names: [`${cluster.metricsServiceName}.${namespace}.svc`], type: 'A', port: cluster.metricsPort },
+                ],
+                relabel_configs: [{ target_label: 'namespace', replacement: namespace }],
+              },
+            ]
+          : []),
       ],
     };
     return dump(config, { lineWidth: -1, noRefs: true });

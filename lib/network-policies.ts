@@ -28,6 +28,17 @@ export interface NetworkPoliciesProps {
   readonly backup: Peer & { readonly uploadsToS3: boolean };
   /** Scraped by Prometheus; each talks to its database. */
   readonly exporters: ReadonlyArray<Listener & { readonly database: Listener }>;
+  /**
+   * CloudNativePG: the instances also talk to each other, to the Kubernetes API and (for PITR) to
+   * S3, and the operator and Prometheus reach them.
+   * @default - PostgreSQL runs as the StatefulSet
+   */
+  readonly postgresCluster?: {
+    readonly operatorNamespace: string;
+    readonly apiServerCIDR: string;
+    readonly metricsPort: number;
+    readonly archivesToS3: boolean;
+  };
   /** Namespace of the ingress controller. */
   readonly ingressControllerNamespace: string;
   /** Namespace of Prometheus. */
@@ -38,6 +49,9 @@ export interface NetworkPoliciesProps {
    */
   readonly dnsNamespace?: string;
 }
+
+/** The CloudNativePG instance manager's status port, which the operator and the other instances call. */
+export const CNPG_STATUS_PORT = 8000;
 
 /** Address ranges that are never the internet: egress on 443 excludes them. */
 export const PRIVATE_RANGES = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '169.254.0.0/16', '100.64.0.0/10'];
@@ -111,23 +125,46 @@ export class NetworkPolicies extends Construct {
       });
     }
     const exportersOf = (db: Listener): Peer[] => props.exporters.filter((e) => e.database === db);
+    const clients: k8s.NetworkPolicyIngressRule = {
+      from: [
+        pods(
+          props.app,
+          ...props.workers,
+          props.backup,
+          ...(props.migrations ? [props.migrations] : []),
+          ...exportersOf(props.postgres),
+        ),
+      ],
+      ports: [tcp(props.postgres.containerPort)],
+    };
+    const cnpg = props.postgresCluster;
+    const instancePorts = [tcp(props.postgres.containerPort), tcp(CNPG_STATUS_PORT)];
     policy(`allow-${props.postgres.identity.name}`, {
       podSelector: selecting(props.postgres),
       policyTypes: ['Ingress', 'Egress'],
-      ingress: [
-        {
-          from: [
-            pods(
-              props.app,
-              ...props.workers,
-              props.backup,
-              ...(props.migrations ? [props.migrations] : []),
-              ...exportersOf(props.postgres),
-            ),
-          ],
-          ports: [tcp(props.postgres.containerPort)],
-        },
-      ],
+      ingress: cnpg
+        ? [
+            clients,
+            { from: [pods(props.postgres)], ports: instancePorts },
+            {
+              from: [
+                {
+                  ...namespace(cnpg.operatorNamespace),
+                  podSelector: { matchLabels: { 'app.kubernetes.io/name': 'cloudnative-pg' } },
+                },
+              ],
+              ports: instancePorts,
+            },
+            fromPrometheus(cnpg.metricsPort),
+          ]
+        : [clients],
+      egress: cnpg
+        ? [
+            { to: [pods(props.postgres)], ports: instancePorts },
+            { to: [{ ipBlock: { cidr: cnpg.apiServerCIDR } }], ports: [tcp(443), tcp(6443)] },
+            ...(cnpg.archivesToS3 ? [internet] : []),
+          ]
+        : undefined,
     });
     policy(`allow-${props.redis.identity.name}`, {
       podSelector: selecting(props.redis),

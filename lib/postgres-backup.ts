@@ -7,7 +7,7 @@ import { cronProblem } from './cron';
 import { pinnedImageProblem } from './image';
 import { Identity, fullLabels, objectLabels, podLabels, versionOf } from './labels';
 import { KEEP_ON_PRUNE, container, emptyDir, podSpec, workloadServiceAccount } from './pod';
-import { Postgres } from './postgres';
+import type { PostgresDatabase } from './database';
 import { claimSpec } from './storage';
 
 /** Upload of each verified archive to S3 (or an S3-compatible store). */
@@ -40,7 +40,7 @@ export interface S3UploadOptions {
 
 export interface PostgresBackupProps {
   /** The database to dump: host, port, database, user and password come from it. */
-  readonly postgres: Postgres;
+  readonly postgres: PostgresDatabase;
   /** The archive volume (`backup-pvc`). */
   readonly storage: Storage;
   readonly resources: Resources;
@@ -132,7 +132,7 @@ export class PostgresBackup extends Construct {
       resources: props.resources,
       command: ['/bin/bash', '-c', script('postgres-backup.sh')],
       env: [
-        { name: 'PGHOST', value: pg.serviceName },
+        { name: 'PGHOST', value: pg.dumpServiceName },
         { name: 'PGPORT', value: String(pg.port) },
         { name: 'PGDATABASE', value: pg.database },
         { name: 'PGUSER', value: pg.user },

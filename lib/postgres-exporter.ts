@@ -1,10 +1,10 @@
 import { Construct } from 'constructs';
 import { Exporter, ExporterProps } from './exporter';
-import { Postgres } from './postgres';
+import type { PostgresDatabase } from './database';
 
 export interface PostgresExporterProps extends ExporterProps {
   /** The database to watch; address, user and password come from it. */
-  readonly postgres: Postgres;
+  readonly postgres: PostgresDatabase;
 }
 
 /** postgres_exporter as Deployment and Service `postgres-exporter:9187`. */

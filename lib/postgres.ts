@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-27';
 import type { Resources, Storage } from './config';
 import { AppSecrets } from './app-secrets';
+import type { PostgresDatabase } from './database';
 import { Identity, objectLabels, podLabels, selectorLabels, versionOf } from './labels';
 import { workloadService } from './service';
 import { dataClaimTemplate } from './storage';
@@ -40,8 +41,9 @@ export interface PostgresProps {
  * PostgreSQL 15 as StatefulSet `postgres` behind Service `postgres:5432`. Data lives on the claim
  * `data-postgres-0`, which survives deletion and scale-down of the StatefulSet and GitOps prunes.
  */
-export class Postgres extends Construct {
+export class Postgres extends Construct implements PostgresDatabase {
   public readonly serviceName = 'postgres';
+  public readonly dumpServiceName = 'postgres';
   public readonly port = 5432;
   /** The container listens on the Service's port. */
   public readonly containerPort = 5432;

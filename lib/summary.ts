@@ -7,15 +7,56 @@ import type { Manifest } from './validation/schema';
 
 type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-const WORKLOADS = ['Deployment', 'StatefulSet', 'CronJob'];
-
-function podSpecOf(m: Obj): Obj {
-  return m.kind === 'CronJob' ? m.spec.jobTemplate.spec.template.spec : m.spec.template.spec;
+/** A workload as the summary shows it, whatever its kind. */
+interface Workload {
+  readonly kind: string;
+  readonly name: string;
+  /** The `app` label of its pods. */
+  readonly app: string;
+  readonly containers: Obj[];
+  /** Fixed replicas, or undefined when an HPA or a schedule decides. */
+  readonly replicas?: string;
+  readonly schedule?: string;
 }
 
-function appOf(m: Obj): string {
-  const template = m.kind === 'CronJob' ? m.spec.jobTemplate.spec.template : m.spec.template;
-  return template.metadata.labels.app;
+function workloadOf(m: Obj): Workload | undefined {
+  switch (m.kind) {
+    case 'Deployment':
+    case 'StatefulSet': {
+      const pod = m.spec.template;
+      return {
+        kind: m.kind,
+        name: m.metadata.name,
+        app: pod.metadata.labels.app,
+        containers: [...(pod.spec.initContainers ?? []), ...pod.spec.containers],
+        replicas: m.spec.replicas === undefined ? undefined : String(m.spec.replicas),
+      };
+    }
+    case 'CronJob': {
+      const pod = m.spec.jobTemplate.spec.template;
+      return {
+        kind: m.kind,
+        name: m.metadata.name,
+        app: pod.metadata.labels.app,
+        containers: [...(pod.spec.initContainers ?? []), ...pod.spec.containers],
+        schedule: `\`${m.spec.schedule}\` ${m.spec.timeZone ?? ''}`.trim(),
+      };
+    }
+    case 'Cluster': {
+      const replicas = m.spec.instances - 1;
+      return {
+        kind: m.kind,
+        name: m.metadata.name,
+        app: m.spec.inheritedMetadata.labels.app,
+        containers: [
+          { image: m.spec.imageName, resources: m.spec.resources, ports: [{ containerPort: 5432, name: 'postgres' }] },
+        ],
+        replicas: `${m.spec.instances} (1 primary + ${replicas} replica${replicas === 1 ? '' : 's'})`,
+      };
+    }
+    default:
+      return undefined;
+  }
 }
 
 function resources(containers: Obj[]): string {
@@ -45,7 +86,13 @@ export function summarize(environment: string, manifests: readonly Manifest[]): 
   );
   const ingresses = objs.filter((m) => m.kind === 'Ingress');
   const services = objs.filter((m) => m.kind === 'Service');
-  const workloads = objs.filter((m) => WORKLOADS.includes(m.kind));
+  const workloads = objs.map(workloadOf).filter((w): w is Workload => w !== undefined);
+  const byApp = new Map(workloads.map((w) => [w.app, w]));
+  /** Where traffic to a workload goes in the diagram: the operator's Services for a Cluster, else its Service. */
+  const entry = (w: Workload): string => {
+    const service = services.find((s) => s.spec.selector?.app === w.app && s.spec.clusterIP !== 'None');
+    return w.kind === 'Cluster' || !service ? id(w.kind, w.name) : id('Service', service.metadata.name);
+  };
 
   const lines = [
     `# ${environment}`,
@@ -58,23 +105,17 @@ export function summarize(environment: string, manifests: readonly Manifest[]): 
     '| --- | --- | --- | --- | --- | --- | --- |',
   ];
   for (const w of workloads) {
-    const pod = podSpecOf(w);
-    const containers: Obj[] = [...(pod.initContainers ?? []), ...pod.containers];
-    const hpa = hpas.get(w.metadata.name);
-    const replicas =
-      w.kind === 'CronJob'
-        ? `\`${w.spec.schedule}\` ${w.spec.timeZone ?? ''}`.trim()
-        : hpa
-          ? `${hpa.minReplicas}..${hpa.maxReplicas} (HPA)`
-          : String(w.spec.replicas ?? 1);
-    const ports = containers.flatMap((c) => (c.ports ?? []).map((p: Obj) => `${p.containerPort}/${p.name}`)).join(', ');
-    const app = appOf(w);
-    const fronting = services.filter((s) => s.spec.selector?.app === app).map((s) => s.metadata.name);
+    const hpa = hpas.get(w.name);
+    const replicas = w.schedule ?? (hpa ? `${hpa.minReplicas}..${hpa.maxReplicas} (HPA)` : (w.replicas ?? '1'));
+    const ports = w.containers
+      .flatMap((c) => (c.ports ?? []).map((p: Obj) => `${p.containerPort}/${p.name}`))
+      .join(', ');
+    const fronting = services.filter((s) => s.spec.selector?.app === w.app).map((s) => s.metadata.name);
     const hosts = ingresses
       .filter((i) => fronting.includes(i.spec.rules[0].http.paths[0].backend.service.name))
       .map((i) => `${i.spec.rules[0].host}${i.spec.rules[0].http.paths[0].path}`);
     lines.push(
-      `| ${w.kind} | ${w.metadata.name} | ${cell(replicas)} | ${containers.map((c) => `\`${c.image}\``).join('<br>')} | ${resources(containers)} | ${ports} | ${[...new Set(hosts)].join('<br>')} |`,
+      `| ${w.kind} | ${w.name} | ${cell(replicas)} | ${w.containers.map((c) => `\`${c.image}\``).join('<br>')} | ${resources(w.containers)} | ${ports} | ${[...new Set(hosts)].join('<br>')} |`,
     );
   }
 
@@ -86,22 +127,23 @@ export function summarize(environment: string, manifests: readonly Manifest[]): 
     lines.push(`  internet --> ${id('Ingress', i.metadata.name)}`);
     lines.push(`  ${id('Ingress', i.metadata.name)} --> ${id('Service', rule.http.paths[0].backend.service.name)}`);
   }
-  const byApp = new Map(workloads.map((w) => [appOf(w), w]));
-  for (const s of services) {
+  for (const s of services.filter((x) => x.spec.clusterIP !== 'None')) {
     lines.push(
       `  ${id('Service', s.metadata.name)}(["svc ${s.metadata.name}:${s.spec.ports.map((p: Obj) => p.port).join(',')}"])`,
     );
     const target = byApp.get(s.spec.selector?.app);
-    if (target) lines.push(`  ${id('Service', s.metadata.name)} --> ${id(target.kind, target.metadata.name)}`);
+    if (target) lines.push(`  ${id('Service', s.metadata.name)} --> ${id(target.kind, target.name)}`);
   }
   for (const w of workloads) {
     const shape =
-      w.kind === 'StatefulSet'
-        ? `[("${w.metadata.name}")]`
-        : w.kind === 'CronJob'
-          ? `{{"${w.metadata.name}"}}`
-          : `["${w.metadata.name}"]`;
-    lines.push(`  ${id(w.kind, w.metadata.name)}${shape}`);
+      w.kind === 'Cluster'
+        ? `[("${w.name} (CloudNativePG)<br>${w.name}-rw / ${w.name}-ro")]`
+        : w.kind === 'StatefulSet'
+          ? `[("${w.name}")]`
+          : w.kind === 'CronJob'
+            ? `{{"${w.name}"}}`
+            : `["${w.name}"]`;
+    lines.push(`  ${id(w.kind, w.name)}${shape}`);
   }
   const edges = new Set<string>();
   for (const p of objs.filter((m) => m.kind === 'NetworkPolicy')) {
@@ -110,23 +152,22 @@ export function summarize(environment: string, manifests: readonly Manifest[]): 
     for (const rule of p.spec.ingress ?? []) {
       for (const peer of rule.from ?? []) {
         const ns = peer.namespaceSelector?.matchLabels?.['kubernetes.io/metadata.name'];
-        if (ns)
-          edges.add(
-            `  ${id('ns', ns)}(("ns ${ns}")) -- "${rule.ports.map((x: Obj) => x.port).join(',')}" --> ${id(from.kind, from.metadata.name)}`,
-          );
+        if (ns) {
+          const ports = rule.ports.map((x: Obj) => x.port).join(',');
+          edges.add(`  ${id('ns', ns)}(("ns ${ns}")) -- "${ports}" --> ${id(from.kind, from.name)}`);
+        }
       }
     }
     for (const rule of p.spec.egress ?? []) {
       for (const peer of rule.to ?? []) {
         for (const app of peer.podSelector?.matchExpressions?.[0]?.values ?? []) {
           const to = byApp.get(app);
-          const service = services.find((s) => s.spec.selector?.app === app);
-          if (to)
-            edges.add(
-              `  ${id(from.kind, from.metadata.name)} --> ${service ? id('Service', service.metadata.name) : id(to.kind, to.metadata.name)}`,
-            );
+          if (to && to !== from) edges.add(`  ${id(from.kind, from.name)} --> ${entry(to)}`);
         }
-        if (peer.ipBlock) edges.add(`  ${id(from.kind, from.metadata.name)} -- "443" --> internet`);
+        if (peer.ipBlock) {
+          const ports = rule.ports.map((x: Obj) => x.port).join(',');
+          edges.add(`  ${id(from.kind, from.name)} -- "${ports}" --> internet`);
+        }
       }
     }
   }

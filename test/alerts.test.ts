@@ -20,11 +20,14 @@ const REQUIRED = [
   'EasyflowBackupFailed',
 ];
 
+const CNPG = ['EasyflowPostgresFenced', 'EasyflowPostgresReplicationLag', 'EasyflowPostgresNoReplica'];
+
 test.each(ENVIRONMENTS)('%s: PrometheusRule easyflow-alerts holds every alert, scoped to the namespace', (env) => {
   const manifests = manifestsOf(env);
   const namespace = allOf(manifests, 'Namespace')[0].metadata.name;
   const rules = find(manifests, 'PrometheusRule', 'easyflow-alerts').spec.groups[0].rules;
-  expect(rules.map((r: any) => r.alert)).toEqual(REQUIRED);
+  const onOperator = manifests.some((m) => m.kind === 'Cluster');
+  expect(rules.map((r: any) => r.alert)).toEqual(onOperator ? [...REQUIRED, ...CNPG] : REQUIRED);
   for (const r of rules) {
     expect(r.expr).toContain(`namespace="${namespace}"`);
   }
@@ -49,6 +52,24 @@ test('the plain Prometheus rules file holds exactly the same rules', () => {
   const file: any = load(find(manifestsOf('prod'), 'ConfigMap', 'prometheus-config').data['alerts.yml']);
   const crd = find(manifestsOf('prod'), 'PrometheusRule', 'easyflow-alerts').spec.groups;
   expect(file.groups).toEqual(crd);
+});
+
+test('replica alerts only where there are replicas', () => {
+  const targets = {
+    namespace: 'n',
+    appJob: 'a',
+    appDeployment: 'a',
+    appHpa: 'h',
+    postgresJob: 'p',
+    redisJob: 'r',
+    workerDeployment: 'w',
+    beatDeployment: 'b',
+    backupCronJob: 'c',
+  };
+  const names = (replicas: boolean) =>
+    alertRules({ ...targets, cnpg: { job: 'cnpg', replicas } }, DEFAULT_THRESHOLDS, 'https://x').map((r) => r.alert);
+  expect(names(false)).toEqual([...REQUIRED, 'EasyflowPostgresFenced']);
+  expect(names(true)).toEqual([...REQUIRED, ...CNPG]);
 });
 
 test('thresholds come from config', () => {

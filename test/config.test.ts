@@ -144,6 +144,21 @@ describe('bad input names the file, the key path and the value', () => {
       'config/prod.yaml: secrets.source is "vault" but must be one of "external-secrets", "existing"',
     ],
     [
+      'an alert threshold out of range',
+      prodWith('  scrapeInterval: 15s\n', '  scrapeInterval: 15s\n  alerts:\n    errorRatio: 5\n'),
+      'config/prod.yaml: monitoring.alerts.errorRatio is 5 but must be < 1',
+    ],
+    [
+      'replicas in the StatefulSet mode',
+      prodWith('  instances: 2\n', '  instances: 2\n').replace('mode: cloudnativepg', 'mode: statefulset'),
+      'config/prod.yaml: postgres.instances is 2 but mode statefulset runs exactly 1; use mode cloudnativepg for replicas',
+    ],
+    [
+      'the superuser as the CloudNativePG owner',
+      prodWith('  user: easyflow\n', '  user: postgres\n'),
+      'config/prod.yaml: postgres.user is "postgres" but mode cloudnativepg needs an application owner (e.g. easyflow); postgres is the operator\'s superuser',
+    ],
+    [
       'a YAML syntax error',
       prodWith('  workers: 4\n', '  workers: [4\n'),
       'config/prod.yaml:12:3: YAML syntax error: deficient indentation',

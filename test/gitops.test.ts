@@ -47,7 +47,7 @@ test.each(ENVIRONMENTS)(
       sourceRef: { kind: 'GitRepository', name: 'easyflow-deploy' },
     });
     expect(k.healthChecks.map((h: any) => `${h.kind}/${h.name}`)).toEqual([
-      'StatefulSet/postgres',
+      env === 'dev' ? 'StatefulSet/postgres' : 'Cluster/postgres',
       'StatefulSet/redis',
       'Deployment/easyflow-app',
       'Deployment/celery-worker',

@@ -1,3 +1,4 @@
+import * as fs from 'fs';
 import * as path from 'path';
 import { Chart, Testing } from 'cdk8s';
 import { AppConfig, AppConfigProps } from '../lib/app-config';
@@ -6,7 +7,8 @@ import { AppSecrets } from '../lib/app-secrets';
 import { Postgres } from '../lib/postgres';
 import { Redis } from '../lib/redis';
 import type { Resources } from '../lib/config';
-import { Rendered, renderProject } from '../lib/synth';
+import { Rendered, renderProject, synthEnvironment } from '../lib/synth';
+import { parseConfig } from '../lib/config';
 import type { Manifest } from '../lib/validation/schema';
 
 export const ROOT = path.join(__dirname, '..');
@@ -86,4 +88,28 @@ export function basics(chart: Chart, config: Partial<AppConfigProps> = {}) {
     redis,
   });
   return { secrets, config: appConfig, postgres, redis, runtime };
+}
+
+/** The StatefulSet-mode block of a PostgreSQL config, as the guide runs it. */
+export const STATEFULSET_POSTGRES = `postgres:
+  mode: statefulset
+  image: docker.io/library/postgres:15.10-alpine
+  database: easyflow
+  user: postgres
+`;
+
+/** An environment's objects with its config text edited (the edit must change something). */
+export function renderEdited(env: string, edit: (text: string) => string): Manifest[] {
+  const file = path.join(CONFIG_DIR, `${env}.yaml`);
+  const text = fs.readFileSync(file, 'utf8');
+  const edited = edit(text);
+  if (edited === text) throw new Error(`the edit changed nothing in ${file}`);
+  return synthEnvironment(parseConfig(`config/${env}.yaml`, edited)).toJson() as Manifest[];
+}
+
+/** prod as it would be in the StatefulSet mode: the guide's single PostgreSQL. */
+export function prodWithStatefulSet(): Manifest[] {
+  return renderEdited('prod', (t) =>
+    t.replace(/postgres:\n(?: {2}#.*\n)?(?: {2}(?:mode|instances|image|database|user):.*\n)+/, STATEFULSET_POSTGRES),
+  );
 }

@@ -40,6 +40,7 @@ test('all props, operator and dashboard off: only the scrape config and its rule
     alerts: true,
     thresholds: { ...DEFAULT_THRESHOLDS, latencyP95Seconds: 2 },
     runbookBaseURL: 'https://runbooks.example.com/easyflow',
+    postgresCluster: undefined as never,
   };
   new Monitoring(chart, 'm', props);
   const out = synth();

@@ -16,8 +16,6 @@ const KNOWN: ReadonlyArray<readonly [string, string]> = [
   ['Ingress', 'easyflow-webhook-ingress'],
   ['Ingress', 'easyflow-health-ingress'],
   ['ConfigMap', 'easyflow-security-headers'],
-  ['StatefulSet', 'postgres'],
-  ['Service', 'postgres'],
   ['StatefulSet', 'redis'],
   ['Service', 'redis'],
   ['CronJob', 'postgres-backup'],
@@ -30,9 +28,33 @@ const KNOWN: ReadonlyArray<readonly [string, string]> = [
   ['ConfigMap', 'easyflow-grafana-dashboard'],
 ];
 
+/** PostgreSQL's names per mode: the guide's StatefulSet and Service, or the operator's Cluster. */
+const POSTGRES: Record<string, ReadonlyArray<readonly [string, string]>> = {
+  statefulset: [
+    ['StatefulSet', 'postgres'],
+    ['Service', 'postgres'],
+  ],
+  cloudnativepg: [
+    ['Cluster', 'postgres'],
+    ['ExternalSecret', 'postgres-credentials'],
+    ['Service', 'postgres-metrics'],
+  ],
+};
+
+const modeOf = (env: string) => (manifestsOf(env).some((m) => m.kind === 'Cluster') ? 'cloudnativepg' : 'statefulset');
+
+test('each environment runs the PostgreSQL mode its config names', () => {
+  expect(Object.fromEntries(ENVIRONMENTS.map((e) => [e, modeOf(e)]))).toEqual({
+    dev: 'statefulset',
+    prod: 'cloudnativepg',
+    staging: 'cloudnativepg',
+  });
+});
+
 test.each(ENVIRONMENTS)('%s keeps every known name', (env) => {
   const present = new Set(manifestsOf(env).map((m) => `${m.kind}/${m.metadata.name}`));
-  expect(KNOWN.map(([kind, name]) => `${kind}/${name}`).filter((k) => !present.has(k))).toEqual([]);
+  const known = [...KNOWN, ...POSTGRES[modeOf(env)]!];
+  expect(known.map(([kind, name]) => `${kind}/${name}`).filter((k) => !present.has(k))).toEqual([]);
 });
 
 test('prod: the namespace, the secret and the TLS secret keep the guide names', () => {
@@ -48,7 +70,7 @@ test.each(ENVIRONMENTS)('%s: the data claims of the StatefulSets keep their name
     .filter((m) => m.kind === 'StatefulSet')
     .flatMap((s: any) => s.spec.volumeClaimTemplates.map((t: any) => `${t.metadata.name}-${s.metadata.name}-0`))
     .sort();
-  expect(claims).toEqual(['data-postgres-0', 'data-redis-0']);
+  expect(claims).toEqual(modeOf(env) === 'statefulset' ? ['data-postgres-0', 'data-redis-0'] : ['data-redis-0']);
 });
 
 test.each(ENVIRONMENTS)('%s: no name carries a generated hash', (env) => {
@@ -69,9 +91,12 @@ test.each(ENVIRONMENTS)('%s: workloads and Services select the plain app label',
   expect(guide).toMatchObject({
     'Deployment/easyflow-app': 'easyflow-app',
     'Service/easyflow-app-service': 'easyflow-app',
-    'StatefulSet/postgres': 'postgres',
-    'Service/postgres': 'postgres',
     'StatefulSet/redis': 'redis',
     'Service/redis': 'redis',
+    ...(modeOf(env) === 'statefulset' ? { 'StatefulSet/postgres': 'postgres', 'Service/postgres': 'postgres' } : {}),
   });
+  if (modeOf(env) === 'cloudnativepg') {
+    const cluster = manifestsOf(env).find((m) => m.kind === 'Cluster') as any;
+    expect(cluster.spec.inheritedMetadata.labels.app).toBe('postgres');
+  }
 });

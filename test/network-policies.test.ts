@@ -42,20 +42,51 @@ test('app, workers and beat reach postgres and redis, and the internet on 443 bu
 });
 
 test('postgres accepts only the app, Celery, the backup and its exporter; redis only the app, Celery and its exporter', () => {
-  expect(apps(policy('allow-postgres').ingress[0].from[0])).toEqual([
-    'celery-beat',
-    'celery-worker',
-    'easyflow-app',
-    'postgres-backup',
-    'postgres-exporter',
-  ]);
+  for (const env of ['dev', 'prod']) {
+    const pg = find(manifestsOf(env), 'NetworkPolicy', 'allow-postgres').spec;
+    expect(apps(pg.ingress[0].from[0])).toEqual([
+      'celery-beat',
+      'celery-worker',
+      'easyflow-app',
+      'postgres-backup',
+      'postgres-exporter',
+    ]);
+    expect(pg.ingress[0].ports).toEqual([{ protocol: 'TCP', port: 5432 }]);
+  }
   expect(apps(policy('allow-redis').ingress[0].from[0])).toEqual([
     'celery-beat',
     'celery-worker',
     'easyflow-app',
     'redis-exporter',
   ]);
-  expect(policy('allow-postgres').egress).toBeUndefined();
+});
+
+test('StatefulSet mode: PostgreSQL itself may not open any connection', () => {
+  const pg = find(manifestsOf('dev'), 'NetworkPolicy', 'allow-postgres').spec;
+  expect(pg.policyTypes).toEqual(['Ingress', 'Egress']);
+  expect(pg.egress).toBeUndefined();
+  expect(pg.ingress).toHaveLength(1);
+});
+
+test('CloudNativePG mode: instances replicate to each other, the operator and Prometheus reach them, they reach the API', () => {
+  const pg = policy('allow-postgres');
+  const ports = (rule: any) => rule.ports.map((p: any) => p.port);
+  expect(apps(pg.ingress[1].from[0])).toEqual(['postgres']);
+  expect(ports(pg.ingress[1])).toEqual([5432, 8000]);
+  expect(pg.ingress[2].from[0]).toEqual({
+    namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'cnpg-system' } },
+    podSelector: { matchLabels: { 'app.kubernetes.io/name': 'cloudnative-pg' } },
+  });
+  expect(ports(pg.ingress[2])).toEqual([5432, 8000]);
+  expect(ports(pg.ingress[3])).toEqual([9187]);
+  expect(apps(pg.egress[0].to[0])).toEqual(['postgres']);
+  expect(pg.egress[1]).toEqual({
+    to: [{ ipBlock: { cidr: '0.0.0.0/0' } }],
+    ports: [
+      { protocol: 'TCP', port: 443 },
+      { protocol: 'TCP', port: 6443 },
+    ],
+  });
 });
 
 test('backup and exporters talk only to their database; Prometheus scrapes the exporters', () => {
@@ -69,12 +100,14 @@ test('backup and exporters talk only to their database; Prometheus scrapes the e
   expect(apps(policy('allow-redis-exporter').egress[0].to[0])).toEqual(['redis']);
 });
 
-test('every port a policy opens is a port a container listens on', () => {
-  const listening = new Set<number>();
-  for (const w of [...allOf(prod, 'Deployment'), ...allOf(prod, 'StatefulSet')]) {
+test.each(['dev', 'prod'])('%s: every port a policy opens is a port a container listens on', (env) => {
+  const manifests = manifestsOf(env);
+  // CloudNativePG instances listen on PostgreSQL, the instance manager and its metrics.
+  const listening = new Set<number>(manifests.some((m) => m.kind === 'Cluster') ? [5432, 8000, 9187] : []);
+  for (const w of [...allOf(manifests, 'Deployment'), ...allOf(manifests, 'StatefulSet')]) {
     for (const c of w.spec.template.spec.containers) for (const p of c.ports ?? []) listening.add(p.containerPort);
   }
-  for (const p of allOf(prod, 'NetworkPolicy')) {
+  for (const p of allOf(manifests, 'NetworkPolicy')) {
     for (const rule of p.spec.ingress ?? []) for (const port of rule.ports) expect(listening).toContain(port.port);
   }
 });

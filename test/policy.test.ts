@@ -32,10 +32,10 @@ describe('each rule names the object, the field and the rule', () => {
     [
       'uid 0',
       'StatefulSet',
-      'postgres',
+      'redis',
       (d) => (appPod(d).securityContext.runAsUser = 0),
       {
-        object: 'StatefulSet/postgres',
+        object: 'StatefulSet/redis',
         field: 'spec.template.spec.securityContext.runAsUser',
         rule: 'policy/run-as-non-root',
       },
@@ -167,7 +167,7 @@ describe('each rule names the object, the field and the rule', () => {
       (d) => appPod(d).containers[0].env.push({ name: 'DATABASE_PASSWORD', value: 'hunter2' }),
       {
         object: 'Deployment/easyflow-app',
-        field: 'spec.template.spec.containers[0].env[4].value',
+        field: 'spec.template.spec.containers[0].env[5].value',
         rule: 'policy/no-secret-values',
       },
     ],
@@ -181,9 +181,9 @@ describe('each rule names the object, the field and the rule', () => {
     [
       'a Service selecting a version label',
       'Service',
-      'postgres',
-      (s) => (s.spec.selector = { app: 'postgres', 'app.kubernetes.io/version': '15' }),
-      { object: 'Service/postgres', field: 'spec.selector', rule: 'policy/stable-selector' },
+      'redis',
+      (s) => (s.spec.selector = { app: 'redis', 'app.kubernetes.io/version': '7' }),
+      { object: 'Service/redis', field: 'spec.selector', rule: 'policy/stable-selector' },
     ],
     [
       'a claim GitOps may prune',
@@ -195,13 +195,20 @@ describe('each rule names the object, the field and the rule', () => {
     [
       'claims deleted with the StatefulSet',
       'StatefulSet',
-      'postgres',
+      'redis',
       (s) => (s.spec.persistentVolumeClaimRetentionPolicy.whenDeleted = 'Delete'),
       {
-        object: 'StatefulSet/postgres',
+        object: 'StatefulSet/redis',
         field: 'spec.persistentVolumeClaimRetentionPolicy',
         rule: 'policy/keep-on-prune',
       },
+    ],
+    [
+      'a database Cluster GitOps may prune',
+      'Cluster',
+      'postgres',
+      (c) => delete c.metadata.annotations['kustomize.toolkit.fluxcd.io/prune'],
+      { object: 'Cluster/postgres', field: 'metadata.annotations', rule: 'policy/keep-on-prune' },
     ],
     [
       'a missing recommended label',

@@ -1,7 +1,7 @@
 /** What the guide asks of production, asserted on dist/prod's objects one item at a time. */
 import { load } from 'js-yaml';
 import { SECRET_KEYS } from '../lib/app-secrets';
-import { ENVIRONMENTS, allOf, filesOf, find, manifestsOf } from './helpers';
+import { ENVIRONMENTS, allOf, filesOf, find, manifestsOf, prodWithStatefulSet } from './helpers';
 
 const prod = manifestsOf('prod');
 const container = (workload: any, name: string): any =>
@@ -28,7 +28,8 @@ describe('settings and secrets', () => {
       const text = [...filesOf(env).values()].join('\n');
       expect(text).not.toMatch(/postgres:[^$@\s]+@/);
       expect(text).not.toMatch(/redis:\/\/:[^$@\s]+@/);
-      expect(text).not.toMatch(/password:\s*\S/i);
+      // The only password entries are references: an ExternalSecret template placeholder.
+      for (const line of text.match(/password:.*$/gim) ?? []) expect(line).toMatch(/password: "\{\{ \.password \}\}"$/);
     }
   });
 
@@ -44,7 +45,11 @@ describe('settings and secrets', () => {
         valueFrom: { secretKeyRef: { name: 'easyflow-secrets', key: 'DATABASE_PASSWORD' } },
       },
       { name: 'REDIS_PASSWORD', valueFrom: { secretKeyRef: { name: 'easyflow-secrets', key: 'REDIS_PASSWORD' } } },
-      { name: 'DATABASE_URL', value: 'postgresql+asyncpg://postgres:$(DATABASE_PASSWORD)@postgres:5432/easyflow' },
+      { name: 'DATABASE_URL', value: 'postgresql+asyncpg://easyflow:$(DATABASE_PASSWORD)@postgres-rw:5432/easyflow' },
+      {
+        name: 'DATABASE_READ_URL',
+        value: 'postgresql+asyncpg://easyflow:$(DATABASE_PASSWORD)@postgres-ro:5432/easyflow',
+      },
       { name: 'REDIS_URL', value: 'redis://:$(REDIS_PASSWORD)@redis:6379/0' },
     ]);
   });
@@ -56,8 +61,35 @@ describe('settings and secrets', () => {
   });
 });
 
-describe('PostgreSQL', () => {
-  const sts = find(prod, 'StatefulSet', 'postgres');
+describe('PostgreSQL in prod: CloudNativePG, primary and replica', () => {
+  const cluster = find(prod, 'Cluster', 'postgres');
+
+  test('Cluster postgres: PostgreSQL 15, two instances, data on persistent volumes, the guide resources', () => {
+    expect(cluster.spec.instances).toBe(2);
+    expect(cluster.spec.imageName).toMatch(/postgresql:15\.\d+$/);
+    expect(cluster.spec.storage.size).toBe('50Gi');
+    expect(cluster.spec.resources).toEqual({
+      requests: { memory: '512Mi', cpu: '500m' },
+      limits: { memory: '1Gi', cpu: '1000m' },
+    });
+  });
+
+  test('the app writes through postgres-rw and reads through postgres-ro', () => {
+    const env = container(find(prod, 'Deployment', 'easyflow-app'), 'app').env;
+    expect(env).toContainEqual({
+      name: 'DATABASE_URL',
+      value: 'postgresql+asyncpg://easyflow:$(DATABASE_PASSWORD)@postgres-rw:5432/easyflow',
+    });
+    expect(env).toContainEqual({
+      name: 'DATABASE_READ_URL',
+      value: 'postgresql+asyncpg://easyflow:$(DATABASE_PASSWORD)@postgres-ro:5432/easyflow',
+    });
+  });
+});
+
+describe('PostgreSQL in the StatefulSet mode (dev, or any environment that chooses it)', () => {
+  const manifests = prodWithStatefulSet();
+  const sts = find(manifests, 'StatefulSet', 'postgres');
   const pg = container(sts, 'postgres');
 
   test('StatefulSet postgres, PostgreSQL 15, data on a persistent volume', () => {
@@ -79,10 +111,21 @@ describe('PostgreSQL', () => {
     });
   });
 
-  test('Service postgres on 5432', () => {
-    const svc = find(prod, 'Service', 'postgres');
+  test('Service postgres on 5432, and no operator objects', () => {
+    const svc = find(manifests, 'Service', 'postgres');
     expect(svc.spec.selector).toEqual({ app: 'postgres' });
     expect(svc.spec.ports).toEqual([{ name: 'postgres', port: 5432, targetPort: 'postgres', protocol: 'TCP' }]);
+    expect(manifests.filter((m) => m.apiVersion.startsWith('postgresql.cnpg.io'))).toEqual([]);
+  });
+
+  test('the app writes to Service postgres and has no read-only URL', () => {
+    const env = container(find(manifests, 'Deployment', 'easyflow-app'), 'app').env;
+    expect(env.map((e: { name: string }) => e.name)).toEqual([
+      'DATABASE_PASSWORD',
+      'REDIS_PASSWORD',
+      'DATABASE_URL',
+      'REDIS_URL',
+    ]);
   });
 });
 
@@ -283,7 +326,13 @@ describe('monitoring', () => {
     expect(yml).toContain('- postgres-exporter.easyflow.svc:9187');
     expect(yml).toContain('- redis-exporter.easyflow.svc:9121');
     expect(yml).toContain('scrape_interval: 15s');
-    expect(yml.match(/metrics_path: \/metrics/g)).toHaveLength(3);
+    expect(yml.match(/job_name: \S+/g)).toEqual([
+      'job_name: easyflow-app',
+      'job_name: postgres',
+      'job_name: redis',
+      'job_name: cnpg',
+    ]);
+    expect(yml.match(/metrics_path: \/metrics/g)).toHaveLength(4);
   });
 
   test('the exporters the scrape config names exist as Services', () => {

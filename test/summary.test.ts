@@ -10,6 +10,9 @@ test('the workload table shows the HPA range, replicas, images, resources, ports
   expect(prod).toContain('| Deployment | celery-worker | 2 |');
   expect(prod).toContain('| CronJob | postgres-backup | `0 2 * * *` Etc/UTC |');
   expect(summary('dev')).toContain('| Deployment | easyflow-app | 1..2 (HPA) |');
+  expect(prod).toContain(
+    '| Cluster | postgres | 2 (1 primary + 1 replica) | `ghcr.io/cloudnative-pg/postgresql:15.10` |',
+  );
 });
 
 test('the traffic diagram follows the Ingresses, Services and NetworkPolicies', () => {
@@ -17,8 +20,9 @@ test('the traffic diagram follows the Ingresses, Services and NetworkPolicies', 
   expect(prod).toContain('```mermaid\nflowchart LR');
   expect(prod).toContain('  Ingress_easyflow_ingress --> Service_easyflow_app_service');
   expect(prod).toContain('  Service_easyflow_app_service --> Deployment_easyflow_app');
-  expect(prod).toContain('  Deployment_easyflow_app --> Service_postgres');
-  expect(prod).toContain('  CronJob_postgres_backup --> Service_postgres');
+  expect(prod).toContain('  Deployment_easyflow_app --> Cluster_postgres');
+  expect(prod).toContain('  CronJob_postgres_backup --> Cluster_postgres');
+  expect(summary('dev')).toContain('  CronJob_postgres_backup --> Service_postgres');
   expect(prod).toContain('  Deployment_easyflow_app -- "443" --> internet');
   expect(prod).not.toContain('CronJob_postgres_backup -- "443"');
 });

@@ -18,7 +18,7 @@ test('namespace and config first, then data stores, then app and workers, then i
       wave('ExternalSecret', 'easyflow-secrets'),
       wave('NetworkPolicy', 'default-deny-all'),
     ),
-    Math.max(wave('StatefulSet', 'postgres'), wave('StatefulSet', 'redis')),
+    Math.max(wave('Cluster', 'postgres'), wave('StatefulSet', 'redis')),
     Math.max(
       wave('Deployment', 'easyflow-app'),
       wave('Deployment', 'celery-worker'),

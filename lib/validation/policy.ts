@@ -213,7 +213,11 @@ function keepsOnPrune(annotations: Obj | undefined): boolean {
 }
 
 function checkData(r: Report, m: Obj): void {
-  if (m.kind === 'PersistentVolumeClaim' || m.kind === 'StatefulSet') {
+  if (
+    m.kind === 'PersistentVolumeClaim' ||
+    m.kind === 'StatefulSet' ||
+    (m.kind === 'Cluster' && m.apiVersion === 'postgresql.cnpg.io/v1')
+  ) {
     r.check(
       keepsOnPrune(m.metadata?.annotations),
       'metadata.annotations',

@@ -10,7 +10,7 @@ import * as path from 'path';
 import { loadConfig } from '../../lib/config';
 import { synthEnvironment } from '../../lib/synth';
 import type { Manifest } from '../../lib/validation/schema';
-import { CONFIG_DIR, find } from '../helpers';
+import { CONFIG_DIR, find, prodWithStatefulSet } from '../helpers';
 import { PG_BIN, PostgresServer, startPostgres } from './postgres-server';
 
 const prodConfig = loadConfig(path.join(CONFIG_DIR, 'prod.yaml'));
@@ -23,6 +23,7 @@ const withS3 = {
       prefix: 'database/',
       image: 'docker.io/amazon/aws-cli:2.22.13',
       credentialsSecret: 'easyflow-backup-s3',
+      pitrRetentionDays: 30,
     },
   },
 };
@@ -41,10 +42,12 @@ let bin: string;
 
 beforeAll(() => {
   pg = startPostgres();
-  pg.sql('postgres', 'CREATE DATABASE easyflow');
+  // As CloudNativePG bootstraps it (prod): the application user owns the database.
+  pg.sql('postgres', `CREATE ROLE easyflow LOGIN PASSWORD '${pg.password}'`);
+  pg.sql('postgres', 'CREATE DATABASE easyflow OWNER easyflow');
   pg.sql(
     'easyflow',
-    "CREATE TABLE messages (id serial PRIMARY KEY, body text NOT NULL); INSERT INTO messages (body) SELECT 'message ' || g FROM generate_series(1, 500) g",
+    "SET ROLE easyflow; CREATE TABLE messages (id serial PRIMARY KEY, body text NOT NULL); INSERT INTO messages (body) SELECT 'message ' || g FROM generate_series(1, 500) g",
   );
 });
 afterAll(() => pg?.stop());
@@ -81,15 +84,22 @@ const dump = (env: Record<string, string> = {}) =>
   runScript(dumpContainer, { PGHOST: '127.0.0.1', PGPORT: String(pg.port), PGPASSWORD: pg.password, ...env });
 const archives = () => fs.readdirSync(backupDir).sort();
 
-test('the manifest runs the script with bash and the database settings', () => {
+test('the manifest runs the script with bash and the database settings; prod dumps from a replica', () => {
   expect(dumpContainer.command.slice(0, 2)).toEqual(['/bin/bash', '-c']);
   expect(envOf(dumpContainer)).toMatchObject({
-    PGHOST: 'postgres',
+    PGHOST: 'postgres-ro',
     PGPORT: '5432',
     PGDATABASE: 'easyflow',
-    PGUSER: 'postgres',
+    PGUSER: 'easyflow',
     RETENTION_DAYS: '7',
   });
+});
+
+test('the StatefulSet mode runs the very same script against Service postgres', () => {
+  const cron = find(prodWithStatefulSet(), 'CronJob', 'postgres-backup');
+  const dump = cron.spec.jobTemplate.spec.template.spec.containers[0];
+  expect(dump.command).toEqual(dumpContainer.command);
+  expect(envOf(dump)).toMatchObject({ PGHOST: 'postgres', PGUSER: 'postgres' });
 });
 
 test('dump, restore into a fresh database, same rows', () => {

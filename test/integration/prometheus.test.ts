@@ -32,7 +32,9 @@ test.each(ENVIRONMENTS)('%s: promtool check config accepts prometheus.yml and it
   expect(config.output).toContain('SUCCESS');
   expect(config.status).toBe(0);
   const rules = promtool('check', 'rules', 'alerts.yml');
-  expect(rules.output).toContain('SUCCESS: 13 rules found');
+  const count = (load(data['alerts.yml']) as any).groups[0].rules.length;
+  expect(count).toBeGreaterThanOrEqual(13);
+  expect(rules.output).toContain(`SUCCESS: ${count} rules found`);
   expect(rules.status).toBe(0);
 });
 
