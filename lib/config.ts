@@ -12,6 +12,7 @@ import schema from '../config/schema.json';
 import type { AlertThresholds } from './alerts';
 import { cronProblem } from './cron';
 import { pinnedImageProblem, repositoryProblem, tagProblem } from './image';
+import { Memo } from './memo';
 import { isQuantity, parseQuantity } from './quantity';
 
 export interface ResourceList {
@@ -173,18 +174,41 @@ const FORMATS: Record<string, { readonly check: (value: string) => string | unde
   'pinned-image': { check: (v) => pinnedImageProblem(v) && `is not a pinned image: ${pinnedImageProblem(v)}` },
 };
 
-const ajv = new Ajv({ allErrors: true, useDefaults: true, verbose: true, strict: true, strictTypes: false });
-for (const [name, format] of Object.entries(FORMATS)) {
-  ajv.addFormat(name, { type: 'string', validate: (value: string) => format.check(value) === undefined });
+let ajv: Ajv | undefined;
+const compiled = new Map<object, ValidateFunction>();
+
+/** The compiled validator of a config schema (compiled on first use: most synths never need it). */
+function validatorOf(configSchema: object): ValidateFunction {
+  if (!ajv) {
+    ajv = new Ajv({ allErrors: true, useDefaults: true, verbose: true, strict: true, strictTypes: false });
+    for (const [name, format] of Object.entries(FORMATS)) {
+      ajv.addFormat(name, { type: 'string', validate: (value: string) => format.check(value) === undefined });
+    }
+  }
+  let validate = compiled.get(configSchema);
+  if (!validate) {
+    validate = ajv.compile(configSchema);
+    compiled.set(configSchema, validate);
+  }
+  return validate;
 }
-const validateSchema = ajv.compile(schema);
+
+/** Valid config files by content: a synth whose config did not change skips parsing and checking. */
+let parsedFiles: Memo<unknown> | undefined;
 
 /**
- * Parses `text` as YAML and checks it against a compiled schema of this module's `ajv`, throwing a
+ * Parses `text` as YAML and checks it against `configSchema` (defaults filled in), throwing a
  * ConfigError that lists every problem: a syntax error with file:line:column, then each schema error
  * with the key path and the value.
  */
-export function parseYamlFile(file: string, text: string, validate: ValidateFunction): unknown {
+export function parseYamlFile(file: string, text: string, configSchema: object): unknown {
+  parsedFiles ??= new Memo<unknown>('config');
+  const data = parsedFiles.get(`${file}\0${text}`, () => checkYamlFile(file, text, validatorOf(configSchema)));
+  parsedFiles.flush();
+  return data;
+}
+
+function checkYamlFile(file: string, text: string, validate: ValidateFunction): unknown {
   let data: unknown;
   try {
     data = load(text, { filename: file });
@@ -202,11 +226,6 @@ export function parseYamlFile(file: string, text: string, validate: ValidateFunc
     throw new ConfigError((validate.errors ?? []).map((e) => describeSchemaError(file, e)));
   }
   return data;
-}
-
-/** Compiles another config schema with the same formats and error handling. */
-export function compileConfigSchema(other: object): ValidateFunction {
-  return ajv.compile(other);
 }
 
 /** Reads `file`, naming it when it cannot be read. */
@@ -374,7 +393,7 @@ export function parseConfig(file: string, text: string): EnvironmentConfig {
   if (!DNS_LABEL.test(name)) {
     throw new ConfigError([`${file}: the environment name "${name}" (the file name) must be a DNS label`]);
   }
-  const raw = parseYamlFile(file, text, validateSchema) as Raw;
+  const raw = structuredClone(parseYamlFile(file, text, schema)) as Raw;
   const problems = semanticProblems(file, raw);
   if (problems.length > 0) {
     throw new ConfigError(problems);

@@ -1,14 +1,7 @@
 /** config/gitops.yaml: where Argo CD and Flux find this repository and where each environment goes. */
 import * as path from 'path';
 import schema from '../config/gitops.schema.json';
-import {
-  ConfigError,
-  EnvironmentConfig,
-  GITOPS_FILE,
-  compileConfigSchema,
-  parseYamlFile,
-  readConfigFile,
-} from './config';
+import { ConfigError, EnvironmentConfig, GITOPS_FILE, parseYamlFile, readConfigFile } from './config';
 
 export interface GitopsConfig {
   readonly file: string;
@@ -20,15 +13,13 @@ export interface GitopsConfig {
   readonly environments: Readonly<Record<string, { readonly server: string; readonly branch?: string }>>;
 }
 
-const validate = compileConfigSchema(schema);
-
 /** Parses gitops.yaml and checks that it names exactly the configured environments. */
 export function parseGitopsConfig(
   file: string,
   text: string,
   environments: readonly EnvironmentConfig[],
 ): GitopsConfig {
-  const config = { ...(parseYamlFile(file, text, validate) as Omit<GitopsConfig, 'file'>), file };
+  const config = { ...(structuredClone(parseYamlFile(file, text, schema)) as Omit<GitopsConfig, 'file'>), file };
   const names = environments.map((e) => e.name);
   const problems = [
     ...names

@@ -8,6 +8,7 @@ import { pinnedImageProblem } from './image';
 import { Identity, fullLabels, objectLabels, podLabels, versionOf } from './labels';
 import { KEEP_ON_PRUNE, container, emptyDir, podSpec, workloadServiceAccount } from './pod';
 import type { PostgresDatabase } from './database';
+import { ROOT } from './paths';
 import { claimSpec } from './storage';
 
 /** Upload of each verified archive to S3 (or an S3-compatible store). */
@@ -78,7 +79,7 @@ export interface PostgresBackupProps {
   readonly s3?: S3UploadOptions;
 }
 
-const script = (name: string): string => fs.readFileSync(path.join(__dirname, 'scripts', name), 'utf8');
+const script = (name: string): string => fs.readFileSync(path.join(ROOT, 'lib', 'scripts', name), 'utf8');
 
 /**
  * CronJob `postgres-backup`: a daily `pg_dump` compressed onto the claim `backup-pvc`, verified

@@ -4,8 +4,6 @@
  * folder; the GitOps bootstrap objects in gitops/. The app only writes the CLI's output folder:
  * the validation plugin (lib/validation/plugin.ts) checks it and alone replaces dist/.
  */
-import * as fs from 'fs';
-import * as path from 'path';
 import { App, Chart, Yaml } from 'cdk8s';
 import { ArgoCdDelivery } from './argocd';
 import { ConfigError, EnvironmentConfig, loadEnvironments } from './config';
@@ -13,9 +11,10 @@ import { EasyflowChart } from './easyflow-chart';
 import { FluxDelivery } from './flux';
 import { chartLabels } from './labels';
 import { GitopsConfig, loadGitopsConfig } from './gitops-config';
+import { Memo } from './memo';
 import { summarize } from './summary';
-import { checkPolicy } from './validation/policy';
-import { Manifest, SchemaValidator, Violation } from './validation/schema';
+import { KUSTOMIZATION, SUMMARY, writeTree } from './tree';
+import type { Manifest } from './validation/schema';
 
 /** Everything a synth writes: relative path -> content, and the objects of each folder. */
 export interface Rendered {
@@ -24,24 +23,27 @@ export interface Rendered {
   readonly folders: ReadonlyMap<string, readonly Manifest[]>;
 }
 
-/** Files that are not Kubernetes objects and are never validated as such. */
-export const KUSTOMIZATION = 'kustomization.yaml';
-export const SUMMARY = 'SUMMARY.md';
-
 /** `<kind>-<name>.yaml`, lower case: stable, unique within a folder, readable in a diff. */
 export function fileName(m: Manifest): string {
   return `${m.kind.toLowerCase()}-${m.metadata.name}.yaml`;
 }
 
+/** YAML text of objects already written once: the same object always gives the same text. */
+let yamlTexts: Memo<string> | undefined;
+
 /** One folder's files: each object, then a kustomization.yaml listing them in name order. */
 export function folderFiles(folder: string, manifests: readonly Manifest[]): Map<string, string> {
+  yamlTexts ??= new Memo<string>('yaml');
   const objects = new Map<string, string>();
   for (const m of manifests) {
     const name = fileName(m);
     if (objects.has(name)) {
       throw new Error(`${folder}/${name}: two objects would be written to this file; names must be unique per kind`);
     }
-    objects.set(name, Yaml.stringify(m));
+    objects.set(
+      name,
+      yamlTexts.get(JSON.stringify(m), () => Yaml.stringify(m)),
+    );
   }
   const resources = [...objects.keys()].sort();
   const files = new Map<string, string>(resources.map((f) => [`${folder}/${f}`, objects.get(f)!]));
@@ -107,70 +109,8 @@ export function renderProject(configDir: string): Rendered {
     folders.set(folder, manifests);
     for (const [file, content] of folderFiles(folder, manifests)) files.set(file, content);
   }
+  yamlTexts?.flush();
   return { files, folders };
-}
-
-/** Writes `files` under `dir`, replacing what was there. */
-export function writeTree(dir: string, files: ReadonlyMap<string, string>): void {
-  fs.rmSync(dir, { recursive: true, force: true });
-  for (const [file, content] of files) {
-    fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
-    fs.writeFileSync(path.join(dir, file), content);
-  }
-}
-
-/** Every file under `dir`, by path relative to it (`/`-separated), sorted. */
-export function readTree(dir: string): Map<string, string> {
-  const out = new Map<string, string>();
-  const walk = (d: string): void => {
-    for (const e of fs.readdirSync(d, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
-      const p = path.join(d, e.name);
-      if (e.isDirectory()) walk(p);
-      else out.set(path.relative(dir, p).split(path.sep).join('/'), fs.readFileSync(p, 'utf8'));
-    }
-  };
-  if (fs.existsSync(dir)) walk(dir);
-  return out;
-}
-
-/**
- * Replaces `target` with `files` so that `target` is never half-written: the new tree is built
- * beside it, then swapped in with two renames.
- */
-export function publish(files: ReadonlyMap<string, string>, target: string): void {
-  const parent = path.dirname(path.resolve(target));
-  const base = path.basename(target);
-  const incoming = path.join(parent, `${base}.incoming-${process.pid}`);
-  const outgoing = path.join(parent, `${base}.outgoing-${process.pid}`);
-  writeTree(incoming, files);
-  const hadTarget = fs.existsSync(target);
-  if (hadTarget) fs.renameSync(target, outgoing);
-  fs.renameSync(incoming, target);
-  if (hadTarget) fs.rmSync(outgoing, { recursive: true, force: true });
-}
-
-/** Schema and policy violations of every folder; folders without any are left out. */
-export function validateFolders(
-  folders: ReadonlyMap<string, readonly Manifest[]>,
-  validator = new SchemaValidator(),
-): Map<string, Violation[]> {
-  const out = new Map<string, Violation[]>();
-  for (const [folder, manifests] of folders) {
-    const violations = [...validator.validate(manifests), ...checkPolicy(manifests)];
-    if (violations.length > 0) out.set(folder, violations);
-  }
-  return out;
-}
-
-/** One line per violation: `<folder>: <Kind/name>: <field>: <message> [<rule>]`. */
-export function formatViolations(byFolder: ReadonlyMap<string, readonly Violation[]>): string {
-  const lines: string[] = [];
-  for (const [folder, violations] of byFolder) {
-    for (const v of violations) {
-      lines.push(`${folder}: ${v.object}: ${v.field || '(object)'}: ${v.message} [${v.rule}]`);
-    }
-  }
-  return lines.join('\n');
 }
 
 export interface RunOptions {

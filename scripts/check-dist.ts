@@ -7,7 +7,9 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { ConfigError } from '../lib/config';
-import { formatViolations, readTree, renderProject, validateFolders, writeTree } from '../lib/synth';
+import { renderProject } from '../lib/synth';
+import { readTree, writeTree } from '../lib/tree';
+import { formatViolations, validateFolders } from '../lib/validation/validate';
 
 export function checkDist(configDir: string, distDir: string, log: (line: string) => void): number {
   let rendered;

@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { checkDist } from '../scripts/check-dist';
-import { writeTree } from '../lib/synth';
+import { writeTree } from '../lib/tree';
 import { CONFIG_DIR, rendered } from './helpers';
 
 let dist: string;

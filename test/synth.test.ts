@@ -1,7 +1,9 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { fileName, folderFiles, formatViolations, publish, readTree, runSynth, validateFolders } from '../lib/synth';
+import { fileName, folderFiles, runSynth } from '../lib/synth';
+import { publish, readTree } from '../lib/tree';
+import { formatViolations, validateFolders } from '../lib/validation/validate';
 import { CONFIG_DIR, manifestsOf, rendered } from './helpers';
 
 let tmp: string;

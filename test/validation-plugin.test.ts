@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { ValidationContext } from 'cdk8s-cli/plugins';
-import { readTree, writeTree } from '../lib/synth';
+import { readTree, writeTree } from '../lib/tree';
 import { EasyflowValidation } from '../lib/validation/plugin';
 import { rendered } from './helpers';
 

@@ -5,9 +5,13 @@
  * the validated output: it is the CLI's last step, so a synth that fails anywhere leaves the
  * committed dist/ exactly as it was.
  */
+import * as fs from 'fs';
 import * as path from 'path';
+import { loadAll } from 'js-yaml';
 import type { Validation, ValidationContext, ValidationViolatingResource } from 'cdk8s-cli/plugins';
-import { KUSTOMIZATION, publish, readTree, validateFolders } from '../synth';
+import { KUSTOMIZATION, readTree, swapIn } from '../tree';
+import { validateFolders } from './validate';
+import { Memo } from '../memo';
 import type { Manifest } from './schema';
 
 export interface EasyflowValidationProps {
@@ -38,17 +42,21 @@ export class EasyflowValidation implements Validation {
   public async validate(context: ValidationContext): Promise<void> {
     const folders = new Map<string, Manifest[]>();
     const fileOf = new Map<string, string>();
+    const parsed = new Memo<Manifest[]>('parsed-yaml');
     for (const file of context.manifests) {
       if (path.basename(file) === KUSTOMIZATION) continue;
       const folder = path
         .relative(this.outdir, path.dirname(path.resolve(file)))
         .split(path.sep)
         .join('/');
-      for (const m of context.parseManifest(file) as Manifest[]) {
+      const text = fs.readFileSync(file, 'utf8');
+      for (const m of parsed.get(text, () => loadAll(text) as Manifest[])) {
         folders.set(folder, [...(folders.get(folder) ?? []), m]);
         fileOf.set(`${folder}/${m.kind}/${m.metadata.name}`, file);
       }
     }
+
+    parsed.flush();
 
     const byRule = new Map<string, { message: string; resources: ValidationViolatingResource[] }>();
     for (const [folder, violations] of validateFolders(folders)) {
@@ -76,10 +84,11 @@ export class EasyflowValidation implements Validation {
       objects: String([...folders.values()].reduce((n, m) => n + m.length, 0)),
     });
     if (success && this.publishTo) {
-      const files = readTree(this.outdir);
-      for (const name of NOT_PUBLISHED) files.delete(name);
-      publish(files, this.publishTo);
-      context.logger.log(`published ${files.size} files to ${this.publishTo}/`);
+      for (const name of NOT_PUBLISHED) fs.rmSync(path.join(this.outdir, name), { force: true });
+      const count = readTree(this.outdir).size;
+      // The CLI is done with its output folder: it becomes dist/ in two renames.
+      swapIn(this.outdir, this.publishTo);
+      context.logger.log(`published ${count} files to ${this.publishTo}/`);
     }
   }
 }

@@ -8,6 +8,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
 import { load } from 'js-yaml';
+import { Memo, filesFingerprint } from '../memo';
+import { ROOT } from '../paths';
 
 export interface Manifest {
   readonly apiVersion: string;
@@ -27,7 +29,6 @@ export interface Violation {
   readonly message: string;
 }
 
-const ROOT = path.join(__dirname, '..', '..');
 export const K8S_SCHEMA_DIR = path.join(ROOT, 'schemas', 'k8s');
 export const CRD_DIR = path.join(ROOT, 'crds');
 
@@ -164,18 +165,30 @@ function loadCrds(dir: string, ajv: Ajv): Map<string, ValidateFunction> {
  * Compiled validators are cached per kind, so one instance serves many calls.
  */
 export class SchemaValidator {
-  private readonly kubernetes: KubernetesSchemas[];
+  private loaded?: KubernetesSchemas[];
   private crds?: Map<string, ValidateFunction>;
+  /** Verdicts on objects seen before: the same object against the same schemas gets the same answer. */
+  private verdicts?: Memo<Violation[]>;
 
   constructor(
     public readonly versions: readonly string[] = ['v1.27.0', 'v1.36.0'],
     private readonly crdDir: string = CRD_DIR,
-  ) {
-    this.kubernetes = versions.map(loadKubernetes);
+  ) {}
+
+  /** The Kubernetes schemas, loaded on first use (a synth whose objects were all seen needs none). */
+  private get kubernetes(): KubernetesSchemas[] {
+    this.loaded ??= this.versions.map(loadKubernetes);
+    return this.loaded;
   }
 
   public validate(manifests: readonly Manifest[]): Violation[] {
-    return manifests.flatMap((m) => this.validateOne(m));
+    this.verdicts ??= new Memo<Violation[]>(
+      'schema',
+      `${this.versions.join(',')}\n${filesFingerprint([K8S_SCHEMA_DIR, this.crdDir])}`,
+    );
+    const violations = manifests.flatMap((m) => this.verdicts!.get(JSON.stringify(m), () => this.validateOne(m)));
+    this.verdicts.flush();
+    return violations;
   }
 
   private validateOne(m: Manifest): Violation[] {

@@ -1,5 +1,4 @@
 // The cdk8s CLI loads validation plugins with a plain require(); the plugin itself is TypeScript
-// (lib/validation/plugin.ts), loaded through tsx so it shares the code the tests exercise.
-const { require: tsxRequire } = require('tsx/cjs/api');
-
-module.exports = tsxRequire('../../lib/validation/plugin.ts', __filename);
+// (lib/validation/plugin.ts), loaded through scripts/ts-run.js like the app, so it shares the code
+// the tests exercise and costs no TypeScript compilation on a warm synth.
+module.exports = require('../../scripts/ts-run').load('lib/validation/plugin.ts');

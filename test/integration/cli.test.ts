@@ -7,7 +7,7 @@ import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { ROOT } from './helpers';
+import { ROOT } from '../helpers';
 
 let work: string;
 
@@ -91,6 +91,28 @@ test('an app that crashes fails the synth and leaves dist/ as it was', () => {
   } finally {
     fs.writeFileSync(chart, original);
   }
+});
+
+test('an edit to a .ts file takes effect on the next run, without a compile step', () => {
+  const run = (): string => {
+    const outdir = path.join(work, 'out-edit');
+    execFileSync(process.execPath, ['scripts/ts-run.js', 'main.ts'], {
+      cwd: work,
+      env: { ...process.env, CDK8S_OUTDIR: outdir },
+      stdio: 'pipe',
+    });
+    return fs.readFileSync(path.join(outdir, 'prod', 'configmap-easyflow-security-headers.yaml'), 'utf8');
+  };
+  const ingress = path.join(work, 'lib', 'ingress.ts');
+  const original = fs.readFileSync(ingress, 'utf8');
+  try {
+    expect(run()).toContain('X-Frame-Options: DENY');
+    fs.writeFileSync(ingress, original.replace("'X-Frame-Options': 'DENY'", "'X-Frame-Options': 'SAMEORIGIN'"));
+    expect(run()).toContain('X-Frame-Options: SAMEORIGIN');
+  } finally {
+    fs.writeFileSync(ingress, original);
+  }
+  expect(run()).toContain('X-Frame-Options: DENY');
 });
 
 describe('a failed synth leaves dist/ exactly as it was', () => {
