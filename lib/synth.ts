@@ -8,7 +8,7 @@ import { App, Chart, Yaml } from 'cdk8s';
 import { ArgoCdDelivery } from './argocd';
 import { ConfigError, EnvironmentConfig, loadEnvironments } from './config';
 import { EasyflowChart } from './easyflow-chart';
-import { FluxDelivery } from './flux';
+import { FluxDelivery, HealthCheck } from './flux';
 import { chartLabels } from './labels';
 import { GitopsConfig, loadGitopsConfig } from './gitops-config';
 import { Memo } from './memo';
@@ -28,22 +28,15 @@ export function fileName(m: Manifest): string {
   return `${m.kind.toLowerCase()}-${m.metadata.name}.yaml`;
 }
 
-/** YAML text of objects already written once: the same object always gives the same text. */
-let yamlTexts: Memo<string> | undefined;
-
 /** One folder's files: each object, then a kustomization.yaml listing them in name order. */
 export function folderFiles(folder: string, manifests: readonly Manifest[]): Map<string, string> {
-  yamlTexts ??= new Memo<string>('yaml');
   const objects = new Map<string, string>();
   for (const m of manifests) {
     const name = fileName(m);
     if (objects.has(name)) {
       throw new Error(`${folder}/${name}: two objects would be written to this file; names must be unique per kind`);
     }
-    objects.set(
-      name,
-      yamlTexts.get(JSON.stringify(m), () => Yaml.stringify(m)),
-    );
+    objects.set(name, Yaml.stringify(m));
   }
   const resources = [...objects.keys()].sort();
   const files = new Map<string, string>(resources.map((f) => [`${folder}/${f}`, objects.get(f)!]));
@@ -59,7 +52,31 @@ export function synthEnvironment(env: EnvironmentConfig): EasyflowChart {
   return new EasyflowChart(new App(), env.name, env);
 }
 
-function gitopsCharts(gitops: GitopsConfig, charts: readonly EasyflowChart[]): Map<string, Chart> {
+/** One environment's output: its objects, its files, and the workloads Flux waits for. */
+interface EnvironmentOutput {
+  readonly environment: EnvironmentConfig;
+  readonly manifests: Manifest[];
+  readonly files: Array<[string, string]>;
+  readonly healthChecks: HealthCheck[];
+}
+
+/** Outputs of environments whose validated config (and the code) did not change since they were rendered. */
+let environmentOutputs: Memo<EnvironmentOutput> | undefined;
+
+function renderEnvironment(env: EnvironmentConfig): EnvironmentOutput {
+  environmentOutputs ??= new Memo<EnvironmentOutput>('environments');
+  return environmentOutputs.get(JSON.stringify(env), () => {
+    const chart = synthEnvironment(env);
+    const manifests = chart.toJson() as Manifest[];
+    const files: Array<[string, string]> = [
+      ...folderFiles(env.name, manifests),
+      [`${env.name}/${SUMMARY}`, summarize(env.name, manifests)],
+    ];
+    return { environment: env, manifests, files, healthChecks: [...chart.healthChecks] };
+  });
+}
+
+function gitopsCharts(gitops: GitopsConfig, charts: readonly EnvironmentOutput[]): Map<string, Chart> {
   const labels = chartLabels('easyflow-gitops');
   const argo = new Chart(new App(), 'argocd', { labels, disableResourceNameHashes: true });
   new ArgoCdDelivery(argo, 'delivery', {
@@ -95,21 +112,19 @@ function gitopsCharts(gitops: GitopsConfig, charts: readonly EasyflowChart[]): M
 export function renderProject(configDir: string): Rendered {
   const environments = loadEnvironments(configDir);
   const gitops = loadGitopsConfig(configDir, environments);
-  const charts = environments.map(synthEnvironment);
+  const outputs = environments.map(renderEnvironment);
+  environmentOutputs?.flush();
   const files = new Map<string, string>();
   const folders = new Map<string, readonly Manifest[]>();
-  for (const c of charts) {
-    const manifests = c.toJson() as Manifest[];
-    folders.set(c.environment.name, manifests);
-    for (const [file, content] of folderFiles(c.environment.name, manifests)) files.set(file, content);
-    files.set(`${c.environment.name}/${SUMMARY}`, summarize(c.environment.name, manifests));
+  for (const out of outputs) {
+    folders.set(out.environment.name, out.manifests);
+    for (const [file, content] of out.files) files.set(file, content);
   }
-  for (const [folder, chart] of gitopsCharts(gitops, charts)) {
+  for (const [folder, chart] of gitopsCharts(gitops, outputs)) {
     const manifests = chart.toJson() as Manifest[];
     folders.set(folder, manifests);
     for (const [file, content] of folderFiles(folder, manifests)) files.set(file, content);
   }
-  yamlTexts?.flush();
   return { files, folders };
 }
 

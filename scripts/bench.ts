@@ -1,0 +1,146 @@
+/**
+ * `npm run bench`: how long the everyday commands take on this machine, measured in one run so the
+ * figures compare. Every figure is the median of BENCH_RUNS runs (default 5) after one warm-up run;
+ * peak RSS is the largest seen. Synths run in scratch copies of the project, so dist/ and the caches
+ * of this checkout are never touched. It prints figures and asserts nothing.
+ */
+import { execFileSync, spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { dump, load } from 'js-yaml';
+
+const ROOT = path.join(__dirname, '..');
+const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+const TIME = fs.existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
+const ENV = { ...process.env, CDK8S_CHECK_UPGRADE: 'false' };
+
+interface Figure {
+  readonly median: number;
+  readonly min: number;
+  readonly max: number;
+  /** Largest resident set of any process of the command, in MiB (GNU time), if measurable. */
+  readonly peakRssMiB?: number;
+}
+
+/** Runs a shell command RUNS times after a warm-up, failing loudly if it fails. */
+function measure(command: string, cwd: string, env: NodeJS.ProcessEnv = ENV): Figure {
+  const times: number[] = [];
+  let peak = 0;
+  for (let i = 0; i <= RUNS; i++) {
+    const rssFile = path.join(os.tmpdir(), `easyflow-bench-rss-${process.pid}`);
+    const argv = TIME ? [TIME, '-f', '%M', '-o', rssFile, 'sh', '-c', command] : ['sh', '-c', command];
+    const start = process.hrtime.bigint();
+    const r = spawnSync(argv[0]!, argv.slice(1), { cwd, env, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
+    const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+    if (r.status !== 0) throw new Error(`bench: "${command}" failed in ${cwd}:\n${r.stderr}`);
+    if (TIME) peak = Math.max(peak, Number(fs.readFileSync(rssFile, 'utf8').trim().split('\n').pop()) / 1024);
+    if (i > 0) times.push(seconds);
+  }
+  times.sort((a, b) => a - b);
+  return {
+    median: times[Math.floor(times.length / 2)]!,
+    min: times[0]!,
+    max: times[times.length - 1]!,
+    peakRssMiB: TIME ? peak : undefined,
+  };
+}
+
+/** A scratch copy of the project (tracked and new files, node_modules linked). */
+function copyProject(name: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `easyflow-bench-${name}-`));
+  const files = execFileSync('git', ['ls-files', '-co', '--exclude-standard'], { cwd: ROOT, encoding: 'utf8' })
+    .split('\n')
+    .filter((f) => f !== '' && fs.existsSync(path.join(ROOT, f)));
+  for (const f of files) {
+    fs.mkdirSync(path.dirname(path.join(dir, f)), { recursive: true });
+    fs.copyFileSync(path.join(ROOT, f), path.join(dir, f));
+  }
+  fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules'));
+  return dir;
+}
+
+/** Replaces the copy's config with `count` environments generated from dev.yaml. */
+function generateEnvironments(dir: string, count: number): void {
+  const configDir = path.join(dir, 'config');
+  const dev = fs.readFileSync(path.join(configDir, 'dev.yaml'), 'utf8');
+  const gitops = load(fs.readFileSync(path.join(configDir, 'gitops.yaml'), 'utf8')) as { environments: object };
+  for (const f of fs.readdirSync(configDir).filter((f) => f.endsWith('.yaml') && f !== 'gitops.yaml')) {
+    fs.rmSync(path.join(configDir, f));
+  }
+  const environments: Record<string, { server: string }> = {};
+  for (let i = 0; i < count; i++) {
+    const name = `env-${String(i).padStart(3, '0')}`;
+    fs.writeFileSync(
+      path.join(configDir, `${name}.yaml`),
+      dev
+        .replace('namespace: easyflow-dev', `namespace: easyflow-${name}`)
+        .replace('api.dev.easyflow.dev', `api.${name}.easyflow.dev`),
+    );
+    environments[name] = { server: 'https://kubernetes.default.svc' };
+  }
+  fs.writeFileSync(path.join(configDir, 'gitops.yaml'), dump({ ...gitops, environments }));
+}
+
+function seconds(f: Figure): string {
+  return `${f.median.toFixed(2)} s (${f.min.toFixed(2)}..${f.max.toFixed(2)})`;
+}
+
+function rss(f: Figure): string {
+  return f.peakRssMiB === undefined ? 'n/a' : `${Math.round(f.peakRssMiB)} MiB`;
+}
+
+function main(): void {
+  const cpus = os.cpus();
+  console.log(
+    `easyflow-deploy bench: node ${process.version}, ${cpus.length} cores (${cpus[0]?.model ?? '?'}), median of ${RUNS} runs`,
+  );
+  console.log('');
+
+  const project = copyProject('project');
+  const floor = measure('npx cdk8s --version', project);
+  const synth = measure('npx cdk8s synth', project);
+  const app = measure(`CDK8S_OUTDIR=${path.join(project, '.bench-out')} node scripts/ts-run.js main.ts`, project);
+  const tests = measure('npm test', ROOT);
+
+  const stock = copyProject('stock');
+  fs.writeFileSync(path.join(stock, 'cdk8s.yaml'), 'language: typescript\napp: npx ts-node main.ts\noutput: dist\n');
+  const stockSynth = measure('npx cdk8s synth', stock);
+
+  const rows: Array<[string, Figure, string]> = [
+    ['npx cdk8s --version (CLI floor)', floor, ''],
+    ['npx cdk8s synth (validation plugin included)', synth, `${(synth.median / floor.median).toFixed(2)}x floor`],
+    ["cdk8s.yaml's app alone (all environments)", app, ''],
+    ['npm test (typecheck, lint, jest)', tests, ''],
+    [
+      'stock synth: app "npx ts-node main.ts", no plugin',
+      stockSynth,
+      `${(stockSynth.median / floor.median).toFixed(2)}x floor`,
+    ],
+  ];
+  const width = Math.max(...rows.map(([label]) => label.length));
+  for (const [label, f, note] of rows) {
+    console.log(`${label.padEnd(width)}  ${seconds(f).padEnd(22)} peak RSS ${rss(f).padEnd(8)} ${note}`);
+  }
+
+  console.log('');
+  console.log("synth cost per environment (cdk8s.yaml's app, generated copies of dev):");
+  const scaling = new Map<number, Figure>();
+  for (const count of [10, 50, 100, 500]) {
+    const dir = copyProject(`envs-${count}`);
+    generateEnvironments(dir, count);
+    const f = measure(`CDK8S_OUTDIR=${path.join(dir, '.bench-out')} node scripts/ts-run.js main.ts`, dir);
+    scaling.set(count, f);
+    console.log(
+      `  ${String(count).padStart(3)} environments  ${seconds(f).padEnd(22)} ${((f.median / count) * 1000).toFixed(1)} ms per environment, peak RSS ${rss(f)}`,
+    );
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+  const ratio = scaling.get(500)!.median / scaling.get(50)!.median;
+  console.log(`  500 / 50 environments: ${ratio.toFixed(1)}x the time for 10x the environments`);
+
+  fs.rmSync(project, { recursive: true, force: true });
+  fs.rmSync(stock, { recursive: true, force: true });
+}
+
+main();
