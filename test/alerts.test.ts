@@ -54,40 +54,27 @@ test('the plain Prometheus rules file holds exactly the same rules', () => {
   expect(file.groups).toEqual(crd);
 });
 
+const TARGETS = {
+  namespace: 'n',
+  appJob: 'a',
+  appDeployment: 'a',
+  appHpa: 'h',
+  postgresJob: 'p',
+  redisJob: 'r',
+  workerDeployment: 'w',
+  beatDeployment: 'b',
+  backupCronJob: 'c',
+};
+
 test('replica alerts only where there are replicas', () => {
-  const targets = {
-    namespace: 'n',
-    appJob: 'a',
-    appDeployment: 'a',
-    appHpa: 'h',
-    postgresJob: 'p',
-    redisJob: 'r',
-    workerDeployment: 'w',
-    beatDeployment: 'b',
-    backupCronJob: 'c',
-  };
   const names = (replicas: boolean) =>
-    alertRules({ ...targets, cnpg: { job: 'cnpg', replicas } }, DEFAULT_THRESHOLDS, 'https://x').map((r) => r.alert);
+    alertRules({ ...TARGETS, cnpg: { job: 'cnpg', replicas } }, DEFAULT_THRESHOLDS, 'https://x').map((r) => r.alert);
   expect(names(false)).toEqual([...REQUIRED, 'EasyflowPostgresFenced']);
   expect(names(true)).toEqual([...REQUIRED, ...CNPG]);
 });
 
 test('thresholds come from config', () => {
-  const rules = alertRules(
-    {
-      namespace: 'n',
-      appJob: 'a',
-      appDeployment: 'a',
-      appHpa: 'h',
-      postgresJob: 'p',
-      redisJob: 'r',
-      workerDeployment: 'w',
-      beatDeployment: 'b',
-      backupCronJob: 'c',
-    },
-    { ...DEFAULT_THRESHOLDS, errorRatio: 0.01, backupMaxAgeHours: 50 },
-    'https://x',
-  );
+  const rules = alertRules(TARGETS, { ...DEFAULT_THRESHOLDS, errorRatio: 0.01, backupMaxAgeHours: 50 }, 'https://x');
   expect(rules.find((r) => r.alert === 'EasyflowApiErrorRateHigh')!.expr).toMatch(/ > 0\.01$/);
   expect(rules.find((r) => r.alert === 'EasyflowBackupTooOld')!.expr).toContain('> 180000');
 });
