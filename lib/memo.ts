@@ -36,7 +36,8 @@ export class Memo<T> {
   constructor(name: string, fingerprint = '') {
     const code = process.env.EASYFLOW_CODE_VERSION;
     const dir = process.env.EASYFLOW_CACHE_DIR;
-    if (!code || !dir) return;
+    // EASYFLOW_MEMO=off measures (or debugs) a synth that recomputes everything.
+    if (!code || !dir || process.env.EASYFLOW_MEMO === 'off') return;
     this.file = path.join(dir, `memo-${name}.json`);
     this.version = sha1(`${code}\n${fingerprint}`);
     try {

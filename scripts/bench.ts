@@ -46,9 +46,15 @@ function measure(command: string, cwd: string, env: NodeJS.ProcessEnv = ENV): Fi
   };
 }
 
+/**
+ * Where the environment-scaling copies go: tmpfs when there is one. Writing tens of thousands of
+ * small files is throttled by this VM's disk (IOPS), which would hide the synth's own cost.
+ */
+const SCALING_DIR = fs.existsSync('/dev/shm') ? '/dev/shm' : os.tmpdir();
+
 /** A scratch copy of the project (tracked and new files, node_modules linked). */
-function copyProject(name: string): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `easyflow-bench-${name}-`));
+function copyProject(name: string, parent = os.tmpdir()): string {
+  const dir = fs.mkdtempSync(path.join(parent, `easyflow-bench-${name}-`));
   const files = execFileSync('git', ['ls-files', '-co', '--exclude-standard'], { cwd: ROOT, encoding: 'utf8' })
     .split('\n')
     .filter((f) => f !== '' && fs.existsSync(path.join(ROOT, f)));
@@ -90,16 +96,24 @@ function rss(f: Figure): string {
   return f.peakRssMiB === undefined ? 'n/a' : `${Math.round(f.peakRssMiB)} MiB`;
 }
 
+/** BENCH_PARTS=commands or BENCH_PARTS=scaling runs one half. */
+const PARTS = new Set((process.env.BENCH_PARTS ?? 'commands,scaling').split(','));
+
 function main(): void {
   const cpus = os.cpus();
   console.log(
     `easyflow-deploy bench: node ${process.version}, ${cpus.length} cores (${cpus[0]?.model ?? '?'}), median of ${RUNS} runs`,
   );
   console.log('');
+  if (PARTS.has('commands')) commands();
+  if (PARTS.has('scaling')) scalingFigures();
+}
 
+function commands(): void {
   const project = copyProject('project');
   const floor = measure('npx cdk8s --version', project);
   const synth = measure('npx cdk8s synth', project);
+  const coldSynth = measure('npx cdk8s synth', project, { ...ENV, EASYFLOW_MEMO: 'off' });
   const app = measure(`CDK8S_OUTDIR=${path.join(project, '.bench-out')} node scripts/ts-run.js main.ts`, project);
   const tests = measure('npm test', ROOT);
 
@@ -110,6 +124,11 @@ function main(): void {
   const rows: Array<[string, Figure, string]> = [
     ['npx cdk8s --version (CLI floor)', floor, ''],
     ['npx cdk8s synth (validation plugin included)', synth, `${(synth.median / floor.median).toFixed(2)}x floor`],
+    [
+      'npx cdk8s synth, nothing memoized (EASYFLOW_MEMO=off)',
+      coldSynth,
+      `${(coldSynth.median / floor.median).toFixed(2)}x floor`,
+    ],
     ["cdk8s.yaml's app alone (all environments)", app, ''],
     ['npm test (typecheck, lint, jest)', tests, ''],
     [
@@ -122,25 +141,33 @@ function main(): void {
   for (const [label, f, note] of rows) {
     console.log(`${label.padEnd(width)}  ${seconds(f).padEnd(22)} peak RSS ${rss(f).padEnd(8)} ${note}`);
   }
-
-  console.log('');
-  console.log("synth cost per environment (cdk8s.yaml's app, generated copies of dev):");
-  const scaling = new Map<number, Figure>();
-  for (const count of [10, 50, 100, 500]) {
-    const dir = copyProject(`envs-${count}`);
-    generateEnvironments(dir, count);
-    const f = measure(`CDK8S_OUTDIR=${path.join(dir, '.bench-out')} node scripts/ts-run.js main.ts`, dir);
-    scaling.set(count, f);
-    console.log(
-      `  ${String(count).padStart(3)} environments  ${seconds(f).padEnd(22)} ${((f.median / count) * 1000).toFixed(1)} ms per environment, peak RSS ${rss(f)}`,
-    );
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
-  const ratio = scaling.get(500)!.median / scaling.get(50)!.median;
-  console.log(`  500 / 50 environments: ${ratio.toFixed(1)}x the time for 10x the environments`);
-
   fs.rmSync(project, { recursive: true, force: true });
   fs.rmSync(stock, { recursive: true, force: true });
+}
+
+function scalingFigures(): void {
+  for (const memo of ['on', 'off']) {
+    console.log('');
+    console.log(
+      `synth cost per environment (cdk8s.yaml's app, generated copies of dev, in ${SCALING_DIR}, memo ${memo}):`,
+    );
+    const scaling = new Map<number, Figure>();
+    for (const count of [10, 50, 100, 500]) {
+      const dir = copyProject(`envs-${count}`, SCALING_DIR);
+      generateEnvironments(dir, count);
+      const f = measure(`CDK8S_OUTDIR=${path.join(dir, '.bench-out')} node scripts/ts-run.js main.ts`, dir, {
+        ...ENV,
+        EASYFLOW_MEMO: memo,
+      });
+      scaling.set(count, f);
+      console.log(
+        `  ${String(count).padStart(3)} environments  ${seconds(f).padEnd(22)} ${((f.median / count) * 1000).toFixed(1)} ms per environment, peak RSS ${rss(f)}`,
+      );
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+    const ratio = scaling.get(500)!.median / scaling.get(50)!.median;
+    console.log(`  500 / 50 environments: ${ratio.toFixed(1)}x the time for 10x the environments`);
+  }
 }
 
 main();

@@ -39,6 +39,19 @@ test('without a code fingerprint nothing is remembered', () => {
   expect(calls).toBe(2);
 });
 
+test('EASYFLOW_MEMO=off recomputes everything', () => {
+  process.env.EASYFLOW_MEMO = 'off';
+  try {
+    let calls = 0;
+    const memo = new Memo<number>('t');
+    memo.get('x', () => ++calls);
+    memo.get('x', () => ++calls);
+    expect(calls).toBe(2);
+  } finally {
+    delete process.env.EASYFLOW_MEMO;
+  }
+});
+
 test('a throwing computation is not remembered', () => {
   const memo = new Memo<number>('t');
   expect(() =>
