@@ -20,6 +20,7 @@ import type { PostgresDatabase } from './database';
 import { assertPinned } from './image';
 import { Identity, fullLabels, objectLabels, selectorLabels, versionOf } from './labels';
 import { KEEP_ON_PRUNE } from './pod';
+import { workloadService } from './service';
 
 /** Point-in-time recovery: WAL archiving and base backups to S3 with barman. */
 export interface PitrBackupOptions {
@@ -232,20 +233,9 @@ export class PostgresCluster extends Construct implements PostgresDatabase {
       });
     }
 
-    new k8s.KubeService(this, 'metrics-service', {
-      metadata: { name: this.metricsServiceName, labels },
-      spec: {
-        clusterIp: 'None',
-        selector: selectorLabels(this.clusterName),
-        ports: [
-          {
-            name: 'metrics',
-            port: this.metricsPort,
-            targetPort: k8s.IntOrString.fromNumber(this.metricsPort),
-            protocol: 'TCP',
-          },
-        ],
-      },
+    workloadService(this, this.metricsServiceName, this.identity, [{ name: 'metrics', port: this.metricsPort }], {
+      headless: true,
+      constructId: 'metrics-service',
     });
     if (props.podMonitor ?? true) {
       new PodMonitor(this, 'pod-monitor', {

@@ -113,15 +113,9 @@ export class WebApp extends Construct {
     });
 
     workloadService(this, this.serviceName, this.identity, [{ name: 'http', port: this.servicePort }]);
-    new k8s.KubeService(this, 'pods-service', {
-      metadata: { name: this.podsServiceName, labels: objectLabels(this.identity) },
-      spec: {
-        clusterIp: 'None',
-        selector: selectorLabels(this.identity.name),
-        ports: [
-          { name: 'http', port: this.containerPort, targetPort: k8s.IntOrString.fromString('http'), protocol: 'TCP' },
-        ],
-      },
+    workloadService(this, this.podsServiceName, this.identity, [{ name: 'http', port: this.containerPort }], {
+      headless: true,
+      constructId: 'pods-service',
     });
 
     new k8s.KubeHorizontalPodAutoscalerV2(this, 'hpa', {

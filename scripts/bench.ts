@@ -4,11 +4,12 @@
  * peak RSS is the largest seen. Synths run in scratch copies of the project, so dist/ and the caches
  * of this checkout are never touched. It prints figures and asserts nothing.
  */
-import { execFileSync, spawnSync } from 'child_process';
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { dump, load } from 'js-yaml';
+import { copyProject } from './scratch-copy';
 
 const ROOT = path.join(__dirname, '..');
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
@@ -51,20 +52,6 @@ function measure(command: string, cwd: string, env: NodeJS.ProcessEnv = ENV): Fi
  * small files is throttled by this VM's disk (IOPS), which would hide the synth's own cost.
  */
 const SCALING_DIR = fs.existsSync('/dev/shm') ? '/dev/shm' : os.tmpdir();
-
-/** A scratch copy of the project (tracked and new files, node_modules linked). */
-function copyProject(name: string, parent = os.tmpdir()): string {
-  const dir = fs.mkdtempSync(path.join(parent, `easyflow-bench-${name}-`));
-  const files = execFileSync('git', ['ls-files', '-co', '--exclude-standard'], { cwd: ROOT, encoding: 'utf8' })
-    .split('\n')
-    .filter((f) => f !== '' && fs.existsSync(path.join(ROOT, f)));
-  for (const f of files) {
-    fs.mkdirSync(path.dirname(path.join(dir, f)), { recursive: true });
-    fs.copyFileSync(path.join(ROOT, f), path.join(dir, f));
-  }
-  fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules'));
-  return dir;
-}
 
 /** Replaces the copy's config with `count` environments generated from dev.yaml. */
 function generateEnvironments(dir: string, count: number): void {
@@ -110,14 +97,14 @@ function main(): void {
 }
 
 function commands(): void {
-  const project = copyProject('project');
+  const project = copyProject('easyflow-bench-project');
   const floor = measure('npx cdk8s --version', project);
   const synth = measure('npx cdk8s synth', project);
   const coldSynth = measure('npx cdk8s synth', project, { ...ENV, EASYFLOW_MEMO: 'off' });
   const app = measure(`CDK8S_OUTDIR=${path.join(project, '.bench-out')} node scripts/ts-run.js main.ts`, project);
   const tests = measure('npm test', ROOT);
 
-  const stock = copyProject('stock');
+  const stock = copyProject('easyflow-bench-stock');
   fs.writeFileSync(path.join(stock, 'cdk8s.yaml'), 'language: typescript\napp: npx ts-node main.ts\noutput: dist\n');
   const stockSynth = measure('npx cdk8s synth', stock);
 
@@ -153,7 +140,7 @@ function scalingFigures(): void {
     );
     const scaling = new Map<number, Figure>();
     for (const count of [10, 50, 100, 500]) {
-      const dir = copyProject(`envs-${count}`, SCALING_DIR);
+      const dir = copyProject(`easyflow-bench-envs-${count}`, SCALING_DIR);
       generateEnvironments(dir, count);
       const f = measure(`CDK8S_OUTDIR=${path.join(dir, '.bench-out')} node scripts/ts-run.js main.ts`, dir, {
         ...ENV,

@@ -5,8 +5,8 @@
 import { execFileSync, spawnSync } from 'child_process';
 import { createHash } from 'crypto';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
+import { copyProject } from '../../scripts/scratch-copy';
 import { ROOT } from '../helpers';
 
 let work: string;
@@ -35,15 +35,7 @@ function synth(): { status: number | null; output: string } {
 }
 
 beforeAll(() => {
-  work = fs.mkdtempSync(path.join(os.tmpdir(), 'easyflow-cli-'));
-  const files = execFileSync('git', ['ls-files', '-co', '--exclude-standard'], { cwd: ROOT, encoding: 'utf8' })
-    .split('\n')
-    .filter((f) => f !== '' && fs.existsSync(path.join(ROOT, f)));
-  for (const f of files) {
-    fs.mkdirSync(path.dirname(path.join(work, f)), { recursive: true });
-    fs.copyFileSync(path.join(ROOT, f), path.join(work, f));
-  }
-  fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(work, 'node_modules'));
+  work = copyProject('easyflow-cli');
 });
 
 afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
