@@ -29,17 +29,6 @@ export function readTree(dir: string): Map<string, string> {
   return out;
 }
 
-/**
- * Replaces `target` with `files` so that `target` is never half-written: the new tree is built
- * beside it, then swapped in with two renames.
- */
-export function publish(files: ReadonlyMap<string, string>, target: string): void {
-  const parent = path.dirname(path.resolve(target));
-  const incoming = path.join(parent, `${path.basename(target)}.incoming-${process.pid}`);
-  writeTree(incoming, files);
-  swapIn(incoming, target);
-}
-
 /** Puts the folder `source` where `target` is, in two renames; `source` is gone afterwards. */
 export function swapIn(source: string, target: string): void {
   const outgoing = path.join(path.dirname(path.resolve(target)), `${path.basename(target)}.outgoing-${process.pid}`);

@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { fileName, folderFiles, runSynth } from '../lib/synth';
-import { publish, readTree } from '../lib/tree';
+import { readTree, swapIn, writeTree } from '../lib/tree';
 import { formatViolations, validateFolders } from '../lib/validation/validate';
 import { CONFIG_DIR, manifestsOf, rendered } from './helpers';
 
@@ -46,12 +46,20 @@ test('every environment and the GitOps folders are rendered', () => {
   ]);
 });
 
-test('publish replaces the target as a whole and leaves no scratch folders', () => {
+test('swapIn replaces the target as a whole and leaves no scratch folders', () => {
   const target = path.join(tmp, 'dist');
-  fs.mkdirSync(path.join(target, 'old-env'), { recursive: true });
-  fs.writeFileSync(path.join(target, 'old-env', 'b.yaml'), 'old');
-  publish(new Map([['prod/a.yaml', 'new']]), target);
+  const source = path.join(tmp, 'out');
+  writeTree(target, new Map([['old-env/b.yaml', 'old']]));
+  writeTree(source, new Map([['prod/a.yaml', 'new']]));
+  swapIn(source, target);
   expect([...readTree(target)]).toEqual([['prod/a.yaml', 'new']]);
+  expect(fs.readdirSync(tmp)).toEqual(['dist']);
+});
+
+test('swapIn creates the target when there was none', () => {
+  const source = path.join(tmp, 'out');
+  writeTree(source, new Map([['a.yaml', 'x']]));
+  swapIn(source, path.join(tmp, 'dist'));
   expect(fs.readdirSync(tmp)).toEqual(['dist']);
 });
 
