@@ -442,15 +442,19 @@ export function loadEnvironments(dir: string): EnvironmentConfig[] {
       problems.push(...e.problems);
     }
   }
-  const byNamespace = new Map<string, string>();
-  for (const env of environments) {
-    const other = byNamespace.get(env.namespace);
-    if (other !== undefined) {
-      problems.push(
-        `${env.file}: namespace is "${env.namespace}", already used by ${other}; each environment needs its own`,
-      );
+  for (const [key, valueOf] of [
+    ['namespace', (e: EnvironmentConfig) => e.namespace],
+    ['ingress.host', (e: EnvironmentConfig) => e.ingress.host],
+  ] as const) {
+    const seen = new Map<string, string>();
+    for (const env of environments) {
+      const value = valueOf(env);
+      const other = seen.get(value);
+      if (other !== undefined) {
+        problems.push(`${env.file}: ${key} is "${value}", already used by ${other}; each environment needs its own`);
+      }
+      seen.set(value, env.file);
     }
-    byNamespace.set(env.namespace, env.file);
   }
   if (problems.length > 0) {
     throw new ConfigError(problems);

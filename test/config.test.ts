@@ -203,11 +203,14 @@ describe('loadEnvironments', () => {
     );
   });
 
-  test('refuses two environments in one namespace', () => {
+  test('refuses two environments in one namespace or on one host', () => {
     fs.writeFileSync(path.join(dir, 'a.yaml'), PROD);
     fs.writeFileSync(path.join(dir, 'b.yaml'), PROD);
     expect(() => loadEnvironments(dir)).toThrow(
-      `${dir}/b.yaml: namespace is "easyflow", already used by ${dir}/a.yaml; each environment needs its own`,
+      new ConfigError([
+        `${dir}/b.yaml: namespace is "easyflow", already used by ${dir}/a.yaml; each environment needs its own`,
+        `${dir}/b.yaml: ingress.host is "api.easyflow.dev", already used by ${dir}/a.yaml; each environment needs its own`,
+      ]),
     );
   });
 
