@@ -7,7 +7,7 @@ export interface RedisExporterProps extends ExporterProps {
   readonly redis: Redis;
 }
 
-/** redis_exporter as Deployment and Service `redis-exporter:9121`. */
+/** redis_exporter as Deployment and Service `redis-exporter:9121`, also exporting the length of Celery's queue. */
 export class RedisExporter extends Exporter {
   constructor(scope: Construct, id: string, props: RedisExporterProps) {
     const redis = props.redis;
@@ -20,6 +20,8 @@ export class RedisExporter extends Exporter {
       env: [
         { name: 'REDIS_ADDR', value: `redis://${redis.serviceName}:${redis.port}` },
         redis.passwordEnv('REDIS_PASSWORD'),
+        // Celery's default queue is the list `celery` in db 0: its length is the backlog.
+        { name: 'REDIS_EXPORTER_CHECK_SINGLE_KEYS', value: 'db0=celery' },
       ],
     });
   }

@@ -1,5 +1,5 @@
-import { PostgresExporter } from '../lib/postgres-exporter';
-import { RedisExporter } from '../lib/redis-exporter';
+import { PostgresExporter, PostgresExporterProps } from '../lib/postgres-exporter';
+import { RedisExporter, RedisExporterProps } from '../lib/redis-exporter';
 import { SMALL, basics, find, scratch } from './helpers';
 
 test('postgres-exporter: Service 9187, credentials from the secret, its own database', () => {
@@ -52,4 +52,36 @@ test('an unpinned exporter image is refused', () => {
   ).toThrow(
     'test/re: image "oliver006/redis_exporter:latest" is not pinned: "latest" is not a release: pin a version tag',
   );
+});
+
+test('all props: restricted pods with their own ServiceAccount, pinned images, resources, probes', () => {
+  const { chart, synth } = scratch();
+  const { postgres, redis } = basics(chart);
+  const pgProps: Required<PostgresExporterProps> = {
+    image: 'quay.io/prometheuscommunity/postgres-exporter:v0.16.0',
+    resources: SMALL,
+    instance: 'easyflow-test',
+    postgres,
+  };
+  const redisProps: Required<RedisExporterProps> = {
+    image: 'docker.io/oliver006/redis_exporter:v1.66.0',
+    resources: SMALL,
+    instance: 'easyflow-test',
+    redis,
+  };
+  new PostgresExporter(chart, 'pe', pgProps);
+  new RedisExporter(chart, 're', redisProps);
+  const out = synth();
+  for (const name of ['postgres-exporter', 'redis-exporter']) {
+    const pod = find(out, 'Deployment', name).spec.template;
+    expect(pod.metadata.labels).toMatchObject({ app: name, 'app.kubernetes.io/instance': 'easyflow-test' });
+    expect(pod.spec.serviceAccountName).toBe(name);
+    expect(pod.spec.securityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
+    const c = pod.spec.containers[0];
+    expect(c.resources).toEqual({ requests: { cpu: '100m', memory: '128Mi' }, limits: { memory: '256Mi' } });
+    expect(c.readinessProbe).toBeDefined();
+    expect(c.securityContext.readOnlyRootFilesystem).toBe(true);
+  }
+  const redisEnv = find(out, 'Deployment', 'redis-exporter').spec.template.spec.containers[0].env;
+  expect(redisEnv).toContainEqual({ name: 'REDIS_EXPORTER_CHECK_SINGLE_KEYS', value: 'db0=celery' });
 });
