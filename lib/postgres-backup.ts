@@ -79,7 +79,10 @@ export interface PostgresBackupProps {
   readonly s3?: S3UploadOptions;
 }
 
-const script = (name: string): string => fs.readFileSync(path.join(ROOT, 'lib', 'scripts', name), 'utf8');
+/** The backup's shell scripts, embedded verbatim in the CronJob. */
+export const SCRIPTS_DIR = path.join(ROOT, 'lib', 'scripts');
+
+const script = (name: string): string => fs.readFileSync(path.join(SCRIPTS_DIR, name), 'utf8');
 
 /**
  * CronJob `postgres-backup`: a daily `pg_dump` compressed onto the claim `backup-pvc`, verified

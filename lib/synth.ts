@@ -11,7 +11,8 @@ import { EasyflowChart } from './easyflow-chart';
 import { FluxDelivery, HealthCheck } from './flux';
 import { chartLabels } from './labels';
 import { GitopsConfig, loadGitopsConfig } from './gitops-config';
-import { Memo } from './memo';
+import { Memo, filesFingerprint } from './memo';
+import { SCRIPTS_DIR } from './postgres-backup';
 import { summarize } from './summary';
 import { KUSTOMIZATION, SUMMARY, writeTree } from './tree';
 import type { Manifest } from './validation/schema';
@@ -64,7 +65,8 @@ interface EnvironmentOutput {
 let environmentOutputs: Memo<EnvironmentOutput> | undefined;
 
 function renderEnvironment(env: EnvironmentConfig): EnvironmentOutput {
-  environmentOutputs ??= new Memo<EnvironmentOutput>('environments');
+  // The backup scripts are read at render time, not bundled: their changes must start afresh too.
+  environmentOutputs ??= new Memo<EnvironmentOutput>('environments', filesFingerprint([SCRIPTS_DIR]));
   return environmentOutputs.get(JSON.stringify(env), () => {
     const chart = synthEnvironment(env);
     const manifests = chart.toJson() as Manifest[];

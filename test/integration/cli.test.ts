@@ -107,6 +107,27 @@ test('an edit to a .ts file takes effect on the next run, without a compile step
   expect(run()).toContain('X-Frame-Options: DENY');
 });
 
+test('an edit to a backup script takes effect on the next run', () => {
+  const outdir = path.join(work, 'out-script');
+  const cronJob = (): string => {
+    execFileSync(process.execPath, ['scripts/ts-run.js', 'main.ts'], {
+      cwd: work,
+      env: { ...process.env, CDK8S_OUTDIR: outdir },
+      stdio: 'pipe',
+    });
+    return fs.readFileSync(path.join(outdir, 'prod', 'cronjob-postgres-backup.yaml'), 'utf8');
+  };
+  const script = path.join(work, 'lib', 'scripts', 'postgres-backup.sh');
+  const original = fs.readFileSync(script, 'utf8');
+  try {
+    expect(cronJob()).not.toContain('edited-by-test');
+    fs.writeFileSync(script, `${original}# edited-by-test\n`);
+    expect(cronJob()).toContain('edited-by-test');
+  } finally {
+    fs.writeFileSync(script, original);
+  }
+});
+
 describe('a failed synth leaves dist/ exactly as it was', () => {
   const prodFile = (): string => path.join(work, 'config', 'prod.yaml');
   let original: string;
