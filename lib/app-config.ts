@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { throwProblems, wholeNumberProblem } from './checks';
 import { k8s } from 'cdk8s-plus-27';
 import { checksum } from './pod';
 import { objectLabels } from './labels';
@@ -38,14 +39,12 @@ export class AppConfig extends Construct {
   constructor(scope: Construct, id: string, props: AppConfigProps) {
     super(scope, id);
     const workers = props.workers ?? 4;
-    if (!Number.isInteger(workers) || workers < 1) {
-      throw new Error(`${this.node.path}: workers must be a whole number >= 1, got ${workers}`);
-    }
-    for (const key of Object.keys(props.settings ?? {})) {
-      if (RESERVED.has(key)) {
-        throw new Error(`${this.node.path}: settings.${key} is set by this construct and cannot be overridden`);
-      }
-    }
+    throwProblems(this, [
+      wholeNumberProblem('workers', workers, 1),
+      ...Object.keys(props.settings ?? {})
+        .filter((key) => RESERVED.has(key))
+        .map((key) => `settings.${key} is set by this construct and cannot be overridden`),
+    ]);
     this.entries = {
       ENVIRONMENT: props.environment,
       LOG_LEVEL: props.logLevel ?? 'INFO',

@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { throwProblems, wholeNumberProblem } from './checks';
 import { k8s } from 'cdk8s-plus-27';
 import type { LogLevel, Resources } from './config';
 import { AppRuntime } from './app-runtime';
@@ -42,14 +43,10 @@ export class CeleryWorker extends Construct {
     super(scope, id);
     this.replicas = props.replicas ?? 2;
     const concurrency = props.concurrency ?? 4;
-    for (const [field, value] of [
-      ['replicas', this.replicas],
-      ['concurrency', concurrency],
-    ] as const) {
-      if (!Number.isInteger(value) || value < 1) {
-        throw new Error(`${this.node.path}: ${field} must be a whole number >= 1, got ${value}`);
-      }
-    }
+    throwProblems(this, [
+      wholeNumberProblem('replicas', this.replicas, 1),
+      wholeNumberProblem('concurrency', concurrency, 1),
+    ]);
     const runtime = props.runtime;
     this.identity = { name: 'celery-worker', component: 'worker', version: runtime.tag };
     const sa = workloadServiceAccount(this, this.identity);

@@ -10,6 +10,7 @@ import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
 import { load, YAMLException } from 'js-yaml';
 import schema from '../config/schema.json';
 import type { AlertThresholds } from './alerts';
+import { isDnsLabel, isHostname } from './checks';
 import { cronProblem } from './cron';
 import { pinnedImageProblem, repositoryProblem, tagProblem } from './image';
 import { Memo } from './memo';
@@ -147,12 +148,6 @@ export class ConfigError extends Error {
   }
 }
 
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
-
-function isHostname(value: string): boolean {
-  return value.length <= 253 && value.includes('.') && value.split('.').every((label) => DNS_LABEL.test(label));
-}
-
 /** Formats named in schema.json, with what a valid value looks like (used in error messages). */
 const FORMATS: Record<string, { readonly check: (value: string) => string | undefined }> = {
   quantity: {
@@ -160,7 +155,7 @@ const FORMATS: Record<string, { readonly check: (value: string) => string | unde
   },
   'dns-label': {
     check: (v) =>
-      DNS_LABEL.test(v) ? undefined : 'must be a DNS label: lower-case letters, digits and "-", at most 63 characters',
+      isDnsLabel(v) ? undefined : 'must be a DNS label: lower-case letters, digits and "-", at most 63 characters',
   },
   'hostname-rfc1123': {
     check: (v) =>
@@ -390,7 +385,7 @@ function semanticProblems(file: string, c: Raw): string[] {
 /** Parses and validates one config file's text. `file` is used in messages only. */
 export function parseConfig(file: string, text: string): EnvironmentConfig {
   const name = path.basename(file).replace(/\.ya?ml$/, '');
-  if (!DNS_LABEL.test(name)) {
+  if (!isDnsLabel(name)) {
     throw new ConfigError([`${file}: the environment name "${name}" (the file name) must be a DNS label`]);
   }
   const raw = structuredClone(parseYamlFile(file, text, schema)) as Raw;

@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { isHostname, throwProblems, wholeNumberProblem } from './checks';
 import { k8s } from 'cdk8s-plus-27';
 import { objectLabels } from './labels';
 import { WebApp } from './web-app';
@@ -74,25 +75,16 @@ export class EasyflowIngress extends Construct {
     const rps = props.rateLimitRps ?? 10;
     const burst = props.burst ?? 20;
     const webhookBurst = props.webhookBurst ?? 100;
-    const problems: string[] = [];
-    if (
-      !/^([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)+[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(props.host) ||
-      props.host.length > 253
-    ) {
-      problems.push(`host "${props.host}" is not a valid DNS name`);
-    }
-    if (!Number.isInteger(rps) || rps < 1) problems.push(`rateLimitRps must be a whole number >= 1, got ${rps}`);
-    for (const [field, value] of [
-      ['burst', burst],
-      ['webhookBurst', webhookBurst],
-    ] as const) {
-      if (!Number.isInteger(value) || value < rps || value % rps !== 0) {
-        problems.push(`${field} is ${value} but must be a whole multiple of rateLimitRps (${rps})`);
-      }
-    }
-    if (problems.length > 0) {
-      throw new Error(problems.map((p) => `${this.node.path}: ${p}`).join('\n'));
-    }
+    const multiple = (field: string, value: number) =>
+      Number.isInteger(value) && value >= rps && value % rps === 0
+        ? undefined
+        : `${field} is ${value} but must be a whole multiple of rateLimitRps (${rps})`;
+    throwProblems(this, [
+      isHostname(props.host) ? undefined : `host "${props.host}" is not a valid DNS name`,
+      wholeNumberProblem('rateLimitRps', rps, 1),
+      multiple('burst', burst),
+      multiple('webhookBurst', webhookBurst),
+    ]);
     this.host = props.host;
     this.tlsSecretName = props.tlsSecretName ?? 'easyflow-tls';
     const timeout = String(props.proxyTimeoutSeconds ?? 60);

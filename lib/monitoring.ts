@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { throwProblems } from './checks';
 import { k8s } from 'cdk8s-plus-27';
 import { dump } from 'js-yaml';
 import { ServiceMonitor } from '../imports/servicemonitors-monitoring.coreos.com';
@@ -94,20 +95,17 @@ export class Monitoring extends Construct {
     super(scope, id);
     this.scrapeInterval = props.scrapeInterval ?? '15s';
     const thresholds = props.thresholds ?? DEFAULT_THRESHOLDS;
-    const problems: string[] = [];
-    if (!/^[1-9][0-9]*(s|m)$/.test(this.scrapeInterval)) {
-      problems.push(`scrapeInterval "${this.scrapeInterval}" must be a duration such as 15s or 1m`);
-    }
-    for (const key of ['errorRatio', 'postgresConnectionsRatio', 'redisMemoryRatio'] as const) {
-      if (!(thresholds[key] > 0 && thresholds[key] < 1))
-        problems.push(`thresholds.${key} must be between 0 and 1, got ${thresholds[key]}`);
-    }
-    for (const key of ['latencyP95Seconds', 'backupMaxAgeHours'] as const) {
-      if (!(thresholds[key] > 0)) problems.push(`thresholds.${key} must be above 0, got ${thresholds[key]}`);
-    }
-    if (problems.length > 0) {
-      throw new Error(problems.map((p) => `${this.node.path}: ${p}`).join('\n'));
-    }
+    throwProblems(this, [
+      /^[1-9][0-9]*(s|m)$/.test(this.scrapeInterval)
+        ? undefined
+        : `scrapeInterval "${this.scrapeInterval}" must be a duration such as 15s or 1m`,
+      ...(['errorRatio', 'postgresConnectionsRatio', 'redisMemoryRatio'] as const)
+        .filter((key) => !(thresholds[key] > 0 && thresholds[key] < 1))
+        .map((key) => `thresholds.${key} must be between 0 and 1, got ${thresholds[key]}`),
+      ...(['latencyP95Seconds', 'backupMaxAgeHours'] as const)
+        .filter((key) => !(thresholds[key] > 0))
+        .map((key) => `thresholds.${key} must be above 0, got ${thresholds[key]}`),
+    ]);
     const labels = objectLabels({ name: 'easyflow-monitoring', component: 'monitoring' });
     const app: Target = {
       job: 'easyflow-app',

@@ -1,5 +1,6 @@
 import { JsonPatch } from 'cdk8s';
 import { Construct } from 'constructs';
+import { isDnsLabel, throwProblems } from './checks';
 import { k8s } from 'cdk8s-plus-27';
 import { objectLabels } from './labels';
 
@@ -17,9 +18,7 @@ export class EnvironmentNamespace extends Construct {
 
   constructor(scope: Construct, id: string, props: EnvironmentNamespaceProps) {
     super(scope, id);
-    if (!/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(props.name)) {
-      throw new Error(`${this.node.path}: name "${props.name}" must be a DNS label`);
-    }
+    throwProblems(this, [isDnsLabel(props.name) ? undefined : `name "${props.name}" must be a DNS label`]);
     this.name = props.name;
     const pss: Record<string, string> = {};
     for (const mode of ['enforce', 'audit', 'warn']) {

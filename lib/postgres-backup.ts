@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Construct } from 'constructs';
+import { throwProblems, wholeNumberProblem } from './checks';
 import { k8s } from 'cdk8s-plus-27';
 import type { Resources, Storage } from './config';
 import { cronProblem } from './cron';
@@ -104,22 +105,17 @@ export class PostgresBackup extends Construct {
     this.timeZone = props.timeZone ?? 'Etc/UTC';
     this.retentionDays = props.retentionDays ?? 7;
     const image = props.image ?? pg.image;
-    const problems: string[] = [];
     const schedule = cronProblem(this.schedule);
-    if (schedule) problems.push(`schedule "${this.schedule}" is not a valid cron schedule: ${schedule}`);
-    if (!Number.isInteger(this.retentionDays) || this.retentionDays < 1) {
-      problems.push(`retentionDays must be a whole number >= 1, got ${this.retentionDays}`);
-    }
-    for (const [field, value] of [
-      ['image', image],
-      ['s3.image', props.s3?.image],
-    ] as const) {
+    const pinned = (field: string, value: string | undefined) => {
       const problem = value === undefined ? undefined : pinnedImageProblem(value);
-      if (problem) problems.push(`${field} "${value}" is not pinned: ${problem}`);
-    }
-    if (problems.length > 0) {
-      throw new Error(problems.map((p) => `${this.node.path}: ${p}`).join('\n'));
-    }
+      return problem && `${field} "${value}" is not pinned: ${problem}`;
+    };
+    throwProblems(this, [
+      schedule && `schedule "${this.schedule}" is not a valid cron schedule: ${schedule}`,
+      wholeNumberProblem('retentionDays', this.retentionDays, 1),
+      pinned('image', image),
+      pinned('s3.image', props.s3?.image),
+    ]);
     this.identity = { name: this.cronJobName, component: 'backup', version: versionOf(image) };
     const labels = objectLabels(this.identity);
 

@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { sqlIdentifierProblem, throwProblems, wholeNumberProblem } from './checks';
 import { k8s } from 'cdk8s-plus-27';
 import {
   Cluster,
@@ -133,23 +134,14 @@ export class PostgresCluster extends Construct implements PostgresDatabase {
     this.instances = props.instances ?? 2;
     this.database = props.database ?? 'easyflow';
     this.user = props.owner ?? 'easyflow';
-    const problems: string[] = [];
-    if (!Number.isInteger(this.instances) || this.instances < 1 || this.instances > 9) {
-      problems.push(`instances must be a whole number from 1 to 9, got ${this.instances}`);
-    }
-    for (const [field, value] of [
-      ['database', this.database],
-      ['owner', this.user],
-    ] as const) {
-      if (!/^[a-z_][a-z0-9_]{0,62}$/.test(value))
-        problems.push(`${field} "${value}" must be a lower-case SQL identifier`);
-    }
-    if (this.user === 'postgres') {
-      problems.push('owner "postgres" is the superuser; the application needs its own owner such as "easyflow"');
-    }
-    if (problems.length > 0) {
-      throw new Error(problems.map((p) => `${this.node.path}: ${p}`).join('\n'));
-    }
+    throwProblems(this, [
+      wholeNumberProblem('instances', this.instances, 1, 9),
+      sqlIdentifierProblem('database', this.database),
+      sqlIdentifierProblem('owner', this.user),
+      this.user === 'postgres'
+        ? 'owner "postgres" is the superuser; the application needs its own owner such as "easyflow"'
+        : undefined,
+    ]);
     this.image = props.image;
     this.secrets = props.secrets;
     this.identity = { name: this.clusterName, component: 'database', version: versionOf(props.image) };

@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { sqlIdentifierProblem, throwProblems } from './checks';
 import { k8s } from 'cdk8s-plus-27';
 import type { Resources, Storage } from './config';
 import { AppSecrets } from './app-secrets';
@@ -60,14 +61,7 @@ export class Postgres extends Construct implements PostgresDatabase {
     this.image = props.image;
     this.database = props.database ?? 'easyflow';
     this.user = props.user ?? 'postgres';
-    for (const [field, value] of [
-      ['database', this.database],
-      ['user', this.user],
-    ] as const) {
-      if (!/^[a-z_][a-z0-9_]{0,62}$/.test(value)) {
-        throw new Error(`${this.node.path}: ${field} "${value}" must be a lower-case SQL identifier`);
-      }
-    }
+    throwProblems(this, [sqlIdentifierProblem('database', this.database), sqlIdentifierProblem('user', this.user)]);
     this.runAsUser = props.runAsUser ?? (/-alpine/.test(props.image) ? 70 : 999);
     this.secrets = props.secrets;
     this.identity = { name: this.serviceName, component: 'database', version: versionOf(props.image) };

@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { throwProblems, wholeNumberProblem } from './checks';
 import { k8s } from 'cdk8s-plus-27';
 import type { Resources } from './config';
 import { AppRuntime } from './app-runtime';
@@ -49,29 +50,17 @@ export class WebApp extends Construct {
 
   constructor(scope: Construct, id: string, props: WebAppProps) {
     super(scope, id);
-    const problems: string[] = [];
-    for (const [field, value] of [
-      ['minReplicas', props.minReplicas],
-      ['maxReplicas', props.maxReplicas],
-    ] as const) {
-      if (!Number.isInteger(value) || value < 1) problems.push(`${field} must be a whole number >= 1, got ${value}`);
-    }
-    if (props.minReplicas > props.maxReplicas) {
-      problems.push(
-        `minReplicas is ${props.minReplicas} but maxReplicas is ${props.maxReplicas}; minReplicas must be <= maxReplicas`,
-      );
-    }
-    for (const [field, value] of [
-      ['targetCPUUtilizationPercent', props.targetCPUUtilizationPercent],
-      ['targetMemoryUtilizationPercent', props.targetMemoryUtilizationPercent],
-    ] as const) {
-      if (value !== undefined && (!Number.isInteger(value) || value < 1 || value > 100)) {
-        problems.push(`${field} must be a whole number from 1 to 100, got ${value}`);
-      }
-    }
-    if (problems.length > 0) {
-      throw new Error(problems.map((p) => `${this.node.path}: ${p}`).join('\n'));
-    }
+    const percent = (field: string, value: number | undefined) =>
+      value === undefined ? undefined : wholeNumberProblem(field, value, 1, 100);
+    throwProblems(this, [
+      wholeNumberProblem('minReplicas', props.minReplicas, 1),
+      wholeNumberProblem('maxReplicas', props.maxReplicas, 1),
+      props.minReplicas > props.maxReplicas
+        ? `minReplicas is ${props.minReplicas} but maxReplicas is ${props.maxReplicas}; minReplicas must be <= maxReplicas`
+        : undefined,
+      percent('targetCPUUtilizationPercent', props.targetCPUUtilizationPercent),
+      percent('targetMemoryUtilizationPercent', props.targetMemoryUtilizationPercent),
+    ]);
     this.minReplicas = props.minReplicas;
     this.maxReplicas = props.maxReplicas;
     const runtime = props.runtime;

@@ -8,6 +8,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { Scalar, isScalar, parseDocument } from 'yaml';
+import { isDnsLabel } from '../lib/checks';
 import { ConfigError, parseConfig } from '../lib/config';
 import { tagProblem } from '../lib/image';
 
@@ -35,7 +36,7 @@ export interface SetImageOptions {
 
 export function setImage(o: SetImageOptions): number {
   const file = path.join(o.configDir, `${o.environment}.yaml`);
-  if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(o.environment) || !fs.existsSync(file)) {
+  if (!isDnsLabel(o.environment) || !fs.existsSync(file)) {
     o.log(`set-image: no environment "${o.environment}" (expected ${file})`);
     return 1;
   }

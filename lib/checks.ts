@@ -1,0 +1,41 @@
+/**
+ * The checks constructs run on their props, in one place: each returns why a value is wrong (or
+ * undefined), and `throwProblems` reports all of a construct's problems at once, each prefixed with
+ * the construct path.
+ */
+import { IConstruct } from 'constructs';
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+const SQL_IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
+
+/** A DNS label: lower-case letters, digits and "-", at most 63 characters. */
+export function isDnsLabel(value: string): boolean {
+  return DNS_LABEL.test(value);
+}
+
+/** A fully qualified DNS name (at least two labels), such as api.easyflow.dev. */
+export function isHostname(value: string): boolean {
+  return value.length <= 253 && value.includes('.') && value.split('.').every(isDnsLabel);
+}
+
+/** Why `value` is not a whole number from `min` (to `max`), or undefined. */
+export function wholeNumberProblem(field: string, value: number, min: number, max?: number): string | undefined {
+  const ok = Number.isInteger(value) && value >= min && (max === undefined || value <= max);
+  if (ok) return undefined;
+  return max === undefined
+    ? `${field} must be a whole number >= ${min}, got ${value}`
+    : `${field} must be a whole number from ${min} to ${max}, got ${value}`;
+}
+
+/** Why `value` is not a lower-case SQL identifier, or undefined. */
+export function sqlIdentifierProblem(field: string, value: string): string | undefined {
+  return SQL_IDENTIFIER.test(value) ? undefined : `${field} "${value}" must be a lower-case SQL identifier`;
+}
+
+/** Throws one error listing every problem, each as `<construct path>: <problem>`; nothing when none. */
+export function throwProblems(scope: IConstruct, problems: ReadonlyArray<string | undefined>): void {
+  const found = problems.filter((p): p is string => p !== undefined);
+  if (found.length > 0) {
+    throw new Error(found.map((p) => `${scope.node.path}: ${p}`).join('\n'));
+  }
+}
