@@ -1,4 +1,4 @@
-import { runSynth } from './lib/synth';
+import { runSynth } from './lib/pipeline/synth';
 
 process.exitCode = runSynth({
   configDir: 'config',

@@ -1,27 +1,27 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import { AppConfig } from './app-config';
-import { AppRuntime } from './app-runtime';
-import { AppSecrets } from './app-secrets';
-import { CeleryBeat } from './celery-beat';
-import { CeleryWorker } from './celery-worker';
-import type { EnvironmentConfig } from './config';
-import { EasyflowIngress } from './ingress';
-import { chartLabels } from './labels';
-import { DatabaseMigrations } from './migrations';
-import { Monitoring } from './monitoring';
-import { EnvironmentNamespace } from './namespace';
-import { NetworkPolicies } from './network-policies';
-import type { PostgresDatabase } from './database';
-import { Postgres } from './postgres';
-import { PostgresCluster } from './postgres-cluster';
-import { PostgresBackup } from './postgres-backup';
-import { PostgresExporter } from './postgres-exporter';
-import { Redis } from './redis';
-import { RedisExporter } from './redis-exporter';
-import { applySyncWaves } from './sync-waves';
-import type { HealthCheck } from './flux';
-import { WebApp } from './web-app';
+import { AppConfig } from './workloads/app-config';
+import { AppRuntime } from './workloads/app-runtime';
+import { AppSecrets } from './workloads/app-secrets';
+import { CeleryBeat } from './workloads/celery-beat';
+import { CeleryWorker } from './workloads/celery-worker';
+import type { EnvironmentConfig } from './environment';
+import { EasyflowIngress } from './workloads/ingress';
+import { chartLabels } from './platform/labels';
+import { DatabaseMigrations } from './workloads/migrations';
+import { Monitoring } from './workloads/monitoring';
+import { EnvironmentNamespace } from './workloads/namespace';
+import { NetworkPolicies } from './workloads/network-policies';
+import type { PostgresDatabase } from './workloads/database';
+import { Postgres } from './workloads/postgres';
+import { PostgresCluster } from './workloads/postgres-cluster';
+import { PostgresBackup } from './workloads/postgres-backup';
+import { PostgresExporter } from './workloads/postgres-exporter';
+import { Redis } from './workloads/redis';
+import { RedisExporter } from './workloads/redis-exporter';
+import { applySyncWaves } from './delivery/sync-waves';
+import type { HealthCheck } from './delivery/flux';
+import { WebApp } from './workloads/web-app';
 
 /** Everything one environment of Easy Flow runs on, from its validated config. */
 export class EasyflowChart extends Chart {
@@ -41,7 +41,7 @@ export class EasyflowChart extends Chart {
       workers: env.app.workers,
       settings: env.app.settings,
     });
-    const secrets = new AppSecrets(this, 'secrets', env.secrets);
+    const secrets = new AppSecrets(this, 'secrets', { remoteKey: `easyflow/${env.name}`, ...env.secrets });
 
     const postgresCluster =
       env.postgres.mode === 'cloudnativepg'
@@ -54,8 +54,6 @@ export class EasyflowChart extends Chart {
             instances: env.postgres.instances,
             database: env.postgres.database,
             owner: env.postgres.user,
-            podMonitor: env.monitoring.prometheusOperator,
-            selectorLabels: env.monitoring.selectorLabels,
             pitr: env.backup.s3 && {
               bucket: env.backup.s3.bucket,
               prefix: env.backup.s3.prefix,
@@ -125,9 +123,9 @@ export class EasyflowChart extends Chart {
       clusterIssuer: env.ingress.clusterIssuer,
       className: env.ingress.className,
       tlsSecretName: env.ingress.tlsSecretName,
-      rateLimitRps: env.ingress.rateLimit.rps,
-      burst: env.ingress.rateLimit.burst,
-      webhookBurst: env.ingress.rateLimit.webhookBurst,
+      rateLimitRps: env.ingress.rateLimit?.rps,
+      burst: env.ingress.rateLimit?.burst,
+      webhookBurst: env.ingress.rateLimit?.webhookBurst,
       proxyTimeoutSeconds: env.ingress.proxyTimeoutSeconds,
       hstsMaxAgeSeconds: env.ingress.hstsMaxAgeSeconds,
     });
@@ -144,9 +142,9 @@ export class EasyflowChart extends Chart {
       prometheusOperator: env.monitoring.prometheusOperator,
       selectorLabels: env.monitoring.selectorLabels,
       grafanaDashboard: env.monitoring.grafanaDashboard,
-      alerts: env.monitoring.alerts.enabled,
+      alerts: env.monitoring.alerts?.enabled,
       thresholds: env.monitoring.alerts,
-      runbookBaseURL: env.monitoring.alerts.runbookBaseURL,
+      runbookBaseURL: env.monitoring.alerts?.runbookBaseURL,
     });
     new NetworkPolicies(this, 'network', {
       app,
@@ -157,14 +155,14 @@ export class EasyflowChart extends Chart {
       migrations: migrations || undefined,
       exporters: [postgresExporter, redisExporter],
       postgresCluster: postgresCluster && {
-        operatorNamespace: env.network.cnpgOperatorNamespace,
-        apiServerCIDR: env.network.apiServerCIDR,
+        operatorNamespace: env.network?.cnpgOperatorNamespace,
+        apiServerCIDR: env.network?.apiServerCIDR,
         metricsPort: postgresCluster.metricsPort,
         archivesToS3: env.backup.s3 !== undefined,
       },
-      ingressControllerNamespace: env.network.ingressControllerNamespace,
-      prometheusNamespace: env.network.prometheusNamespace,
-      dnsNamespace: env.network.dnsNamespace,
+      ingressControllerNamespace: env.network?.ingressControllerNamespace,
+      prometheusNamespace: env.network?.prometheusNamespace,
+      dnsNamespace: env.network?.dnsNamespace,
     });
 
     this.healthChecks = [

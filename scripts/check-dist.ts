@@ -6,9 +6,9 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { ConfigError } from '../lib/config';
-import { renderProject } from '../lib/synth';
-import { readTree, writeTree } from '../lib/tree';
+import { ConfigError } from '../lib/pipeline/config';
+import { renderProject } from '../lib/pipeline/synth';
+import { readTree, writeTree } from '../lib/platform/tree';
 import { formatViolations, validateFolders } from '../lib/validation/validate';
 
 export function checkDist(configDir: string, distDir: string, log: (line: string) => void): number {

@@ -1,16 +1,47 @@
 /**
  * Writes config/README.md: every key of config/schema.json with its type, default and meaning.
  * `npm run docs:config` regenerates it; a test fails when it is out of date.
+ *
+ * The schemas hold no defaults: a key left out takes the `@default` of the construct prop named by
+ * its `x-default-of`, read here from the TypeScript source, so each default is written once.
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import * as ts from 'typescript';
 import schema from '../config/schema.json';
+
+const LIB = path.join(__dirname, '..', 'lib');
+
+function sourcesUnder(dir: string): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) return sourcesUnder(p);
+    return e.name.endsWith('.ts') ? [p] : [];
+  });
+}
+
+/** `Interface.field` -> the text of its `@default` tag, for every interface field in lib/ that has one. */
+export function propDefaults(): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const file of sourcesUnder(LIB)) {
+    const source = ts.createSourceFile(file, fs.readFileSync(file, 'utf8'), ts.ScriptTarget.ES2022, true);
+    for (const node of source.statements) {
+      if (!ts.isInterfaceDeclaration(node)) continue;
+      for (const member of node.members) {
+        if (!ts.isPropertySignature(member) || !ts.isIdentifier(member.name)) continue;
+        const tag = ts.getJSDocTags(member).find((t) => t.tagName.text === 'default');
+        if (tag) out.set(`${node.name.text}.${member.name.text}`, ts.getTextOfJSDocComment(tag.comment) ?? '');
+      }
+    }
+  }
+  return out;
+}
 
 interface Node {
   readonly type?: string;
   readonly $ref?: string;
   readonly description?: string;
-  readonly default?: unknown;
+  readonly 'x-default-of'?: string;
   readonly enum?: readonly unknown[];
   readonly format?: string;
   readonly pattern?: string;
@@ -38,15 +69,31 @@ function typeOf(node: Node): string {
   return bits.join(' ');
 }
 
-function rows(node: Node, prefix: string, required: boolean, out: string[]): void {
+/** What a left-out key becomes: the owning prop's default, e.g. `` `70` (WebAppProps) ``. */
+function defaultOf(n: Node, required: boolean, defaults: ReadonlyMap<string, string>): string {
+  const owner = n['x-default-of'];
+  if (owner === undefined) return required ? 'required' : '';
+  const text = defaults.get(owner);
+  if (text === undefined) throw new Error(`x-default-of "${owner}" names no interface field with a @default`);
+  const value = text.startsWith('- ') ? text.slice(2) : `\`${text}\``;
+  return `${value} (\`${owner}\`)`;
+}
+
+function rows(
+  node: Node,
+  prefix: string,
+  required: boolean,
+  defaults: ReadonlyMap<string, string>,
+  out: string[],
+): void {
   const n = resolve(node);
   if (prefix !== '') {
-    const def = n.default === undefined ? (required ? 'required' : '') : `\`${JSON.stringify(n.default)}\``;
+    const def = defaultOf(n, required, defaults).replace(/\|/g, '\\|');
     out.push(`| \`${prefix}\` | ${typeOf(n)} | ${def} | ${(n.description ?? '').replace(/\|/g, '\\|')} |`);
   }
   for (const [key, child] of Object.entries(n.properties ?? {})) {
     if (key === '$schema') continue;
-    rows(child, prefix ? `${prefix}.${key}` : key, (n.required ?? []).includes(key), out);
+    rows(child, prefix ? `${prefix}.${key}` : key, (n.required ?? []).includes(key), defaults, out);
   }
 }
 
@@ -61,10 +108,13 @@ export function configDocs(): string {
     'the file, the key path and the value. Editors with the YAML language server complete and check keys',
     'through the `# yaml-language-server: $schema=./schema.json` line at the top of each file.',
     '',
+    'A key left out takes the default of the construct prop it feeds, named in the Default column; its',
+    'JSDoc in `lib/` is the one place that default is written.',
+    '',
     '| Key | Type | Default | Meaning |',
     '| --- | --- | --- | --- |',
   ];
-  rows(schema as Node, '', true, out);
+  rows(schema as Node, '', true, propDefaults(), out);
   return out.join('\n') + '\n';
 }
 

@@ -8,9 +8,9 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { Scalar, isScalar, parseDocument } from 'yaml';
-import { isDnsLabel } from '../lib/checks';
-import { ConfigError, parseConfig } from '../lib/config';
-import { tagProblem } from '../lib/image';
+import { isDnsLabel } from '../lib/platform/checks';
+import { ConfigError, parseConfig } from '../lib/pipeline/config';
+import { tagProblem } from '../lib/platform/image';
 
 /** The config text with `image.tag` replaced by `tag`, everything else byte for byte the same. */
 export function withImageTag(file: string, text: string, tag: string): string {

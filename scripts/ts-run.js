@@ -67,8 +67,8 @@ function bundle(entry) {
     write: false,
     logLevel: 'silent',
     external: ['esbuild'],
-    // The bundle lives in the cache folder, where __dirname is useless: lib/paths.ts reads this.
-    define: { 'process.env.EASYFLOW_LIB_DIR': JSON.stringify(path.join(ROOT, 'lib')) },
+    // The bundle lives in the cache folder, where __dirname is useless: lib/platform/paths.ts reads this.
+    define: { 'process.env.EASYFLOW_ROOT': JSON.stringify(ROOT) },
   });
   const inputs = {};
   for (const input of Object.keys(result.metafile.inputs)) inputs[input] = stamp(path.join(ROOT, input));
@@ -110,7 +110,7 @@ function requireWithCodeCache(file) {
 /** Loads a TypeScript module through the cache and returns its exports. */
 function load(entry) {
   const file = bundle(entry);
-  // lib/memo.ts keeps its stores next to the bundles, keyed by this: any change to the bundled
+  // lib/platform/memo.ts keeps its stores next to the bundles, keyed by this: any change to the bundled
   // code starts them afresh.
   const manifest = fs.readFileSync(file.replace(/\.js$/, '.json'), 'utf8');
   process.env.EASYFLOW_CODE_VERSION = require('crypto').createHash('sha1').update(manifest).digest('hex');

@@ -1,6 +1,6 @@
 import * as path from 'path';
 import { SchemaValidator } from '../lib/validation/schema';
-import { readTree } from '../lib/tree';
+import { readTree } from '../lib/platform/tree';
 import { ENVIRONMENTS, ROOT, filesOf, manifestsOf, rendered } from './helpers';
 
 const validator = new SchemaValidator(['v1.27.0', 'v1.36.0']);

@@ -1,5 +1,5 @@
 /**
- * Runs once before the test files: gives lib/memo.ts a fingerprint of every source, schema and
+ * Runs once before the test files: gives lib/platform/memo.ts a fingerprint of every source, schema and
  * config file, so repeated runs reuse verdicts on objects they have already validated (any edit
  * changes the fingerprint and starts afresh), and renders the committed config once for all files.
  */

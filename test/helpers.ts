@@ -1,14 +1,14 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Chart, Testing } from 'cdk8s';
-import { AppConfig, AppConfigProps } from '../lib/app-config';
-import { AppRuntime } from '../lib/app-runtime';
-import { AppSecrets } from '../lib/app-secrets';
-import { Postgres } from '../lib/postgres';
-import { Redis } from '../lib/redis';
-import type { Resources } from '../lib/config';
-import { Rendered, renderProject, synthEnvironment } from '../lib/synth';
-import { parseConfig } from '../lib/config';
+import { AppConfig, AppConfigProps } from '../lib/workloads/app-config';
+import { AppRuntime } from '../lib/workloads/app-runtime';
+import { AppSecrets } from '../lib/workloads/app-secrets';
+import { Postgres } from '../lib/workloads/postgres';
+import { Redis } from '../lib/workloads/redis';
+import type { Resources } from '../lib/platform/resources';
+import { Rendered, renderProject, synthEnvironment } from '../lib/pipeline/synth';
+import { parseConfig } from '../lib/pipeline/config';
 import type { Manifest } from '../lib/validation/schema';
 
 export const ROOT = path.join(__dirname, '..');

@@ -1,6 +1,6 @@
 /** What the guide asks of production, asserted on dist/prod's objects one item at a time. */
 import { load } from 'js-yaml';
-import { SECRET_KEYS } from '../lib/app-secrets';
+import { SECRET_KEYS } from '../lib/workloads/app-secrets';
 import { ENVIRONMENTS, allOf, filesOf, find, manifestsOf, prodWithStatefulSet } from './helpers';
 
 const prod = manifestsOf('prod');

@@ -9,9 +9,9 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { loadAll } from 'js-yaml';
 import type { Validation, ValidationContext, ValidationViolatingResource } from 'cdk8s-cli/plugins';
-import { KUSTOMIZATION, readTree, swapIn } from '../tree';
+import { KUSTOMIZATION, readTree, swapIn } from '../platform/tree';
 import { validateFolders } from './validate';
-import { Memo } from '../memo';
+import { Memo } from '../platform/memo';
 import type { Manifest } from './schema';
 
 export interface EasyflowValidationProps {

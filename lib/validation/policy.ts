@@ -4,7 +4,7 @@
  * protection of data, pinned images, labels, and no secret values. Each violation names the object,
  * the field and the rule, so a new workload that forgets a rule fails the synth and the tests.
  */
-import { pinnedImageProblem } from '../image';
+import { pinnedImageProblem } from '../platform/image';
 import type { Manifest, Violation } from './schema';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- manifests are untyped JSON here */

@@ -8,8 +8,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
 import { load } from 'js-yaml';
-import { Memo, filesFingerprint } from '../memo';
-import { ROOT } from '../paths';
+import { Memo, filesFingerprint } from '../platform/memo';
+import { ROOT } from '../platform/paths';
 
 export interface Manifest {
   readonly apiVersion: string;

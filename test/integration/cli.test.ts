@@ -50,7 +50,7 @@ test('cdk8s synth writes dist/<env>/ byte for byte as committed, twice in a row'
 });
 
 test('a policy violation fails the synth with a report naming the object, the field and the rule; dist/ stays', () => {
-  const security = path.join(work, 'lib', 'security.ts');
+  const security = path.join(work, 'lib', 'platform', 'security.ts');
   const original = fs.readFileSync(security, 'utf8');
   const before = treeHash(path.join(work, 'dist'));
   try {
@@ -95,7 +95,7 @@ test('an edit to a .ts file takes effect on the next run, without a compile step
     });
     return fs.readFileSync(path.join(outdir, 'prod', 'configmap-easyflow-security-headers.yaml'), 'utf8');
   };
-  const ingress = path.join(work, 'lib', 'ingress.ts');
+  const ingress = path.join(work, 'lib', 'workloads', 'ingress.ts');
   const original = fs.readFileSync(ingress, 'utf8');
   try {
     expect(run()).toContain('X-Frame-Options: DENY');
@@ -117,7 +117,7 @@ test('an edit to a backup script takes effect on the next run', () => {
     });
     return fs.readFileSync(path.join(outdir, 'prod', 'cronjob-postgres-backup.yaml'), 'utf8');
   };
-  const script = path.join(work, 'lib', 'scripts', 'postgres-backup.sh');
+  const script = path.join(work, 'lib', 'workloads', 'scripts', 'postgres-backup.sh');
   const original = fs.readFileSync(script, 'utf8');
   try {
     expect(cronJob()).not.toContain('edited-by-test');

@@ -8,7 +8,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { dump, load } from 'js-yaml';
-import { PANELS } from '../../lib/dashboard';
+import { PANELS } from '../../lib/workloads/dashboard';
 import { ENVIRONMENTS, find, manifestsOf } from '../helpers';
 
 const PROMTOOL = process.env.PROMTOOL ?? 'promtool';

@@ -1,0 +1,159 @@
+/**
+ * From config to files. One cdk8s App per environment (an App's synthesis grows faster than
+ * linearly with its charts); one YAML file per object, a kustomization.yaml and a SUMMARY.md per
+ * folder; the GitOps bootstrap objects in gitops/. The app only writes the CLI's output folder:
+ * the validation plugin (lib/validation/plugin.ts) checks it and alone replaces dist/.
+ */
+import { App, Chart, Yaml } from 'cdk8s';
+import { ArgoCdDelivery } from '../delivery/argocd';
+import type { EnvironmentConfig } from '../environment';
+import { ConfigError, loadEnvironments } from './config';
+import { EasyflowChart } from '../easyflow-chart';
+import { FluxDelivery, HealthCheck } from '../delivery/flux';
+import { chartLabels } from '../platform/labels';
+import { GitopsConfig, loadGitopsConfig } from './gitops-config';
+import { Memo, filesFingerprint } from '../platform/memo';
+import { SCRIPTS_DIR } from '../platform/paths';
+import { summarize } from './summary';
+import { KUSTOMIZATION, SUMMARY, writeTree } from '../platform/tree';
+import type { Manifest } from '../validation/schema';
+
+/** Everything a synth writes: relative path -> content, and the objects of each folder. */
+export interface Rendered {
+  readonly files: ReadonlyMap<string, string>;
+  /** Folder (`prod`, `gitops/argocd`, ...) -> its objects. */
+  readonly folders: ReadonlyMap<string, readonly Manifest[]>;
+}
+
+/** `<kind>-<name>.yaml`, lower case: stable, unique within a folder, readable in a diff. */
+export function fileName(m: Manifest): string {
+  return `${m.kind.toLowerCase()}-${m.metadata.name}.yaml`;
+}
+
+/** One folder's files: each object, then a kustomization.yaml listing them in name order. */
+export function folderFiles(folder: string, manifests: readonly Manifest[]): Map<string, string> {
+  const objects = new Map<string, string>();
+  for (const m of manifests) {
+    const name = fileName(m);
+    if (objects.has(name)) {
+      throw new Error(`${folder}/${name}: two objects would be written to this file; names must be unique per kind`);
+    }
+    objects.set(name, Yaml.stringify(m));
+  }
+  const resources = [...objects.keys()].sort();
+  const files = new Map<string, string>(resources.map((f) => [`${folder}/${f}`, objects.get(f)!]));
+  files.set(
+    `${folder}/${KUSTOMIZATION}`,
+    Yaml.stringify({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources }),
+  );
+  return files;
+}
+
+/** Synthesizes one environment's chart. */
+export function synthEnvironment(env: EnvironmentConfig): EasyflowChart {
+  return new EasyflowChart(new App(), env.name, env);
+}
+
+/** One environment's output: its objects, its files, and the workloads Flux waits for. */
+interface EnvironmentOutput {
+  readonly environment: EnvironmentConfig;
+  readonly manifests: Manifest[];
+  readonly files: Array<[string, string]>;
+  readonly healthChecks: HealthCheck[];
+}
+
+/** Outputs of environments whose validated config (and the code) did not change since they were rendered. */
+let environmentOutputs: Memo<EnvironmentOutput> | undefined;
+
+function renderEnvironment(env: EnvironmentConfig): EnvironmentOutput {
+  // The backup scripts are read at render time, not bundled: their changes must start afresh too.
+  environmentOutputs ??= new Memo<EnvironmentOutput>('environments', filesFingerprint([SCRIPTS_DIR]));
+  return environmentOutputs.get(JSON.stringify(env), () => {
+    const chart = synthEnvironment(env);
+    const manifests = chart.toJson() as Manifest[];
+    const files: Array<[string, string]> = [
+      ...folderFiles(env.name, manifests),
+      [`${env.name}/${SUMMARY}`, summarize(env.name, manifests)],
+    ];
+    return { environment: env, manifests, files, healthChecks: [...chart.healthChecks] };
+  });
+}
+
+function gitopsCharts(gitops: GitopsConfig, charts: readonly EnvironmentOutput[]): Map<string, Chart> {
+  const labels = chartLabels('easyflow-gitops');
+  const argo = new Chart(new App(), 'argocd', { labels, disableResourceNameHashes: true });
+  new ArgoCdDelivery(argo, 'delivery', {
+    repoURL: gitops.repoURL,
+    namespace: gitops.argocd.namespace,
+    project: gitops.argocd.project,
+    environments: charts.map((c) => ({
+      name: c.environment.name,
+      namespace: c.environment.namespace,
+      server: gitops.environments[c.environment.name]!.server,
+      revision: gitops.environments[c.environment.name]!.branch ?? gitops.branch,
+    })),
+  });
+  const out = new Map<string, Chart>([['gitops/argocd', argo]]);
+  for (const c of charts) {
+    const flux = new Chart(new App(), `flux-${c.environment.name}`, { labels, disableResourceNameHashes: true });
+    new FluxDelivery(flux, 'delivery', {
+      environment: c.environment.name,
+      targetNamespace: c.environment.namespace,
+      repoURL: gitops.repoURL,
+      branch: gitops.environments[c.environment.name]!.branch ?? gitops.branch,
+      healthChecks: c.healthChecks,
+      namespace: gitops.flux.namespace,
+      interval: gitops.flux.interval,
+      timeout: gitops.flux.timeout,
+    });
+    out.set(`gitops/flux/${c.environment.name}`, flux);
+  }
+  return out;
+}
+
+/** Loads `configDir` and renders every file of a synth. Throws ConfigError on bad config. */
+export function renderProject(configDir: string): Rendered {
+  const environments = loadEnvironments(configDir);
+  const gitops = loadGitopsConfig(configDir, environments);
+  const outputs = environments.map(renderEnvironment);
+  environmentOutputs?.flush();
+  const files = new Map<string, string>();
+  const folders = new Map<string, readonly Manifest[]>();
+  for (const out of outputs) {
+    folders.set(out.environment.name, out.manifests);
+    for (const [file, content] of out.files) files.set(file, content);
+  }
+  for (const [folder, chart] of gitopsCharts(gitops, outputs)) {
+    const manifests = chart.toJson() as Manifest[];
+    folders.set(folder, manifests);
+    for (const [file, content] of folderFiles(folder, manifests)) files.set(file, content);
+  }
+  return { files, folders };
+}
+
+export interface RunOptions {
+  /** Folder of `<env>.yaml` files and gitops.yaml. */
+  readonly configDir: string;
+  /** Where the CLI reads the manifests from (CDK8S_OUTDIR). */
+  readonly outdir: string;
+  /** Where messages go. */
+  readonly log: (line: string) => void;
+}
+
+/** The app's part of a synth: returns the exit code. Bad config writes nothing. */
+export function runSynth(o: RunOptions): number {
+  let rendered: Rendered;
+  try {
+    rendered = renderProject(o.configDir);
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      o.log(`synth failed: invalid configuration; dist/ was not changed\n${e.message}`);
+      return 1;
+    }
+    throw e;
+  }
+  writeTree(o.outdir, rendered.files);
+  const counts = [...rendered.folders].map(([folder, m]) => `${folder} (${m.length})`);
+  o.log(`synthesized ${counts.join(', ')} into ${o.outdir}/`);
+  return 0;
+}

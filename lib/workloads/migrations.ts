@@ -1,0 +1,86 @@
+import { createHash } from 'crypto';
+import { Construct } from 'constructs';
+import { k8s } from 'cdk8s-plus-27';
+import type { Resources } from '../platform/resources';
+import { AppRuntime } from './app-runtime';
+import { Identity, objectLabels, podLabels } from '../platform/labels';
+import { emptyDir, podSpec, workloadServiceAccount } from '../platform/pod';
+
+export interface DatabaseMigrationsProps {
+  readonly runtime: AppRuntime;
+  /** Command run in the app image, e.g. `['alembic', 'upgrade', 'head']`. */
+  readonly command: readonly string[];
+  readonly resources: Resources;
+  /** Label instance of the environment. */
+  readonly instance: string;
+  /**
+   * A migration running longer than this is killed and counts as failed.
+   * @default 900
+   */
+  readonly activeDeadlineSeconds?: number;
+}
+
+/**
+ * The Job that migrates the database before a release takes traffic.
+ * - Argo CD runs it as a `PreSync` hook: the sync (and so the new app version) waits for it, and a
+ *   failed migration stops the sync.
+ * - Flux has no hooks: the Job's name carries the image tag (and a hash of tag and command), so each
+ *   release creates exactly one new Job, which Flux's health checks wait for; the old one is pruned.
+ */
+export class DatabaseMigrations extends Construct {
+  public readonly identity: Identity = { name: 'easyflow-migrate', component: 'migration' };
+  public readonly jobName: string;
+
+  constructor(scope: Construct, id: string, props: DatabaseMigrationsProps) {
+    super(scope, id);
+    if (props.command.length === 0 || props.command.some((c) => c === '')) {
+      throw new Error(
+        `${this.node.path}: command must be a non-empty list of non-empty strings, got ${JSON.stringify(props.command)}`,
+      );
+    }
+    const runtime = props.runtime;
+    const hash = createHash('sha256')
+      .update(JSON.stringify([runtime.image, props.command]))
+      .digest('hex')
+      .slice(0, 8);
+    const tag = runtime.tag
+      .toLowerCase()
+      .replace(/[^a-z0-9-]+/g, '-')
+      .replace(/^-+|-+$/g, '')
+      .slice(0, 30);
+    this.jobName = `easyflow-migrate-${tag}-${hash}`.replace(/--+/g, '-');
+    const identity = { ...this.identity, version: runtime.tag };
+    const sa = workloadServiceAccount(this, identity);
+    new k8s.KubeJob(this, 'job', {
+      metadata: {
+        name: this.jobName,
+        labels: objectLabels(identity),
+        annotations: {
+          'argocd.argoproj.io/hook': 'PreSync',
+          'argocd.argoproj.io/hook-delete-policy': 'BeforeHookCreation',
+        },
+      },
+      spec: {
+        backoffLimit: 1,
+        activeDeadlineSeconds: props.activeDeadlineSeconds ?? 900,
+        template: {
+          metadata: { labels: podLabels(identity, props.instance) },
+          spec: podSpec({
+            serviceAccountName: sa.name,
+            runAs: runtime.runAs,
+            restartPolicy: 'Never',
+            containers: [
+              runtime.container({
+                name: 'migrate',
+                resources: props.resources,
+                command: [...props.command],
+                volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
+              }),
+            ],
+            volumes: [emptyDir('tmp', '256Mi')],
+          }),
+        },
+      },
+    });
+  }
+}

@@ -1,0 +1,226 @@
+import { Construct } from 'constructs';
+import { k8s } from 'cdk8s-plus-27';
+import { Identity, objectLabels, selectorLabels } from '../platform/labels';
+
+/** A workload as NetworkPolicies see it: its pods' `app` label. */
+export interface Peer {
+  readonly identity: Identity;
+}
+
+/** A workload that listens: its pods' label and container port. */
+export interface Listener extends Peer {
+  readonly containerPort: number;
+}
+
+/** What a CloudNativePG cluster's instances talk to besides each other. */
+export interface ClusterPeers {
+  /** The instances' metrics port, which Prometheus scrapes. */
+  readonly metricsPort: number;
+  /** Whether the instances archive WAL and base backups to S3 (HTTPS egress). */
+  readonly archivesToS3: boolean;
+  /**
+   * Namespace of the CloudNativePG operator, which calls the instances' status port.
+   * @default 'cnpg-system'
+   */
+  readonly operatorNamespace?: string;
+  /**
+   * Addresses of the Kubernetes API server, which the instance manager calls (ports 443 and 6443).
+   * Narrow it to the control plane where its address is known.
+   * @default '0.0.0.0/0'
+   */
+  readonly apiServerCIDR?: string;
+}
+
+export interface NetworkPoliciesProps {
+  /** The API: reached by the ingress controller, talks to the databases and the internet. */
+  readonly app: Listener;
+  /** Celery worker and beat: talk to the databases and the internet. */
+  readonly workers: readonly Peer[];
+  readonly postgres: Listener;
+  readonly redis: Listener;
+  /**
+   * The migration Job: talks to PostgreSQL only.
+   * @default - no migrations
+   */
+  readonly migrations?: Peer;
+  /** Talks to PostgreSQL (and, when it uploads, to S3 over HTTPS). */
+  readonly backup: Peer & { readonly uploadsToS3: boolean };
+  /** Scraped by Prometheus; each talks to its database. */
+  readonly exporters: ReadonlyArray<Listener & { readonly database: Listener }>;
+  /**
+   * CloudNativePG: the instances also talk to each other, to the Kubernetes API and (for PITR) to
+   * S3, and the operator and Prometheus reach them.
+   * @default - PostgreSQL runs as the StatefulSet
+   */
+  readonly postgresCluster?: ClusterPeers;
+  /**
+   * Namespace of the ingress controller.
+   * @default 'ingress-nginx'
+   */
+  readonly ingressControllerNamespace?: string;
+  /**
+   * Namespace of Prometheus.
+   * @default 'monitoring'
+   */
+  readonly prometheusNamespace?: string;
+  /**
+   * Namespace of the cluster DNS.
+   * @default 'kube-system'
+   */
+  readonly dnsNamespace?: string;
+}
+
+/** The CloudNativePG instance manager's status port, which the operator and the other instances call. */
+export const CNPG_STATUS_PORT = 8000;
+
+/** Address ranges that are never the internet: egress on 443 excludes them. */
+export const PRIVATE_RANGES = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '169.254.0.0/16', '100.64.0.0/10'];
+
+const tcp = (port: number): k8s.NetworkPolicyPort => ({ protocol: 'TCP', port: k8s.IntOrString.fromNumber(port) });
+const pods = (...peers: readonly Peer[]): k8s.NetworkPolicyPeer => ({
+  podSelector: { matchExpressions: [{ key: 'app', operator: 'In', values: peers.map((p) => p.identity.name).sort() }] },
+});
+const namespace = (name: string): k8s.NetworkPolicyPeer => ({
+  namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': name } },
+});
+
+/**
+ * Least-privilege network: everything is denied (ingress and egress), then each workload gets one
+ * policy `allow-<name>` that opens exactly what it needs, plus DNS for every pod.
+ */
+export class NetworkPolicies extends Construct {
+  constructor(scope: Construct, id: string, props: NetworkPoliciesProps) {
+    super(scope, id);
+    const labels = objectLabels({ name: 'easyflow-network', component: 'network-policy' });
+    const policy = (name: string, spec: k8s.NetworkPolicySpec): void => {
+      new k8s.KubeNetworkPolicy(this, name, { metadata: { name, labels }, spec });
+    };
+    const selecting = (peer: Peer): k8s.LabelSelector => ({ matchLabels: selectorLabels(peer.identity.name) });
+    const internet: k8s.NetworkPolicyEgressRule = {
+      to: [{ ipBlock: { cidr: '0.0.0.0/0', except: PRIVATE_RANGES } }],
+      ports: [tcp(443)],
+    };
+    const toDatabases: k8s.NetworkPolicyEgressRule[] = [
+      { to: [pods(props.postgres)], ports: [tcp(props.postgres.containerPort)] },
+      { to: [pods(props.redis)], ports: [tcp(props.redis.containerPort)] },
+    ];
+    const fromPrometheus = (port: number): k8s.NetworkPolicyIngressRule => ({
+      from: [namespace(props.prometheusNamespace ?? 'monitoring')],
+      ports: [tcp(port)],
+    });
+
+    policy('default-deny-all', { podSelector: {}, policyTypes: ['Ingress', 'Egress'] });
+    policy('allow-dns', {
+      podSelector: {},
+      policyTypes: ['Egress'],
+      egress: [
+        {
+          to: [
+            {
+              ...namespace(props.dnsNamespace ?? 'kube-system'),
+              podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } },
+            },
+          ],
+          ports: [
+            { protocol: 'UDP', port: k8s.IntOrString.fromNumber(53) },
+            { protocol: 'TCP', port: k8s.IntOrString.fromNumber(53) },
+          ],
+        },
+      ],
+    });
+    policy(`allow-${props.app.identity.name}`, {
+      podSelector: selecting(props.app),
+      policyTypes: ['Ingress', 'Egress'],
+      ingress: [
+        {
+          from: [namespace(props.ingressControllerNamespace ?? 'ingress-nginx')],
+          ports: [tcp(props.app.containerPort)],
+        },
+        fromPrometheus(props.app.containerPort),
+      ],
+      egress: [...toDatabases, internet],
+    });
+    for (const worker of props.workers) {
+      policy(`allow-${worker.identity.name}`, {
+        podSelector: selecting(worker),
+        policyTypes: ['Ingress', 'Egress'],
+        egress: [...toDatabases, internet],
+      });
+    }
+    const exportersOf = (db: Listener): Peer[] => props.exporters.filter((e) => e.database === db);
+    const clients: k8s.NetworkPolicyIngressRule = {
+      from: [
+        pods(
+          props.app,
+          ...props.workers,
+          props.backup,
+          ...(props.migrations ? [props.migrations] : []),
+          ...exportersOf(props.postgres),
+        ),
+      ],
+      ports: [tcp(props.postgres.containerPort)],
+    };
+    const cnpg = props.postgresCluster;
+    const instancePorts = [tcp(props.postgres.containerPort), tcp(CNPG_STATUS_PORT)];
+    policy(`allow-${props.postgres.identity.name}`, {
+      podSelector: selecting(props.postgres),
+      policyTypes: ['Ingress', 'Egress'],
+      ingress: cnpg
+        ? [
+            clients,
+            { from: [pods(props.postgres)], ports: instancePorts },
+            {
+              from: [
+                {
+                  ...namespace(cnpg.operatorNamespace ?? 'cnpg-system'),
+                  podSelector: { matchLabels: { 'app.kubernetes.io/name': 'cloudnative-pg' } },
+                },
+              ],
+              ports: instancePorts,
+            },
+            fromPrometheus(cnpg.metricsPort),
+          ]
+        : [clients],
+      egress: cnpg
+        ? [
+            { to: [pods(props.postgres)], ports: instancePorts },
+            { to: [{ ipBlock: { cidr: cnpg.apiServerCIDR ?? '0.0.0.0/0' } }], ports: [tcp(443), tcp(6443)] },
+            ...(cnpg.archivesToS3 ? [internet] : []),
+          ]
+        : undefined,
+    });
+    policy(`allow-${props.redis.identity.name}`, {
+      podSelector: selecting(props.redis),
+      policyTypes: ['Ingress', 'Egress'],
+      ingress: [
+        {
+          from: [pods(props.app, ...props.workers, ...exportersOf(props.redis))],
+          ports: [tcp(props.redis.containerPort)],
+        },
+      ],
+    });
+    policy(`allow-${props.backup.identity.name}`, {
+      podSelector: selecting(props.backup),
+      policyTypes: ['Ingress', 'Egress'],
+      egress: [
+        { to: [pods(props.postgres)], ports: [tcp(props.postgres.containerPort)] },
+        ...(props.backup.uploadsToS3 ? [internet] : []),
+      ],
+    });
+    if (props.migrations) {
+      policy(`allow-${props.migrations.identity.name}`, {
+        podSelector: selecting(props.migrations),
+        policyTypes: ['Ingress', 'Egress'],
+        egress: [{ to: [pods(props.postgres)], ports: [tcp(props.postgres.containerPort)] }],
+      });
+    }
+    for (const exporter of props.exporters) {
+      policy(`allow-${exporter.identity.name}`, {
+        podSelector: selecting(exporter),
+        policyTypes: ['Ingress', 'Egress'],
+        ingress: [fromPrometheus(exporter.containerPort)],
+        egress: [{ to: [pods(exporter.database)], ports: [tcp(exporter.database.containerPort)] }],
+      });
+    }
+  }
+}

@@ -1,0 +1,224 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { ConfigError, loadConfig, loadEnvironments, parseConfig } from '../../lib/pipeline/config';
+import { CONFIG_DIR } from '../helpers';
+
+const FILE = 'config/prod.yaml';
+const minimalYaml = () => fs.readFileSync(path.join(__dirname, '..', 'fixtures', 'minimal.yaml'), 'utf8');
+const PROD = fs.readFileSync(path.join(CONFIG_DIR, 'prod.yaml'), 'utf8');
+
+/** prod.yaml with one edit; fails when the text to replace is not there. */
+function prodWith(from: string, to: string): string {
+  if (!PROD.includes(from)) throw new Error(`prod.yaml has no "${from}"`);
+  return PROD.replace(from, to);
+}
+
+function problemsOf(text: string, file = FILE): string[] {
+  try {
+    parseConfig(file, text);
+  } catch (e) {
+    if (e instanceof ConfigError) return [...e.problems];
+    throw e;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('the committed environments', () => {
+  test('load, each with its own namespace', () => {
+    const envs = loadEnvironments(CONFIG_DIR);
+    expect(envs.map((e) => [e.name, e.namespace])).toEqual([
+      ['dev', 'easyflow-dev'],
+      ['prod', 'easyflow'],
+      ['staging', 'easyflow-staging'],
+    ]);
+  });
+
+  test('a key left out stays undefined: the construct it feeds owns the default', () => {
+    const c = parseConfig('config/min.yaml', minimalYaml());
+    expect(c.ingress.rateLimit).toBeUndefined();
+    expect(c.backup.schedule).toBeUndefined();
+    expect(c.secrets).toBeUndefined();
+    expect(c.network).toBeUndefined();
+  });
+});
+
+describe('bad input names the file, the key path and the value', () => {
+  test.each<[string, string, string]>([
+    [
+      'a misspelt key',
+      prodWith('minReplicas: 3', 'minReplica: 3'),
+      'config/prod.yaml: app.autoscaling.minReplica is not a known key (did you mean app.autoscaling.minReplicas?); allowed here: minReplicas, maxReplicas, targetCPUUtilizationPercent, targetMemoryUtilizationPercent',
+    ],
+    [
+      'an unknown top-level key',
+      PROD + 'replicas: 3\n',
+      'config/prod.yaml: replicas is not a known key; allowed here: $schema, namespace, image, app, celery, postgres, redis, ingress, backup, monitoring, secrets, network, migrations',
+    ],
+    [
+      'a wrong type',
+      prodWith('minReplicas: 3', 'minReplicas: three'),
+      'config/prod.yaml: app.autoscaling.minReplicas is "three" (a string) but must be a whole number',
+    ],
+    [
+      'min above max',
+      prodWith('minReplicas: 3', 'minReplicas: 12'),
+      'config/prod.yaml: app.autoscaling.minReplicas is 12 but maxReplicas is 10; minReplicas must be <= maxReplicas',
+    ],
+    [
+      'an empty image tag',
+      prodWith("tag: '1.0.0'", "tag: ''"),
+      'config/prod.yaml: image.tag is "": it is not a deployable image tag: the tag is empty',
+    ],
+    [
+      'the latest tag',
+      prodWith("tag: '1.0.0'", 'tag: latest'),
+      'config/prod.yaml: image.tag is "latest": it is not a deployable image tag: "latest" is not a release: pin a version tag',
+    ],
+    [
+      'a host with a scheme',
+      prodWith('host: api.easyflow.dev', 'host: https://api.easyflow.dev'),
+      'config/prod.yaml: ingress.host is "https://api.easyflow.dev": it must be a fully qualified DNS name such as api.easyflow.dev (lower case, no scheme or port)',
+    ],
+    [
+      'an upper-case host',
+      prodWith('host: api.easyflow.dev', 'host: API.easyflow.dev'),
+      'config/prod.yaml: ingress.host is "API.easyflow.dev": it must be a fully qualified DNS name such as api.easyflow.dev (lower case, no scheme or port)',
+    ],
+    [
+      'an hour out of range',
+      prodWith("schedule: '0 2 * * *'", "schedule: '0 25 * * *'"),
+      'config/prod.yaml: backup.schedule is "0 25 * * *": it is not a valid cron schedule: "25" in the hour field is outside 0-23',
+    ],
+    [
+      'a six-field schedule',
+      prodWith("schedule: '0 2 * * *'", "schedule: '0 0 2 * * *'"),
+      'config/prod.yaml: backup.schedule is "0 0 2 * * *": it is not a valid cron schedule: expected 5 fields (minute hour day-of-month month day-of-week), found 6',
+    ],
+    [
+      'a memory quantity in MB',
+      prodWith('requests: { cpu: 500m, memory: 512Mi }', 'requests: { cpu: 500m, memory: 512MB }'),
+      'config/prod.yaml: app.resources.requests.memory is "512MB": it must be a Kubernetes quantity such as 500m, 1, 512Mi or 20Gi',
+    ],
+    [
+      'a storage size without unit suffix letters',
+      prodWith('storage: { size: 50Gi }', 'storage: { size: fifty }'),
+      'config/prod.yaml: postgres.storage.size is "fifty": it must be a Kubernetes quantity such as 500m, 1, 512Mi or 20Gi',
+    ],
+    [
+      'a request above its limit',
+      prodWith(
+        'requests: { cpu: 250m, memory: 256Mi }\n    limits: { cpu: 500m, memory: 512Mi }',
+        'requests: { cpu: 250m, memory: 1Gi }\n    limits: { cpu: 500m, memory: 512Mi }',
+      ),
+      'config/prod.yaml: redis.resources.requests.memory is "1Gi" but limits.memory is "512Mi"; a request must not exceed its limit',
+    ],
+    [
+      'a burst that is not a multiple of rps',
+      prodWith('burst: 20', 'burst: 25'),
+      'config/prod.yaml: ingress.rateLimit.burst is 25 but must be a whole multiple of rps (10): ingress-nginx sets bursts as rps times a whole multiplier',
+    ],
+    [
+      'a secret in settings',
+      prodWith('  workers: 4\n', '  workers: 4\n  settings:\n    STRIPE_API_KEY: sk_live_x\n'),
+      'config/prod.yaml: app.settings.STRIPE_API_KEY looks like a secret; secrets come from easyflow-secrets, never from config',
+    ],
+    [
+      'an unpinned image',
+      prodWith('redis:7.4.1-alpine', 'redis'),
+      'config/prod.yaml: redis.image is "docker.io/library/redis": it is not a pinned image: the image has no tag: pin a version tag such as :15.10-alpine',
+    ],
+    [
+      'an image on latest',
+      prodWith('redis:7.4.1-alpine', 'redis:latest'),
+      'config/prod.yaml: redis.image is "docker.io/library/redis:latest": it is not a pinned image: "latest" is not a release: pin a version tag',
+    ],
+    [
+      'a missing required key',
+      prodWith('  clusterIssuer: letsencrypt-prod\n', ''),
+      'config/prod.yaml: ingress.clusterIssuer is required but missing',
+    ],
+    [
+      'a value outside an enum',
+      prodWith('source: external-secrets', 'source: vault'),
+      'config/prod.yaml: secrets.source is "vault" but must be one of "external-secrets", "existing"',
+    ],
+    [
+      'an alert threshold out of range',
+      prodWith('  scrapeInterval: 15s\n', '  scrapeInterval: 15s\n  alerts:\n    errorRatio: 5\n'),
+      'config/prod.yaml: monitoring.alerts.errorRatio is 5 but must be < 1',
+    ],
+    [
+      'replicas in the StatefulSet mode',
+      prodWith('  instances: 2\n', '  instances: 2\n').replace('mode: cloudnativepg', 'mode: statefulset'),
+      'config/prod.yaml: postgres.instances is 2 but mode statefulset runs exactly 1; use mode cloudnativepg for replicas',
+    ],
+    [
+      'the superuser as the CloudNativePG owner',
+      prodWith('  user: easyflow\n', '  user: postgres\n'),
+      'config/prod.yaml: postgres.user is "postgres" but mode cloudnativepg needs an application owner (e.g. easyflow); postgres is the operator\'s superuser',
+    ],
+    [
+      'a YAML syntax error',
+      prodWith('  workers: 4\n', '  workers: [4\n'),
+      'config/prod.yaml:12:3: YAML syntax error: deficient indentation',
+    ],
+    ['a file that is a list', '- a\n', 'config/prod.yaml: must be a YAML mapping of settings, found a list'],
+  ])('%s', (_case, text, message) => {
+    expect(problemsOf(text)).toContain(message);
+  });
+
+  test('every problem of a file is reported at once', () => {
+    const text = prodWith('minReplicas: 3', 'minReplicas: 30').replace('burst: 20', 'burst: 25');
+    expect(problemsOf(text)).toHaveLength(2);
+  });
+
+  test('the environment name comes from the file name and must be a DNS label', () => {
+    expect(problemsOf(PROD, 'config/Prod_EU.yaml')).toEqual([
+      'config/Prod_EU.yaml: the environment name "Prod_EU" (the file name) must be a DNS label',
+    ]);
+  });
+
+  test('a message carries no stack trace', () => {
+    const text = prodWith('minReplicas: 3', 'minReplicas: 12');
+    for (const line of problemsOf(text)) expect(line).not.toMatch(/\n\s+at /);
+  });
+});
+
+describe('loadEnvironments', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'easyflow-config-'));
+  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  test('collects the problems of every file', () => {
+    fs.writeFileSync(path.join(dir, 'a.yaml'), prodWith('minReplicas: 3', 'minReplicas: 12'));
+    fs.writeFileSync(path.join(dir, 'b.yaml'), prodWith('burst: 20', 'burst: 25'));
+    expect(() => loadEnvironments(dir)).toThrow(
+      new ConfigError([
+        `${dir}/a.yaml: app.autoscaling.minReplicas is 12 but maxReplicas is 10; minReplicas must be <= maxReplicas`,
+        `${dir}/b.yaml: ingress.rateLimit.burst is 25 but must be a whole multiple of rps (10): ingress-nginx sets bursts as rps times a whole multiplier`,
+      ]),
+    );
+  });
+
+  test('refuses two environments in one namespace or on one host', () => {
+    fs.writeFileSync(path.join(dir, 'a.yaml'), PROD);
+    fs.writeFileSync(path.join(dir, 'b.yaml'), PROD);
+    expect(() => loadEnvironments(dir)).toThrow(
+      new ConfigError([
+        `${dir}/b.yaml: namespace is "easyflow", already used by ${dir}/a.yaml; each environment needs its own`,
+        `${dir}/b.yaml: ingress.host is "api.easyflow.dev", already used by ${dir}/a.yaml; each environment needs its own`,
+      ]),
+    );
+  });
+
+  test('refuses an empty folder', () => {
+    expect(() => loadEnvironments(dir)).toThrow(`${dir}: no environment files (*.yaml) found`);
+  });
+
+  test('names a file it cannot read', () => {
+    expect(() => loadConfig(path.join(dir, 'missing.yaml'))).toThrow(`${dir}/missing.yaml: cannot be read (ENOENT)`);
+  });
+});

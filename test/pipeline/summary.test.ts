@@ -1,0 +1,28 @@
+import { filesOf } from '../helpers';
+
+const summary = (env: string) => filesOf(env).get('SUMMARY.md')!;
+
+test('the workload table shows the HPA range, replicas, images, resources, ports and hosts', () => {
+  const prod = summary('prod');
+  expect(prod).toContain(
+    '| Deployment | easyflow-app | 3..10 (HPA) | `ghcr.io/easyflow/easyflow:1.0.0` | cpu 500m/1000m, mem 512Mi/1Gi | 8000/http | api.easyflow.dev/<br>api.easyflow.dev/api/v1/messaging/webhook/<br>api.easyflow.dev/health |',
+  );
+  expect(prod).toContain('| Deployment | celery-worker | 2 |');
+  expect(prod).toContain('| CronJob | postgres-backup | `0 2 * * *` Etc/UTC |');
+  expect(summary('dev')).toContain('| Deployment | easyflow-app | 1..2 (HPA) |');
+  expect(prod).toContain(
+    '| Cluster | postgres | 2 (1 primary + 1 replica) | `ghcr.io/cloudnative-pg/postgresql:15.10` |',
+  );
+});
+
+test('the traffic diagram follows the Ingresses, Services and NetworkPolicies', () => {
+  const prod = summary('prod');
+  expect(prod).toContain('```mermaid\nflowchart LR');
+  expect(prod).toContain('  Ingress_easyflow_ingress --> Service_easyflow_app_service');
+  expect(prod).toContain('  Service_easyflow_app_service --> Deployment_easyflow_app');
+  expect(prod).toContain('  Deployment_easyflow_app --> Cluster_postgres');
+  expect(prod).toContain('  CronJob_postgres_backup --> Cluster_postgres');
+  expect(summary('dev')).toContain('  CronJob_postgres_backup --> Service_postgres');
+  expect(prod).toContain('  Deployment_easyflow_app -- "443" --> internet');
+  expect(prod).not.toContain('CronJob_postgres_backup -- "443"');
+});

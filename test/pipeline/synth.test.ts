@@ -1,0 +1,92 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { fileName, folderFiles, runSynth } from '../../lib/pipeline/synth';
+import { readTree, swapIn, writeTree } from '../../lib/platform/tree';
+import { formatViolations, validateFolders } from '../../lib/validation/validate';
+import { CONFIG_DIR, manifestsOf, rendered } from '../helpers';
+
+let tmp: string;
+beforeEach(() => {
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'easyflow-synth-'));
+});
+afterEach(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+test('file names: kind and name, lower case', () => {
+  expect(fileName({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'easyflow-config' } })).toBe(
+    'configmap-easyflow-config.yaml',
+  );
+});
+
+test('each folder lists its files in a kustomization.yaml, in name order', () => {
+  const files = folderFiles('x', [
+    { apiVersion: 'v1', kind: 'Service', metadata: { name: 'b' } },
+    { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'a' } },
+  ]);
+  expect([...files.keys()]).toEqual(['x/configmap-a.yaml', 'x/service-b.yaml', 'x/kustomization.yaml']);
+  expect(files.get('x/kustomization.yaml')).toBe(
+    'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - configmap-a.yaml\n  - service-b.yaml\n',
+  );
+});
+
+test('two objects of one kind and name are refused', () => {
+  const m = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'a' } };
+  expect(() => folderFiles('x', [m, m])).toThrow('x/configmap-a.yaml: two objects would be written to this file');
+});
+
+test('every environment and the GitOps folders are rendered', () => {
+  expect([...rendered().folders.keys()]).toEqual([
+    'dev',
+    'prod',
+    'staging',
+    'gitops/argocd',
+    'gitops/flux/dev',
+    'gitops/flux/prod',
+    'gitops/flux/staging',
+  ]);
+});
+
+test('swapIn replaces the target as a whole and leaves no scratch folders', () => {
+  const target = path.join(tmp, 'dist');
+  const source = path.join(tmp, 'out');
+  writeTree(target, new Map([['old-env/b.yaml', 'old']]));
+  writeTree(source, new Map([['prod/a.yaml', 'new']]));
+  swapIn(source, target);
+  expect([...readTree(target)]).toEqual([['prod/a.yaml', 'new']]);
+  expect(fs.readdirSync(tmp)).toEqual(['dist']);
+});
+
+test('swapIn creates the target when there was none', () => {
+  const source = path.join(tmp, 'out');
+  writeTree(source, new Map([['a.yaml', 'x']]));
+  swapIn(source, path.join(tmp, 'dist'));
+  expect(fs.readdirSync(tmp)).toEqual(['dist']);
+});
+
+test('runSynth writes the CLI output folder only', () => {
+  const lines: string[] = [];
+  const outdir = path.join(tmp, 'out');
+  expect(runSynth({ configDir: CONFIG_DIR, outdir, log: (l) => lines.push(l) })).toBe(0);
+  expect(readTree(outdir)).toEqual(new Map([...rendered().files].sort(([a], [b]) => a.localeCompare(b))));
+  expect(lines.join('\n')).toMatch(/^synthesized dev \(\d+\), prod \(\d+\), staging \(\d+\), gitops\/argocd/);
+});
+
+test('runSynth on bad config returns 1, names the problem and writes nothing', () => {
+  const config = path.join(tmp, 'config');
+  fs.mkdirSync(config);
+  fs.writeFileSync(path.join(config, 'prod.yaml'), 'namespace: Easy Flow\n');
+  const lines: string[] = [];
+  expect(runSynth({ configDir: config, outdir: path.join(tmp, 'out'), log: (l) => lines.push(l) })).toBe(1);
+  expect(lines.join('\n')).toContain(`${config}/prod.yaml: namespace is "Easy Flow": it must be a DNS label`);
+  expect(fs.existsSync(path.join(tmp, 'out'))).toBe(false);
+});
+
+test('violations are reported one per line with folder, object, field and rule', () => {
+  const broken = structuredClone(manifestsOf('prod')) as any[];
+  broken.find((m) => m.kind === 'Deployment' && m.metadata.name === 'easyflow-app').spec.template.spec.hostNetwork =
+    true;
+  const text = formatViolations(validateFolders(new Map([['prod', broken]])));
+  expect(text).toBe(
+    'prod: Deployment/easyflow-app: spec.template.spec.hostNetwork: must not be set [policy/host-namespaces]',
+  );
+});

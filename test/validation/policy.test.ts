@@ -1,0 +1,302 @@
+/** The policy holds for every object of every environment, and each rule catches what it must. */
+import { checkPolicy } from '../../lib/validation/policy';
+import type { Manifest } from '../../lib/validation/schema';
+import { ENVIRONMENTS, find, manifestsOf } from '../helpers';
+
+test.each(ENVIRONMENTS)('%s: every object follows every rule', (env) => {
+  expect(checkPolicy(manifestsOf(env))).toEqual([]);
+});
+
+/** prod with one object changed by `edit` (a deep copy, so other tests see the original). */
+function prodWith(kind: string, name: string, edit: (o: any) => void): Manifest[] {
+  const copy = structuredClone(manifestsOf('prod')) as Manifest[];
+  edit(find(copy, kind, name));
+  return copy;
+}
+
+const appPod = (d: any) => d.spec.template.spec;
+
+describe('each rule names the object, the field and the rule', () => {
+  test.each<[string, string, string, (o: any) => void, object]>([
+    [
+      'a root pod',
+      'Deployment',
+      'easyflow-app',
+      (d) => delete appPod(d).securityContext.runAsNonRoot,
+      {
+        object: 'Deployment/easyflow-app',
+        field: 'spec.template.spec.securityContext.runAsNonRoot',
+        rule: 'policy/run-as-non-root',
+      },
+    ],
+    [
+      'uid 0',
+      'StatefulSet',
+      'redis',
+      (d) => (appPod(d).securityContext.runAsUser = 0),
+      {
+        object: 'StatefulSet/redis',
+        field: 'spec.template.spec.securityContext.runAsUser',
+        rule: 'policy/run-as-non-root',
+      },
+    ],
+    [
+      'privilege escalation',
+      'Deployment',
+      'celery-worker',
+      (d) => (appPod(d).containers[0].securityContext.allowPrivilegeEscalation = true),
+      {
+        object: 'Deployment/celery-worker',
+        field: 'spec.template.spec.containers[0].securityContext.allowPrivilegeEscalation',
+        rule: 'policy/privilege-escalation',
+      },
+    ],
+    [
+      'kept capabilities',
+      'StatefulSet',
+      'redis',
+      (d) => (appPod(d).containers[0].securityContext.capabilities = { drop: ['NET_RAW'] }),
+      {
+        object: 'StatefulSet/redis',
+        field: 'spec.template.spec.containers[0].securityContext.capabilities.drop',
+        rule: 'policy/capabilities',
+      },
+    ],
+    [
+      'a writable root filesystem',
+      'Deployment',
+      'postgres-exporter',
+      (d) => (appPod(d).containers[0].securityContext.readOnlyRootFilesystem = false),
+      {
+        object: 'Deployment/postgres-exporter',
+        field: 'spec.template.spec.containers[0].securityContext.readOnlyRootFilesystem',
+        rule: 'policy/read-only-root',
+      },
+    ],
+    [
+      'no seccomp profile',
+      'CronJob',
+      'postgres-backup',
+      (c) => delete c.spec.jobTemplate.spec.template.spec.securityContext.seccompProfile,
+      {
+        object: 'CronJob/postgres-backup',
+        field: 'spec.jobTemplate.spec.template.spec.securityContext.seccompProfile.type',
+        rule: 'policy/seccomp',
+      },
+    ],
+    [
+      'the host network',
+      'Deployment',
+      'easyflow-app',
+      (d) => (appPod(d).hostNetwork = true),
+      { object: 'Deployment/easyflow-app', field: 'spec.template.spec.hostNetwork', rule: 'policy/host-namespaces' },
+    ],
+    [
+      'a hostPath volume',
+      'Deployment',
+      'easyflow-app',
+      (d) => appPod(d).volumes.push({ name: 'h', hostPath: { path: '/' } }),
+      { object: 'Deployment/easyflow-app', field: 'spec.template.spec.volumes[1].hostPath', rule: 'policy/host-path' },
+    ],
+    [
+      'a missing memory limit',
+      'Deployment',
+      'celery-beat',
+      (d) => delete appPod(d).containers[0].resources.limits,
+      {
+        object: 'Deployment/celery-beat',
+        field: 'spec.template.spec.containers[0].resources.limits.memory',
+        rule: 'policy/resources',
+      },
+    ],
+    [
+      'a missing liveness probe',
+      'Deployment',
+      'redis-exporter',
+      (d) => delete appPod(d).containers[0].livenessProbe,
+      {
+        object: 'Deployment/redis-exporter',
+        field: 'spec.template.spec.containers[0].livenessProbe',
+        rule: 'policy/probes',
+      },
+    ],
+    [
+      'the default service account',
+      'Deployment',
+      'easyflow-app',
+      (d) => (appPod(d).serviceAccountName = 'default'),
+      {
+        object: 'Deployment/easyflow-app',
+        field: 'spec.template.spec.serviceAccountName',
+        rule: 'policy/service-account',
+      },
+    ],
+    [
+      'a mounted API token',
+      'Deployment',
+      'easyflow-app',
+      (d) => (appPod(d).automountServiceAccountToken = true),
+      {
+        object: 'Deployment/easyflow-app',
+        field: 'spec.template.spec.automountServiceAccountToken',
+        rule: 'policy/service-account',
+      },
+    ],
+    [
+      'an image on latest',
+      'Deployment',
+      'easyflow-app',
+      (d) => (appPod(d).containers[0].image = 'ghcr.io/easyflow/easyflow:latest'),
+      {
+        object: 'Deployment/easyflow-app',
+        field: 'spec.template.spec.containers[0].image',
+        rule: 'policy/pinned-image',
+      },
+    ],
+    [
+      'an untagged image',
+      'StatefulSet',
+      'redis',
+      (d) => (appPod(d).containers[0].image = 'redis'),
+      { object: 'StatefulSet/redis', field: 'spec.template.spec.containers[0].image', rule: 'policy/pinned-image' },
+    ],
+    [
+      'a password as a literal',
+      'Deployment',
+      'easyflow-app',
+      (d) => appPod(d).containers[0].env.push({ name: 'DATABASE_PASSWORD', value: 'hunter2' }),
+      {
+        object: 'Deployment/easyflow-app',
+        field: 'spec.template.spec.containers[0].env[5].value',
+        rule: 'policy/no-secret-values',
+      },
+    ],
+    [
+      'a construct-path selector',
+      'Deployment',
+      'easyflow-app',
+      (d) => (d.spec.selector.matchLabels = { 'cdk8s.io/metadata.addr': 'test-c8abcdef' }),
+      { object: 'Deployment/easyflow-app', field: 'spec.selector.matchLabels', rule: 'policy/stable-selector' },
+    ],
+    [
+      'a Service selecting a version label',
+      'Service',
+      'redis',
+      (s) => (s.spec.selector = { app: 'redis', 'app.kubernetes.io/version': '7' }),
+      { object: 'Service/redis', field: 'spec.selector', rule: 'policy/stable-selector' },
+    ],
+    [
+      'a claim GitOps may prune',
+      'PersistentVolumeClaim',
+      'backup-pvc',
+      (p) => delete p.metadata.annotations,
+      { object: 'PersistentVolumeClaim/backup-pvc', field: 'metadata.annotations', rule: 'policy/keep-on-prune' },
+    ],
+    [
+      'claims deleted with the StatefulSet',
+      'StatefulSet',
+      'redis',
+      (s) => (s.spec.persistentVolumeClaimRetentionPolicy.whenDeleted = 'Delete'),
+      {
+        object: 'StatefulSet/redis',
+        field: 'spec.persistentVolumeClaimRetentionPolicy',
+        rule: 'policy/keep-on-prune',
+      },
+    ],
+    [
+      'a database Cluster GitOps may prune',
+      'Cluster',
+      'postgres',
+      (c) => delete c.metadata.annotations['kustomize.toolkit.fluxcd.io/prune'],
+      { object: 'Cluster/postgres', field: 'metadata.annotations', rule: 'policy/keep-on-prune' },
+    ],
+    [
+      'a missing recommended label',
+      'ConfigMap',
+      'easyflow-config',
+      (c) => delete c.metadata.labels['app.kubernetes.io/part-of'],
+      {
+        object: 'ConfigMap/easyflow-config',
+        field: 'metadata.labels.app.kubernetes.io/part-of',
+        rule: 'policy/labels',
+      },
+    ],
+    [
+      'a namespace that does not enforce restricted',
+      'Namespace',
+      'easyflow',
+      (n) => (n.metadata.labels['pod-security.kubernetes.io/enforce'] = 'baseline'),
+      {
+        object: 'Namespace/easyflow',
+        field: 'metadata.labels.pod-security.kubernetes.io/enforce',
+        rule: 'policy/pod-security-admission',
+      },
+    ],
+    [
+      'replicas next to an HPA',
+      'Deployment',
+      'easyflow-app',
+      (d) => (d.spec.replicas = 3),
+      { object: 'Deployment/easyflow-app', field: 'spec.replicas', rule: 'policy/hpa-owns-replicas' },
+    ],
+    [
+      'a rollout that may drop below the minimum',
+      'Deployment',
+      'celery-worker',
+      (d) => (d.spec.strategy.rollingUpdate.maxUnavailable = 1),
+      {
+        object: 'Deployment/celery-worker',
+        field: 'spec.strategy.rollingUpdate.maxUnavailable',
+        rule: 'policy/rolling-update',
+      },
+    ],
+  ])('%s', (_case, kind, name, edit, expected) => {
+    expect(checkPolicy(prodWith(kind, name, edit))).toContainEqual(expect.objectContaining(expected));
+  });
+
+  test('a workload without a PodDisruptionBudget', () => {
+    const manifests = manifestsOf('prod').filter(
+      (m) => !(m.kind === 'PodDisruptionBudget' && m.metadata.name === 'celery-worker'),
+    );
+    expect(checkPolicy(manifests)).toContainEqual({
+      object: 'Deployment/celery-worker',
+      field: 'metadata.name',
+      rule: 'policy/disruption-budget',
+      message: 'runs 2 replicas but no PodDisruptionBudget selects app=celery-worker',
+    });
+  });
+
+  test('a workload no NetworkPolicy selects', () => {
+    const manifests = manifestsOf('prod').filter((m) => m.metadata.name !== 'allow-celery-beat');
+    expect(checkPolicy(manifests)).toContainEqual({
+      object: 'Deployment/celery-beat',
+      field: 'spec.template.metadata.labels.app',
+      rule: 'policy/network-least-privilege',
+      message: 'no NetworkPolicy selects app=celery-beat',
+    });
+  });
+
+  test('a namespace without default deny', () => {
+    const manifests = manifestsOf('prod').filter((m) => m.metadata.name !== 'default-deny-all');
+    expect(checkPolicy(manifests)).toContainEqual(
+      expect.objectContaining({ object: 'Namespace/easyflow', rule: 'policy/network-default-deny' }),
+    );
+  });
+
+  test('a Secret with values', () => {
+    const secret = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 's' }, data: { A: 'eA==' } };
+    expect(checkPolicy([secret])).toContainEqual(
+      expect.objectContaining({ object: 'Secret/s', field: 'data', rule: 'policy/no-secret-values' }),
+    );
+  });
+
+  test('two workloads sharing a ServiceAccount', () => {
+    const manifests = prodWith('Deployment', 'celery-beat', (d) => (appPod(d).serviceAccountName = 'celery-worker'));
+    expect(checkPolicy(manifests)).toContainEqual({
+      object: 'Deployment/celery-beat',
+      field: 'spec.template.spec.serviceAccountName',
+      rule: 'policy/service-account',
+      message: 'celery-worker is already used by Deployment/celery-worker',
+    });
+  });
+});

@@ -1,0 +1,79 @@
+import { EasyflowIngress, IngressProps } from '../../lib/workloads/ingress';
+import { WebApp } from '../../lib/workloads/web-app';
+import { SMALL, basics, find, scratch } from '../helpers';
+
+function setup() {
+  const s = scratch();
+  const app = new WebApp(s.chart, 'app', {
+    runtime: basics(s.chart).runtime,
+    resources: SMALL,
+    instance: 'i',
+    minReplicas: 1,
+    maxReplicas: 1,
+  });
+  return { ...s, app };
+}
+
+test('minimal props: guide rate limits, timeouts and TLS secret', () => {
+  const { chart, synth, app } = setup();
+  new EasyflowIngress(chart, 'ing', {
+    app,
+    namespace: 'test',
+    host: 'api.example.com',
+    clusterIssuer: 'letsencrypt-staging',
+  });
+  const api = find(synth(), 'Ingress', 'easyflow-ingress');
+  expect(api.metadata.annotations).toMatchObject({
+    'nginx.ingress.kubernetes.io/limit-rps': '10',
+    'nginx.ingress.kubernetes.io/limit-burst-multiplier': '2',
+    'nginx.ingress.kubernetes.io/proxy-read-timeout': '60',
+    'cert-manager.io/cluster-issuer': 'letsencrypt-staging',
+  });
+  expect(api.spec.tls[0].secretName).toBe('easyflow-tls');
+});
+
+test('all props', () => {
+  const { chart, synth, app } = setup();
+  const props: Required<IngressProps> = {
+    app,
+    namespace: 'test',
+    host: 'api.example.com',
+    clusterIssuer: 'corp-ca',
+    className: 'nginx-internal',
+    tlsSecretName: 'api-tls',
+    rateLimitRps: 5,
+    burst: 15,
+    webhookBurst: 50,
+    proxyTimeoutSeconds: 120,
+    hstsMaxAgeSeconds: 600,
+  };
+  const ingress = new EasyflowIngress(chart, 'ing', props);
+  const out = synth();
+  const api = find(out, 'Ingress', 'easyflow-ingress');
+  const webhook = find(out, 'Ingress', 'easyflow-webhook-ingress');
+  expect(api.spec.ingressClassName).toBe('nginx-internal');
+  expect(api.metadata.annotations['nginx.ingress.kubernetes.io/limit-burst-multiplier']).toBe('3');
+  expect(webhook.metadata.annotations['nginx.ingress.kubernetes.io/limit-burst-multiplier']).toBe('10');
+  expect(webhook.metadata.annotations['nginx.ingress.kubernetes.io/proxy-send-timeout']).toBe('120');
+  expect(webhook.spec.tls).toEqual([{ hosts: ['api.example.com'], secretName: 'api-tls' }]);
+  expect(find(out, 'ConfigMap', 'easyflow-security-headers').data['Strict-Transport-Security']).toBe('max-age=600');
+  expect(ingress.ingressNames).toEqual(['easyflow-ingress', 'easyflow-webhook-ingress', 'easyflow-health-ingress']);
+});
+
+test('bad props list every problem', () => {
+  const { chart, app } = setup();
+  expect(
+    () =>
+      new EasyflowIngress(chart, 'ing', {
+        app,
+        namespace: 'test',
+        host: 'API.example.com:443',
+        clusterIssuer: 'x',
+        rateLimitRps: 10,
+        burst: 15,
+      }),
+  ).toThrow(
+    'test/ing: host "API.example.com:443" is not a valid DNS name\n' +
+      'test/ing: burst is 15 but must be a whole multiple of rateLimitRps (10)',
+  );
+});

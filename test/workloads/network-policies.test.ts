@@ -1,0 +1,113 @@
+import { PRIVATE_RANGES } from '../../lib/workloads/network-policies';
+import { allOf, find, manifestsOf } from '../helpers';
+
+const prod = manifestsOf('prod');
+const policy = (name: string) => find(prod, 'NetworkPolicy', name).spec;
+const apps = (peer: any): string[] => peer.podSelector.matchExpressions[0].values;
+
+test('default deny of ingress and egress for every pod', () => {
+  expect(policy('default-deny-all')).toEqual({ podSelector: {}, policyTypes: ['Ingress', 'Egress'] });
+});
+
+test('DNS to the cluster DNS only', () => {
+  const egress = policy('allow-dns').egress[0];
+  expect(egress.to).toEqual([
+    {
+      namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } },
+      podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } },
+    },
+  ]);
+  expect(egress.ports.map((p: any) => `${p.protocol}/${p.port}`)).toEqual(['UDP/53', 'TCP/53']);
+});
+
+test('the ingress controller and Prometheus reach the app on 8000, from their configured namespaces', () => {
+  const ingress = policy('allow-easyflow-app').ingress;
+  expect(
+    ingress.map((r: any) => [r.from[0].namespaceSelector.matchLabels['kubernetes.io/metadata.name'], r.ports[0].port]),
+  ).toEqual([
+    ['ingress-nginx', 8000],
+    ['monitoring', 8000],
+  ]);
+});
+
+test('app, workers and beat reach postgres and redis, and the internet on 443 but not private ranges', () => {
+  for (const name of ['allow-easyflow-app', 'allow-celery-worker', 'allow-celery-beat']) {
+    const egress = policy(name).egress;
+    expect(egress.map((r: any) => r.ports[0].port)).toEqual([5432, 6379, 443]);
+    expect(egress[2].to).toEqual([{ ipBlock: { cidr: '0.0.0.0/0', except: PRIVATE_RANGES } }]);
+  }
+  expect(PRIVATE_RANGES).toEqual(
+    expect.arrayContaining(['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '169.254.0.0/16']),
+  );
+});
+
+test('postgres accepts only the app, Celery, the backup and its exporter; redis only the app, Celery and its exporter', () => {
+  for (const env of ['dev', 'prod']) {
+    const pg = find(manifestsOf(env), 'NetworkPolicy', 'allow-postgres').spec;
+    expect(apps(pg.ingress[0].from[0])).toEqual([
+      'celery-beat',
+      'celery-worker',
+      'easyflow-app',
+      'postgres-backup',
+      'postgres-exporter',
+    ]);
+    expect(pg.ingress[0].ports).toEqual([{ protocol: 'TCP', port: 5432 }]);
+  }
+  expect(apps(policy('allow-redis').ingress[0].from[0])).toEqual([
+    'celery-beat',
+    'celery-worker',
+    'easyflow-app',
+    'redis-exporter',
+  ]);
+});
+
+test('StatefulSet mode: PostgreSQL itself may not open any connection', () => {
+  const pg = find(manifestsOf('dev'), 'NetworkPolicy', 'allow-postgres').spec;
+  expect(pg.policyTypes).toEqual(['Ingress', 'Egress']);
+  expect(pg.egress).toBeUndefined();
+  expect(pg.ingress).toHaveLength(1);
+});
+
+test('CloudNativePG mode: instances replicate to each other, the operator and Prometheus reach them, they reach the API', () => {
+  const pg = policy('allow-postgres');
+  const ports = (rule: any) => rule.ports.map((p: any) => p.port);
+  expect(apps(pg.ingress[1].from[0])).toEqual(['postgres']);
+  expect(ports(pg.ingress[1])).toEqual([5432, 8000]);
+  expect(pg.ingress[2].from[0]).toEqual({
+    namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'cnpg-system' } },
+    podSelector: { matchLabels: { 'app.kubernetes.io/name': 'cloudnative-pg' } },
+  });
+  expect(ports(pg.ingress[2])).toEqual([5432, 8000]);
+  expect(ports(pg.ingress[3])).toEqual([9187]);
+  expect(apps(pg.egress[0].to[0])).toEqual(['postgres']);
+  expect(pg.egress[1]).toEqual({
+    to: [{ ipBlock: { cidr: '0.0.0.0/0' } }],
+    ports: [
+      { protocol: 'TCP', port: 443 },
+      { protocol: 'TCP', port: 6443 },
+    ],
+  });
+});
+
+test('backup and exporters talk only to their database; Prometheus scrapes the exporters', () => {
+  expect(policy('allow-postgres-backup').egress).toEqual([
+    {
+      to: [{ podSelector: { matchExpressions: [{ key: 'app', operator: 'In', values: ['postgres'] }] } }],
+      ports: [{ protocol: 'TCP', port: 5432 }],
+    },
+  ]);
+  expect(policy('allow-postgres-exporter').ingress[0].ports).toEqual([{ protocol: 'TCP', port: 9187 }]);
+  expect(apps(policy('allow-redis-exporter').egress[0].to[0])).toEqual(['redis']);
+});
+
+test.each(['dev', 'prod'])('%s: every port a policy opens is a port a container listens on', (env) => {
+  const manifests = manifestsOf(env);
+  // CloudNativePG instances listen on PostgreSQL, the instance manager and its metrics.
+  const listening = new Set<number>(manifests.some((m) => m.kind === 'Cluster') ? [5432, 8000, 9187] : []);
+  for (const w of [...allOf(manifests, 'Deployment'), ...allOf(manifests, 'StatefulSet')]) {
+    for (const c of w.spec.template.spec.containers) for (const p of c.ports ?? []) listening.add(p.containerPort);
+  }
+  for (const p of allOf(manifests, 'NetworkPolicy')) {
+    for (const rule of p.spec.ingress ?? []) for (const port of rule.ports) expect(listening).toContain(port.port);
+  }
+});

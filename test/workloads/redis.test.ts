@@ -1,0 +1,50 @@
+import { AppSecrets } from '../../lib/workloads/app-secrets';
+import { Redis, RedisProps } from '../../lib/workloads/redis';
+import { find, scratch } from '../helpers';
+
+test('all props: password required, append-only, maxmemory 80 % of the limit with noeviction', () => {
+  const { chart, synth } = scratch();
+  const secrets = new AppSecrets(chart, 'secrets', { remoteKey: 'k' });
+  const props: Required<RedisProps> = {
+    image: 'docker.io/library/redis:7.4.1-alpine',
+    secrets,
+    storage: { size: '2Gi', storageClassName: 'standard' },
+    resources: { requests: { cpu: '100m', memory: '256Mi' }, limits: { memory: '512Mi' } },
+    instance: 'i',
+  };
+  const redis = new Redis(chart, 'redis', props);
+  const c = find(synth(), 'StatefulSet', 'redis').spec.template.spec.containers[0];
+  expect(redis.maxMemoryBytes).toBe(Math.floor(512 * 1024 * 1024 * 0.8));
+  expect(c.command).toEqual(['redis-server']);
+  expect(c.args).toEqual([
+    '--dir',
+    '/data',
+    '--appendonly',
+    'yes',
+    '--maxmemory',
+    String(redis.maxMemoryBytes),
+    '--maxmemory-policy',
+    'noeviction',
+    '--requirepass',
+    '$(REDIS_PASSWORD)',
+  ]);
+  expect(c.env.map((e: any) => [e.name, e.valueFrom.secretKeyRef.key])).toEqual([
+    ['REDIS_PASSWORD', 'REDIS_PASSWORD'],
+    ['REDISCLI_AUTH', 'REDIS_PASSWORD'],
+  ]);
+});
+
+test('an unpinned image is refused', () => {
+  const { chart } = scratch();
+  const secrets = new AppSecrets(chart, 'secrets', { remoteKey: 'k' });
+  expect(
+    () =>
+      new Redis(chart, 'r', {
+        image: 'redis',
+        secrets,
+        storage: { size: '1Gi' },
+        resources: { requests: { cpu: '1', memory: '1Gi' }, limits: { memory: '1Gi' } },
+        instance: 'i',
+      }),
+  ).toThrow('test/r: image "redis" is not pinned: the image has no tag: pin a version tag such as :15.10-alpine');
+});

@@ -1,0 +1,92 @@
+import { WebApp, WebAppProps } from '../../lib/workloads/web-app';
+import { SMALL, basics, find, scratch } from '../helpers';
+
+test('minimal props: guide defaults, no replicas on the Deployment, no PDB for one pod', () => {
+  const { chart, synth } = scratch();
+  const { runtime } = basics(chart);
+  new WebApp(chart, 'app', { runtime, resources: SMALL, instance: 'i', minReplicas: 1, maxReplicas: 2 });
+  const out = synth();
+  expect(find(out, 'Deployment', 'easyflow-app').spec.replicas).toBeUndefined();
+  const hpa = find(out, 'HorizontalPodAutoscaler', 'easyflow-app-hpa').spec;
+  expect(hpa.metrics.map((m: any) => m.resource.target.averageUtilization)).toEqual([70, 80]);
+  expect(out.filter((m) => m.kind === 'PodDisruptionBudget')).toEqual([]);
+});
+
+test('all props', () => {
+  const { chart, synth } = scratch();
+  const { runtime } = basics(chart);
+  const props: Required<WebAppProps> = {
+    runtime,
+    resources: SMALL,
+    instance: 'easyflow-test',
+    minReplicas: 2,
+    maxReplicas: 6,
+    targetCPUUtilizationPercent: 60,
+    targetMemoryUtilizationPercent: 75,
+  };
+  const app = new WebApp(chart, 'app', props);
+  const out = synth();
+  const hpa = find(out, 'HorizontalPodAutoscaler', 'easyflow-app-hpa').spec;
+  expect([hpa.minReplicas, hpa.maxReplicas]).toEqual([2, 6]);
+  expect(hpa.metrics.map((m: any) => m.resource.target.averageUtilization)).toEqual([60, 75]);
+  expect(find(out, 'PodDisruptionBudget', 'easyflow-app').spec).toEqual({
+    maxUnavailable: 1,
+    selector: { matchLabels: { app: 'easyflow-app' } },
+  });
+  const pod = find(out, 'Deployment', 'easyflow-app').spec.template;
+  expect(pod.metadata.labels['app.kubernetes.io/instance']).toBe('easyflow-test');
+  expect(pod.metadata.annotations['checksum/config']).toMatch(/^[0-9a-f]{64}$/);
+  expect(pod.spec.topologySpreadConstraints.map((t: any) => [t.topologyKey, t.whenUnsatisfiable])).toEqual([
+    ['kubernetes.io/hostname', 'DoNotSchedule'],
+    ['topology.kubernetes.io/zone', 'ScheduleAnyway'],
+  ]);
+  expect(app.serviceName).toBe('easyflow-app-service');
+});
+
+test('a rollout never drops below the current replicas', () => {
+  const { chart, synth } = scratch();
+  new WebApp(chart, 'app', {
+    runtime: basics(chart).runtime,
+    resources: SMALL,
+    instance: 'i',
+    minReplicas: 3,
+    maxReplicas: 10,
+  });
+  expect(find(synth(), 'Deployment', 'easyflow-app').spec.strategy.rollingUpdate).toEqual({
+    maxUnavailable: 0,
+    maxSurge: '25%',
+  });
+});
+
+test('a settings change rolls the pods (config checksum on the template)', () => {
+  const checksum = (logLevel: string): string => {
+    const { chart, synth } = scratch();
+    const { runtime } = basics(chart, { logLevel });
+    new WebApp(chart, 'app', { runtime, resources: SMALL, instance: 'i', minReplicas: 1, maxReplicas: 1 });
+    return find(synth(), 'Deployment', 'easyflow-app').spec.template.metadata.annotations['checksum/config'];
+  };
+  expect(checksum('INFO')).toBe(checksum('INFO'));
+  expect(checksum('INFO')).not.toBe(checksum('DEBUG'));
+});
+
+test('bad props name the construct, the field and the value', () => {
+  const { chart } = scratch();
+  const runtime = basics(chart).runtime;
+  expect(
+    () =>
+      new WebApp(chart, 'app', {
+        runtime,
+        resources: SMALL,
+        instance: 'i',
+        minReplicas: 5,
+        maxReplicas: 2,
+        targetCPUUtilizationPercent: 130,
+      }),
+  ).toThrow(
+    'test/app: minReplicas is 5 but maxReplicas is 2; minReplicas must be <= maxReplicas\n' +
+      'test/app: targetCPUUtilizationPercent must be a whole number from 1 to 100, got 130',
+  );
+  expect(
+    () => new WebApp(chart, 'app2', { runtime, resources: SMALL, instance: 'i', minReplicas: 0, maxReplicas: 2 }),
+  ).toThrow('test/app2: minReplicas must be a whole number >= 1, got 0');
+});
