@@ -28,6 +28,8 @@ export class EasyflowChart extends Chart {
   public readonly environment: EnvironmentConfig;
   /** The long-running workloads, which must be ready for a sync to count as healthy. */
   public readonly healthChecks: readonly HealthCheck[];
+  /** The environment's NetworkPolicies, with the peers outside its namespace they name. */
+  public readonly network: NetworkPolicies;
 
   constructor(scope: Construct, id: string, env: EnvironmentConfig) {
     const instance = `easyflow-${env.name}`;
@@ -146,7 +148,7 @@ export class EasyflowChart extends Chart {
       thresholds: env.monitoring.alerts,
       runbookBaseURL: env.monitoring.alerts?.runbookBaseURL,
     });
-    new NetworkPolicies(this, 'network', {
+    this.network = new NetworkPolicies(this, 'network', {
       app,
       workers: [worker, beat],
       postgres,
@@ -163,6 +165,7 @@ export class EasyflowChart extends Chart {
       ingressControllerNamespace: env.network?.ingressControllerNamespace,
       prometheusNamespace: env.network?.prometheusNamespace,
       dnsNamespace: env.network?.dnsNamespace,
+      nodeLocalDNSAddress: env.network?.nodeLocalDNSAddress,
     });
 
     this.healthChecks = [

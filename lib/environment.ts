@@ -93,6 +93,7 @@ export interface EnvironmentConfig {
     readonly ingressControllerNamespace?: string;
     readonly prometheusNamespace?: string;
     readonly dnsNamespace?: string;
+    readonly nodeLocalDNSAddress?: string;
     readonly cnpgOperatorNamespace?: string;
     readonly apiServerCIDR?: string;
   };

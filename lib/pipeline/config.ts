@@ -10,6 +10,7 @@ import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
 import { load, YAMLException } from 'js-yaml';
 import schema from '../../config/schema.json';
 import type { EnvironmentConfig } from '../environment';
+import { isIPv4 } from 'net';
 import { isDnsLabel, isHostname } from '../platform/checks';
 import { cronProblem } from '../platform/cron';
 import { pinnedImageProblem, repositoryProblem, tagProblem } from '../platform/image';
@@ -45,6 +46,7 @@ const FORMATS: Record<string, { readonly check: (value: string) => string | unde
         ? undefined
         : 'must be a fully qualified DNS name such as api.easyflow.dev (lower case, no scheme or port)',
   },
+  ipv4: { check: (v) => (isIPv4(v) ? undefined : 'must be an IPv4 address such as 169.254.20.10') },
   cron: { check: (v) => cronProblem(v) && `is not a valid cron schedule: ${cronProblem(v)}` },
   'image-tag': { check: (v) => tagProblem(v) && `is not a deployable image tag: ${tagProblem(v)}` },
   'image-repository': { check: (v) => repositoryProblem(v) && `is not an image repository: ${repositoryProblem(v)}` },

@@ -1,3 +1,4 @@
+import { isIP } from 'net';
 import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-27';
 import { Identity, objectLabels, selectorLabels } from '../platform/labels';
@@ -54,7 +55,8 @@ export interface NetworkPoliciesProps {
    */
   readonly postgresCluster?: ClusterPeers;
   /**
-   * Namespace of the ingress controller.
+   * Namespace of the edge proxy (today the ingress controller): the only peer that reaches the app
+   * and cert-manager's HTTP-01 solver pods.
    * @default 'ingress-nginx'
    */
   readonly ingressControllerNamespace?: string;
@@ -68,18 +70,42 @@ export interface NetworkPoliciesProps {
    * @default 'kube-system'
    */
   readonly dnsNamespace?: string;
+  /**
+   * Address of NodeLocal DNSCache on every node (usually `169.254.20.10`), which pods query on port
+   * 53 when the cluster runs it; it is link-local, so only an explicit rule lets pods reach it.
+   * @default - no NodeLocal DNSCache: pods query the cluster DNS only
+   */
+  readonly nodeLocalDNSAddress?: string;
 }
 
 /** The CloudNativePG instance manager's status port, which the operator and the other instances call. */
 export const CNPG_STATUS_PORT = 8000;
 
-/** Address ranges that are never the internet: egress on 443 excludes them. */
-export const PRIVATE_RANGES = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '169.254.0.0/16', '100.64.0.0/10'];
+/** IPv4 ranges that are never the internet (private, link-local incl. cloud metadata, CGNAT, loopback): egress on 443 excludes them. */
+export const PRIVATE_RANGES = [
+  '10.0.0.0/8',
+  '172.16.0.0/12',
+  '192.168.0.0/16',
+  '169.254.0.0/16',
+  '100.64.0.0/10',
+  '127.0.0.0/8',
+];
+
+/**
+ * IPv6 ranges that are never the internet: unique local (fc00::/7), link-local (fe80::/10), loopback,
+ * and IPv4-mapped addresses (::ffff:0:0/96), which would otherwise reach private IPv4 ranges.
+ */
+export const PRIVATE_RANGES_V6 = ['fc00::/7', 'fe80::/10', '::1/128', '::ffff:0:0/96'];
+
+/** Label cert-manager puts on its ACME HTTP-01 solver pods, and the port they answer on. */
+export const ACME_SOLVER_LABEL = 'acme.cert-manager.io/http01-solver';
+export const ACME_SOLVER_PORT = 8089;
 
 const tcp = (port: number): k8s.NetworkPolicyPort => ({ protocol: 'TCP', port: k8s.IntOrString.fromNumber(port) });
 const pods = (...peers: readonly Peer[]): k8s.NetworkPolicyPeer => ({
   podSelector: { matchExpressions: [{ key: 'app', operator: 'In', values: peers.map((p) => p.identity.name).sort() }] },
 });
+const hostCIDR = (ip: string): string => `${ip}/${isIP(ip) === 4 ? 32 : 128}`;
 const namespace = (name: string): k8s.NetworkPolicyPeer => ({
   namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': name } },
 });
@@ -89,15 +115,40 @@ const namespace = (name: string): k8s.NetworkPolicyPeer => ({
  * policy `allow-<name>` that opens exactly what it needs, plus DNS for every pod.
  */
 export class NetworkPolicies extends Construct {
+  /** Namespace of the edge proxy that reaches the app and the ACME solver. */
+  public readonly edgeNamespace: string;
+  public readonly prometheusNamespace: string;
+  public readonly dnsNamespace: string;
+  /** NodeLocal DNSCache's address, when the cluster runs it. */
+  public readonly nodeLocalDNSAddress?: string;
+  /** CloudNativePG only: the operator's namespace and the API server's addresses. */
+  public readonly cnpg?: { readonly operatorNamespace: string; readonly apiServerCIDR: string };
+
   constructor(scope: Construct, id: string, props: NetworkPoliciesProps) {
     super(scope, id);
+    this.edgeNamespace = props.ingressControllerNamespace ?? 'ingress-nginx';
+    this.prometheusNamespace = props.prometheusNamespace ?? 'monitoring';
+    this.dnsNamespace = props.dnsNamespace ?? 'kube-system';
+    this.nodeLocalDNSAddress = props.nodeLocalDNSAddress;
+    this.cnpg = props.postgresCluster && {
+      operatorNamespace: props.postgresCluster.operatorNamespace ?? 'cnpg-system',
+      apiServerCIDR: props.postgresCluster.apiServerCIDR ?? '0.0.0.0/0',
+    };
+    if (this.nodeLocalDNSAddress !== undefined && isIP(this.nodeLocalDNSAddress) === 0) {
+      throw new Error(
+        `${this.node.path}: nodeLocalDNSAddress must be an IP address, got ${JSON.stringify(this.nodeLocalDNSAddress)}`,
+      );
+    }
     const labels = objectLabels({ name: 'easyflow-network', component: 'network-policy' });
     const policy = (name: string, spec: k8s.NetworkPolicySpec): void => {
       new k8s.KubeNetworkPolicy(this, name, { metadata: { name, labels }, spec });
     };
     const selecting = (peer: Peer): k8s.LabelSelector => ({ matchLabels: selectorLabels(peer.identity.name) });
     const internet: k8s.NetworkPolicyEgressRule = {
-      to: [{ ipBlock: { cidr: '0.0.0.0/0', except: PRIVATE_RANGES } }],
+      to: [
+        { ipBlock: { cidr: '0.0.0.0/0', except: PRIVATE_RANGES } },
+        { ipBlock: { cidr: '::/0', except: PRIVATE_RANGES_V6 } },
+      ],
       ports: [tcp(443)],
     };
     const toDatabases: k8s.NetworkPolicyEgressRule[] = [
@@ -105,7 +156,7 @@ export class NetworkPolicies extends Construct {
       { to: [pods(props.redis)], ports: [tcp(props.redis.containerPort)] },
     ];
     const fromPrometheus = (port: number): k8s.NetworkPolicyIngressRule => ({
-      from: [namespace(props.prometheusNamespace ?? 'monitoring')],
+      from: [namespace(this.prometheusNamespace)],
       ports: [tcp(port)],
     });
 
@@ -116,10 +167,8 @@ export class NetworkPolicies extends Construct {
       egress: [
         {
           to: [
-            {
-              ...namespace(props.dnsNamespace ?? 'kube-system'),
-              podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } },
-            },
+            { ...namespace(this.dnsNamespace), podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } },
+            ...(this.nodeLocalDNSAddress ? [{ ipBlock: { cidr: hostCIDR(this.nodeLocalDNSAddress) } }] : []),
           ],
           ports: [
             { protocol: 'UDP', port: k8s.IntOrString.fromNumber(53) },
@@ -133,12 +182,19 @@ export class NetworkPolicies extends Construct {
       policyTypes: ['Ingress', 'Egress'],
       ingress: [
         {
-          from: [namespace(props.ingressControllerNamespace ?? 'ingress-nginx')],
+          from: [namespace(this.edgeNamespace)],
           ports: [tcp(props.app.containerPort)],
         },
         fromPrometheus(props.app.containerPort),
       ],
       egress: [...toDatabases, internet],
+    });
+    // cert-manager answers HTTP-01 challenges from solver pods it creates next to the Ingress; the
+    // ACME server's request reaches them through the edge proxy. They need no egress.
+    policy('allow-acme-http01-solver', {
+      podSelector: { matchLabels: { [ACME_SOLVER_LABEL]: 'true' } },
+      policyTypes: ['Ingress', 'Egress'],
+      ingress: [{ from: [namespace(this.edgeNamespace)], ports: [tcp(ACME_SOLVER_PORT)] }],
     });
     for (const worker of props.workers) {
       policy(`allow-${worker.identity.name}`, {
@@ -160,7 +216,7 @@ export class NetworkPolicies extends Construct {
       ],
       ports: [tcp(props.postgres.containerPort)],
     };
-    const cnpg = props.postgresCluster;
+    const cnpg = props.postgresCluster && this.cnpg && { ...props.postgresCluster, ...this.cnpg };
     const instancePorts = [tcp(props.postgres.containerPort), tcp(CNPG_STATUS_PORT)];
     policy(`allow-${props.postgres.identity.name}`, {
       podSelector: selecting(props.postgres),
@@ -172,7 +228,7 @@ export class NetworkPolicies extends Construct {
             {
               from: [
                 {
-                  ...namespace(cnpg.operatorNamespace ?? 'cnpg-system'),
+                  ...namespace(cnpg.operatorNamespace),
                   podSelector: { matchLabels: { 'app.kubernetes.io/name': 'cloudnative-pg' } },
                 },
               ],
@@ -184,7 +240,7 @@ export class NetworkPolicies extends Construct {
       egress: cnpg
         ? [
             { to: [pods(props.postgres)], ports: instancePorts },
-            { to: [{ ipBlock: { cidr: cnpg.apiServerCIDR ?? '0.0.0.0/0' } }], ports: [tcp(443), tcp(6443)] },
+            { to: [{ ipBlock: { cidr: cnpg.apiServerCIDR } }], ports: [tcp(443), tcp(6443)] },
             ...(cnpg.archivesToS3 ? [internet] : []),
           ]
         : undefined,

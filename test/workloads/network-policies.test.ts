@@ -1,5 +1,10 @@
-import { PRIVATE_RANGES } from '../../lib/workloads/network-policies';
-import { allOf, find, manifestsOf } from '../helpers';
+import {
+  ACME_SOLVER_LABEL,
+  ACME_SOLVER_PORT,
+  PRIVATE_RANGES,
+  PRIVATE_RANGES_V6,
+} from '../../lib/workloads/network-policies';
+import { allOf, find, manifestsOf, renderEdited } from '../helpers';
 
 const prod = manifestsOf('prod');
 const policy = (name: string) => find(prod, 'NetworkPolicy', name).spec;
@@ -34,7 +39,10 @@ test('app, workers and beat reach postgres and redis, and the internet on 443 bu
   for (const name of ['allow-easyflow-app', 'allow-celery-worker', 'allow-celery-beat']) {
     const egress = policy(name).egress;
     expect(egress.map((r: any) => r.ports[0].port)).toEqual([5432, 6379, 443]);
-    expect(egress[2].to).toEqual([{ ipBlock: { cidr: '0.0.0.0/0', except: PRIVATE_RANGES } }]);
+    expect(egress[2].to).toEqual([
+      { ipBlock: { cidr: '0.0.0.0/0', except: PRIVATE_RANGES } },
+      { ipBlock: { cidr: '::/0', except: PRIVATE_RANGES_V6 } },
+    ]);
   }
   expect(PRIVATE_RANGES).toEqual(
     expect.arrayContaining(['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '169.254.0.0/16']),
@@ -103,11 +111,49 @@ test('backup and exporters talk only to their database; Prometheus scrapes the e
 test.each(['dev', 'prod'])('%s: every port a policy opens is a port a container listens on', (env) => {
   const manifests = manifestsOf(env);
   // CloudNativePG instances listen on PostgreSQL, the instance manager and its metrics.
-  const listening = new Set<number>(manifests.some((m) => m.kind === 'Cluster') ? [5432, 8000, 9187] : []);
+  // cert-manager's HTTP-01 solver pods listen on ACME_SOLVER_PORT.
+  const listening = new Set<number>([
+    ACME_SOLVER_PORT,
+    ...(manifests.some((m) => m.kind === 'Cluster') ? [5432, 8000, 9187] : []),
+  ]);
   for (const w of [...allOf(manifests, 'Deployment'), ...allOf(manifests, 'StatefulSet')]) {
     for (const c of w.spec.template.spec.containers) for (const p of c.ports ?? []) listening.add(p.containerPort);
   }
   for (const p of allOf(manifests, 'NetworkPolicy')) {
     for (const rule of p.spec.ingress ?? []) for (const port of rule.ports) expect(listening).toContain(port.port);
   }
+});
+
+test("the edge reaches cert-manager's HTTP-01 solver pods on 8089; they open nothing else", () => {
+  expect(policy('allow-acme-http01-solver')).toEqual({
+    podSelector: { matchLabels: { [ACME_SOLVER_LABEL]: 'true' } },
+    policyTypes: ['Ingress', 'Egress'],
+    ingress: [
+      {
+        from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } } }],
+        ports: [{ protocol: 'TCP', port: ACME_SOLVER_PORT }],
+      },
+    ],
+  });
+});
+
+test('the internet over IPv6 too, without ULA, link-local, loopback or IPv4-mapped addresses', () => {
+  expect(policy('allow-easyflow-app').egress[2].to[1]).toEqual({
+    ipBlock: { cidr: '::/0', except: PRIVATE_RANGES_V6 },
+  });
+  expect(PRIVATE_RANGES_V6).toEqual(expect.arrayContaining(['fc00::/7', 'fe80::/10', '::ffff:0:0/96']));
+});
+
+test('NodeLocal DNSCache, when configured, is reachable on 53', () => {
+  const manifests = renderEdited('prod', (t) =>
+    t.replace('network:\n', 'network:\n  nodeLocalDNSAddress: 169.254.20.10\n'),
+  );
+  expect(find(manifests, 'NetworkPolicy', 'allow-dns').spec.egress[0].to[1]).toEqual({
+    ipBlock: { cidr: '169.254.20.10/32' },
+  });
+  expect(() =>
+    renderEdited('prod', (t) => t.replace('network:\n', 'network:\n  nodeLocalDNSAddress: node-local\n')),
+  ).toThrow(
+    'config/prod.yaml: network.nodeLocalDNSAddress is "node-local": it must be an IPv4 address such as 169.254.20.10',
+  );
 });

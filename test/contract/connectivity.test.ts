@@ -1,0 +1,114 @@
+import { dump, load } from 'js-yaml';
+import * as fs from 'fs';
+import * as path from 'path';
+import type { EasyflowChart } from '../../lib/easyflow-chart';
+import { parseConfig } from '../../lib/pipeline/config';
+import { synthEnvironment } from '../../lib/pipeline/synth';
+import { allows } from '../../lib/validation/network';
+import type { Manifest } from '../../lib/validation/schema';
+import { CONFIG_DIR, ENVIRONMENTS, manifestsOf } from '../helpers';
+import { FLOWS, peersOf } from './flows';
+
+/** One environment's config, optionally changed. */
+function environment(env: string, change: (config: any) => void = () => undefined): EasyflowChart {
+  const config: any = load(fs.readFileSync(path.join(CONFIG_DIR, `${env}.yaml`), 'utf8'));
+  change(config);
+  return synthEnvironment(parseConfig(`config/${env}.yaml`, dump(config)));
+}
+
+/** Every row of the contract the environment's NetworkPolicies break, as readable lines. */
+function breaches(chart: EasyflowChart, manifests: readonly Manifest[]): string[] {
+  const policies = manifests.filter((m) => m.kind === 'NetworkPolicy');
+  const peers = peersOf(chart, manifests);
+  const endpoints = (name: string) => {
+    const found = peers.get(name);
+    if (!found) throw new Error(`the contract names an unknown peer "${name}"`);
+    return found;
+  };
+  const out: string[] = [];
+  for (const flow of FLOWS.filter((f) => f.when?.(chart) ?? true)) {
+    for (const from of endpoints(flow.from)) {
+      for (const to of endpoints(flow.to).filter((t) => t !== from)) {
+        const allowed = allows(policies, { from, to, port: flow.port, protocol: flow.protocol });
+        if (allowed !== flow.allow) {
+          out.push(
+            `${flow.from} (${from.ip}) -> ${flow.to} (${to.ip}) ${flow.protocol ?? 'TCP'}/${flow.port} is ` +
+              `${allowed ? 'allowed' : 'denied'} but must be ${flow.allow ? 'allowed' : 'denied'}: ${flow.why}`,
+          );
+        }
+      }
+    }
+  }
+  return out;
+}
+
+/** Every feature the contract has conditional rows for, switched on. */
+const everything = (config: any): void => {
+  config.migrations = { command: ['alembic', 'upgrade', 'head'] };
+  config.network = { ...config.network, nodeLocalDNSAddress: '169.254.20.10' };
+  config.backup.s3 ??= { bucket: 'easyflow-backups', image: 'docker.io/amazon/aws-cli:2.22.13' };
+};
+
+describe.each(ENVIRONMENTS)('%s', (env) => {
+  test('the synthesized NetworkPolicies keep the contract', () => {
+    expect(breaches(environment(env), manifestsOf(env))).toEqual([]);
+  });
+
+  test('with migrations, NodeLocal DNSCache and S3 uploads on', () => {
+    const chart = environment(env, everything);
+    expect(breaches(chart, chart.toJson())).toEqual([]);
+  });
+});
+
+test('prod with the StatefulSet database keeps the contract', () => {
+  const chart = environment('prod', (c) => {
+    c.postgres = {
+      ...c.postgres,
+      mode: 'statefulset',
+      instances: undefined,
+      image: 'docker.io/library/postgres:15.10-alpine',
+    };
+  });
+  expect(breaches(chart, chart.toJson())).toEqual([]);
+});
+
+test('a narrowed API server range and other namespaces are honoured', () => {
+  const chart = environment('prod', (c) => {
+    c.network = {
+      ingressControllerNamespace: 'edge',
+      prometheusNamespace: 'observability',
+      dnsNamespace: 'dns',
+      cnpgOperatorNamespace: 'databases',
+      apiServerCIDR: '172.20.0.0/28',
+    };
+  });
+  expect(breaches(chart, chart.toJson())).toEqual([]);
+});
+
+test('the contract catches a broken policy', () => {
+  const chart = environment('dev');
+  const manifests = chart
+    .toJson()
+    .filter((m: Manifest) => !(m.kind === 'NetworkPolicy' && m.metadata.name === 'allow-acme-http01-solver'));
+  const ip = (peer: string) => peersOf(chart, manifests).get(peer)![0].ip;
+  expect(breaches(chart, manifests)).toEqual([
+    `edge (${ip('edge')}) -> acme-solver (${ip('acme-solver')}) TCP/8089 is denied but must be allowed: ` +
+      "cert-manager's HTTP-01 challenge, or the TLS certificate is never issued",
+  ]);
+});
+
+test('every metrics port of every environment is in the contract', () => {
+  for (const env of ENVIRONMENTS) {
+    const scraped = new Set(FLOWS.filter((f) => f.from === 'prometheus' && f.allow).map((f) => `${f.to}:${f.port}`));
+    const metricsPorts = (manifestsOf(env) as any[])
+      .filter((m) => m.spec?.template?.spec?.containers)
+      .flatMap((m) =>
+        m.spec.template.spec.containers.flatMap((c: any) =>
+          (c.ports ?? [])
+            .filter((p: any) => p.name === 'metrics')
+            .map((p: any) => `${m.spec.template.metadata.labels.app}:${p.containerPort}`),
+        ),
+      );
+    expect(metricsPorts.filter((p) => !scraped.has(p))).toEqual([]);
+  }
+});
