@@ -33,13 +33,14 @@ describe('settings and secrets', () => {
     }
   });
 
-  test('the app reads easyflow-config and easyflow-secrets, and builds its URLs from secret references', () => {
+  test('the app reads easyflow-config and the keys of easyflow-secrets it needs, and builds its URLs from secret references', () => {
     const app = container(find(prod, 'Deployment', 'easyflow-app'), 'app');
-    expect(app.envFrom).toEqual([
-      { configMapRef: { name: 'easyflow-config' } },
-      { secretRef: { name: 'easyflow-secrets' } },
-    ]);
+    expect(app.envFrom).toEqual([{ configMapRef: { name: 'easyflow-config' } }]);
+    const fromSecret = (key: string) => ({ name: key, valueFrom: { secretKeyRef: { name: 'easyflow-secrets', key } } });
     expect(app.env).toEqual([
+      fromSecret('SECRET_KEY'),
+      fromSecret('OPENAI_API_KEY'),
+      fromSecret('TELEGRAM_BOT_TOKEN'),
       {
         name: 'DATABASE_PASSWORD',
         valueFrom: { secretKeyRef: { name: 'easyflow-secrets', key: 'DATABASE_PASSWORD' } },
@@ -121,6 +122,9 @@ describe('PostgreSQL in the StatefulSet mode (dev, or any environment that choos
   test('the app writes to Service postgres and has no read-only URL', () => {
     const env = container(find(manifests, 'Deployment', 'easyflow-app'), 'app').env;
     expect(env.map((e: { name: string }) => e.name)).toEqual([
+      'SECRET_KEY',
+      'OPENAI_API_KEY',
+      'TELEGRAM_BOT_TOKEN',
       'DATABASE_PASSWORD',
       'REDIS_PASSWORD',
       'DATABASE_URL',
@@ -135,7 +139,9 @@ describe('Redis', () => {
 
   test('StatefulSet redis with append-only persistence on a volume and a password', () => {
     expect(redis.image).toMatch(/redis:7\.\d+/);
-    expect(redis.args).toEqual(expect.arrayContaining(['--appendonly', 'yes', '--requirepass', '$(REDIS_PASSWORD)']));
+    expect(redis.args).toEqual(expect.arrayContaining(['--appendonly', 'yes']));
+    expect(redis.command.join(' ')).toContain('requirepass $REDIS_PASSWORD');
+    expect(JSON.stringify(redis.args)).not.toContain('PASSWORD');
     expect(redis.env).toContainEqual({
       name: 'REDIS_PASSWORD',
       valueFrom: { secretKeyRef: { name: 'easyflow-secrets', key: 'REDIS_PASSWORD' } },

@@ -1,8 +1,11 @@
 /**
- * Argo CD sync waves: namespace, config and secrets first, then the data stores, then the app and
- * its workers, then ingress and monitoring. The wave follows the object's
- * `app.kubernetes.io/component`, so every object of a workload moves together; a component that is
- * not listed fails the synth instead of silently landing in wave 0.
+ * Argo CD sync waves: namespace, config, secrets and network policies first, then the data stores,
+ * then the migrations (a Sync-phase hook: it needs the database, and the new release waits for it),
+ * then the app and its workers, then ingress and monitoring, and last the backup. Argo CD waits for
+ * every wave to be healthy before the next, except the last one: the backup's claim stays Pending on
+ * a `WaitForFirstConsumer` storage class until the first backup mounts it, so it must block nothing.
+ * The wave follows the object's `app.kubernetes.io/component`, so every object of a workload moves
+ * together; a component that is not listed fails the synth instead of silently landing in wave 0.
  */
 import { ApiObject, Chart } from 'cdk8s';
 
@@ -15,14 +18,14 @@ const WAVES: Readonly<Record<string, number>> = {
   'network-policy': 0,
   database: 1,
   cache: 1,
-  api: 2,
-  worker: 2,
-  scheduler: 2,
-  backup: 2,
   migration: 2,
-  ingress: 3,
-  metrics: 3,
-  monitoring: 3,
+  api: 3,
+  worker: 3,
+  scheduler: 3,
+  ingress: 4,
+  metrics: 4,
+  monitoring: 4,
+  backup: 5,
 };
 
 /** Annotates every object of `chart` with its sync wave. */

@@ -32,6 +32,7 @@ export interface ContainerOptions {
   readonly livenessProbe?: k8s.Probe;
   readonly readinessProbe?: k8s.Probe;
   readonly startupProbe?: k8s.Probe;
+  readonly lifecycle?: k8s.Lifecycle;
   readonly imagePullPolicy?: 'IfNotPresent' | 'Always';
 }
 
@@ -50,6 +51,7 @@ export function container(o: ContainerOptions): k8s.Container {
     livenessProbe: o.livenessProbe,
     readinessProbe: o.readinessProbe,
     startupProbe: o.startupProbe,
+    lifecycle: o.lifecycle,
     resources: resourceRequirements(o.resources),
     securityContext: containerSecurityContext(),
     terminationMessagePolicy: 'FallbackToLogsOnError',

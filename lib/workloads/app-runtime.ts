@@ -1,11 +1,20 @@
 import { k8s } from 'cdk8s-plus-27';
 import { ContainerOptions, container } from '../platform/pod';
 import { AppConfig } from './app-config';
-import { AppSecrets } from './app-secrets';
+import { AppSecrets, SecretKey } from './app-secrets';
 import { imageReference, tagProblem } from '../platform/image';
 import type { PostgresDatabase } from './database';
 import { Redis } from './redis';
 import { RunAs } from '../platform/security';
+
+/** The keys of the external services the app calls. */
+export const EXTERNAL_API_KEYS: readonly SecretKey[] = ['OPENAI_API_KEY', 'TELEGRAM_BOT_TOKEN'];
+
+/**
+ * Which secrets a container of the app image gets besides the connection passwords:
+ * `external-apis` adds the OpenAI and Telegram keys to `SECRET_KEY`; `core` is `SECRET_KEY` only.
+ */
+export type SecretAccess = 'external-apis' | 'core';
 
 export interface AppRuntimeProps {
   /** Image repository of the app, e.g. `ghcr.io/easyflow/easyflow`. */
@@ -46,6 +55,8 @@ export class AppRuntime {
   public readonly runAs: RunAs;
   /** Pod annotations: a checksum of easyflow-config, so a settings change rolls the pods. */
   public readonly podAnnotations: Record<string, string>;
+  /** The database the app uses. */
+  public readonly database: PostgresDatabase;
   private readonly props: AppRuntimeProps;
 
   constructor(props: AppRuntimeProps) {
@@ -54,6 +65,7 @@ export class AppRuntime {
       throw new Error(`AppRuntime: tag "${props.tag}" cannot be deployed: ${problem}`);
     }
     this.props = props;
+    this.database = props.postgres;
     this.tag = props.tag;
     this.image = imageReference(props.repository, props.tag, props.digest);
     this.pullPolicy = props.pullPolicy ?? 'IfNotPresent';
@@ -62,18 +74,20 @@ export class AppRuntime {
     this.podAnnotations = { 'checksum/config': props.config.checksum };
   }
 
-  /** Settings and secrets as whole-object sources. */
+  /** The settings, as a whole-object source (secrets are named one by one in `env`). */
   public envFrom(): k8s.EnvFromSource[] {
-    return [
-      { configMapRef: { name: this.props.config.configMapName } },
-      { secretRef: { name: this.props.secrets.secretName } },
-    ];
+    return [{ configMapRef: { name: this.props.config.configMapName } }];
   }
 
-  /** The connection URLs, built from the services and the secret's passwords. */
-  public env(): k8s.EnvVar[] {
-    const { postgres, redis } = this.props;
+  /**
+   * The secrets `access` needs, then the connection URLs built from the services and the secret's
+   * passwords. Only the API and the workers call OpenAI and Telegram, so only they get those keys.
+   */
+  public env(access: SecretAccess): k8s.EnvVar[] {
+    const { postgres, redis, secrets } = this.props;
+    const keys: SecretKey[] = access === 'external-apis' ? ['SECRET_KEY', ...EXTERNAL_API_KEYS] : ['SECRET_KEY'];
     return [
+      ...keys.map((key) => secrets.env(key, key)),
       postgres.passwordEnv('DATABASE_PASSWORD'),
       redis.passwordEnv('REDIS_PASSWORD'),
       {
@@ -92,14 +106,17 @@ export class AppRuntime {
     ];
   }
 
-  /** A container of the app image with the app's settings, secrets and connection URLs. */
-  public container(options: Omit<ContainerOptions, 'image' | 'imagePullPolicy' | 'env' | 'envFrom'>): k8s.Container {
+  /** A container of the app image with the app's settings, the secrets `access` needs and connection URLs. */
+  public container(
+    options: Omit<ContainerOptions, 'image' | 'imagePullPolicy' | 'env' | 'envFrom'>,
+    access: SecretAccess,
+  ): k8s.Container {
     return container({
       ...options,
       image: this.image,
       imagePullPolicy: this.pullPolicy,
       envFrom: this.envFrom(),
-      env: this.env(),
+      env: this.env(access),
     });
   }
 }

@@ -56,24 +56,27 @@ export class CeleryBeat extends Construct {
         runAs: runtime.runAs,
         terminationGracePeriodSeconds: 30,
         containers: [
-          runtime.container({
-            name: 'beat',
-            resources: props.resources,
-            command: [
-              'celery',
-              '-A',
-              CELERY_APP,
-              'beat',
-              `--loglevel=${props.logLevel ?? 'info'}`,
-              `--schedule=${STATE_DIR}/celerybeat-schedule`,
-            ],
-            volumeMounts: [
-              { name: 'state', mountPath: STATE_DIR },
-              { name: 'tmp', mountPath: '/tmp' },
-            ],
-            livenessProbe: scheduleFresh,
-            readinessProbe: { ...scheduleFresh, initialDelaySeconds: 10, failureThreshold: 1 },
-          }),
+          runtime.container(
+            {
+              name: 'beat',
+              resources: props.resources,
+              command: [
+                'celery',
+                '-A',
+                CELERY_APP,
+                'beat',
+                `--loglevel=${props.logLevel ?? 'info'}`,
+                `--schedule=${STATE_DIR}/celerybeat-schedule`,
+              ],
+              volumeMounts: [
+                { name: 'state', mountPath: STATE_DIR },
+                { name: 'tmp', mountPath: '/tmp' },
+              ],
+              livenessProbe: scheduleFresh,
+              readinessProbe: { ...scheduleFresh, initialDelaySeconds: 10, failureThreshold: 1 },
+            },
+            'core',
+          ),
         ],
         volumes: [emptyDir('state', '64Mi'), emptyDir('tmp', '64Mi')],
       }),

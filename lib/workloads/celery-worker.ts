@@ -36,7 +36,10 @@ export interface CeleryWorkerProps {
 
 /**
  * Deployment `celery-worker`: `celery -A app.core.celery worker`. Pods get two minutes to finish
- * running tasks on shutdown; liveness asks the worker itself over the broker (`inspect ping`).
+ * running tasks on shutdown. Readiness asks the worker itself over the broker (`inspect ping`).
+ * Liveness asks the same, but counts a missing answer as a failure only while Redis itself answers:
+ * a Redis outage is not the worker's fault, restarting every worker would not end it, and Celery
+ * reconnects on its own once Redis is back. Five failures a minute apart restart a hung worker.
  */
 export class CeleryWorker extends Construct {
   public readonly identity: Identity;
@@ -53,14 +56,20 @@ export class CeleryWorker extends Construct {
     const runtime = props.runtime;
     this.identity = { name: 'celery-worker', component: 'worker', version: runtime.tag };
     const sa = workloadServiceAccount(this, this.identity);
+    const pingWorker = `celery -A ${CELERY_APP} inspect ping --destination "celery@$HOSTNAME" --timeout 10`;
     const ping: k8s.Probe = {
-      exec: {
-        command: ['sh', '-c', `celery -A ${CELERY_APP} inspect ping --destination "celery@$HOSTNAME" --timeout 10`],
-      },
+      exec: { command: ['sh', '-c', pingWorker] },
       initialDelaySeconds: 30,
       periodSeconds: 60,
       timeoutSeconds: 30,
       failureThreshold: 3,
+    };
+    const brokerAnswers = `python -c 'import os, redis; redis.Redis.from_url(os.environ["REDIS_URL"], socket_timeout=5).ping()'`;
+    const alive: k8s.Probe = {
+      ...ping,
+      exec: { command: ['sh', '-c', `${pingWorker} >/dev/null 2>&1 || ! ${brokerAnswers} >/dev/null 2>&1`] },
+      timeoutSeconds: 40,
+      failureThreshold: 5,
     };
     workloadDeployment(this, {
       identity: this.identity,
@@ -73,21 +82,24 @@ export class CeleryWorker extends Construct {
         runAs: runtime.runAs,
         terminationGracePeriodSeconds: 120,
         containers: [
-          runtime.container({
-            name: 'worker',
-            resources: props.resources,
-            command: [
-              'celery',
-              '-A',
-              CELERY_APP,
-              'worker',
-              `--loglevel=${props.logLevel ?? 'info'}`,
-              `--concurrency=${concurrency}`,
-            ],
-            volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
-            livenessProbe: ping,
-            readinessProbe: ping,
-          }),
+          runtime.container(
+            {
+              name: 'worker',
+              resources: props.resources,
+              command: [
+                'celery',
+                '-A',
+                CELERY_APP,
+                'worker',
+                `--loglevel=${props.logLevel ?? 'info'}`,
+                `--concurrency=${concurrency}`,
+              ],
+              volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
+              livenessProbe: alive,
+              readinessProbe: ping,
+            },
+            'external-apis',
+          ),
         ],
         volumes: [emptyDir('tmp', '256Mi')],
       }),

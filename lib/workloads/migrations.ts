@@ -4,7 +4,10 @@ import { k8s } from 'cdk8s-plus-27';
 import type { Resources } from '../platform/resources';
 import { AppRuntime } from './app-runtime';
 import { Identity, objectLabels, podLabels } from '../platform/labels';
-import { emptyDir, podSpec, workloadServiceAccount } from '../platform/pod';
+import { container, emptyDir, podSpec, workloadServiceAccount } from '../platform/pod';
+
+/** What the wait for the database asks of the node: pg_isready every two seconds. */
+const WAIT_RESOURCES: Resources = { requests: { cpu: '10m', memory: '16Mi' }, limits: { memory: '32Mi' } };
 
 export interface DatabaseMigrationsProps {
   readonly runtime: AppRuntime;
@@ -22,10 +25,17 @@ export interface DatabaseMigrationsProps {
 
 /**
  * The Job that migrates the database before a release takes traffic.
- * - Argo CD runs it as a `PreSync` hook: the sync (and so the new app version) waits for it, and a
- *   failed migration stops the sync.
- * - Flux has no hooks: the Job's name carries the image tag (and a hash of tag and command), so each
- *   release creates exactly one new Job, which Flux's health checks wait for; the old one is pruned.
+ * - Argo CD runs it as a `Sync` hook in its own wave, after the database's wave and before the app's
+ *   (lib/delivery/sync-waves.ts): the new app version waits for it, and a failed migration stops the
+ *   sync. Not `PreSync`: that phase runs before anything else is applied, so on a new environment
+ *   there would be no namespace, database, ServiceAccount or NetworkPolicy yet, and on the first
+ *   sync that enables migrations no ServiceAccount or NetworkPolicy for the Job.
+ * - Flux has no hooks or waves: the Job's name carries the image tag (and a hash of tag and command),
+ *   so each release creates exactly one new Job, which Flux's health checks wait for; the old one is
+ *   pruned.
+ * Either way, an init container first waits (within `activeDeadlineSeconds`) until the database
+ * accepts connections, so a Job applied together with a database that is still starting does not
+ * use up its retries.
  */
 export class DatabaseMigrations extends Construct {
   public readonly identity: Identity = { name: 'easyflow-migrate', component: 'migration' };
@@ -39,6 +49,7 @@ export class DatabaseMigrations extends Construct {
       );
     }
     const runtime = props.runtime;
+    const db = runtime.database;
     const hash = createHash('sha256')
       .update(JSON.stringify([runtime.image, props.command]))
       .digest('hex')
@@ -56,7 +67,7 @@ export class DatabaseMigrations extends Construct {
         name: this.jobName,
         labels: objectLabels(identity),
         annotations: {
-          'argocd.argoproj.io/hook': 'PreSync',
+          'argocd.argoproj.io/hook': 'Sync',
           'argocd.argoproj.io/hook-delete-policy': 'BeforeHookCreation',
         },
       },
@@ -69,13 +80,28 @@ export class DatabaseMigrations extends Construct {
             serviceAccountName: sa.name,
             runAs: runtime.runAs,
             restartPolicy: 'Never',
-            containers: [
-              runtime.container({
-                name: 'migrate',
-                resources: props.resources,
-                command: [...props.command],
-                volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
+            initContainers: [
+              container({
+                name: 'wait-for-database',
+                image: db.image,
+                resources: WAIT_RESOURCES,
+                command: [
+                  'sh',
+                  '-c',
+                  `until pg_isready -q -h ${db.serviceName} -p ${db.port} -d ${db.database}; do sleep 2; done`,
+                ],
               }),
+            ],
+            containers: [
+              runtime.container(
+                {
+                  name: 'migrate',
+                  resources: props.resources,
+                  command: [...props.command],
+                  volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
+                },
+                'core',
+              ),
             ],
             volumes: [emptyDir('tmp', '256Mi')],
           }),

@@ -17,11 +17,24 @@ export interface RedisProps {
   readonly secrets: AppSecrets;
   /** The append-only file's volume. */
   readonly storage: Storage;
-  /** Container resources; maxmemory is set to 80 % of the memory limit. */
+  /** Container resources; maxmemory is set to half the memory limit (see `MAX_MEMORY_SHARE`). */
   readonly resources: Resources;
   /** Label instance of the environment. */
   readonly instance: string;
 }
+
+/**
+ * Share of the memory limit Redis may fill with data. An AOF rewrite forks: under writes, the child's
+ * copy-on-write pages can approach the dataset's size again, plus client and replication buffers.
+ * Half the limit keeps a rewrite under heavy writes from getting the pod OOM-killed.
+ */
+export const MAX_MEMORY_SHARE = 0.5;
+
+/**
+ * The start command: the password reaches redis-server as configuration on standard input, never as
+ * an argument (arguments are readable by anyone on the node in /proc/<pid>/cmdline and `ps`).
+ */
+export const REDIS_START = 'exec redis-server - "$@" <<EOF\nrequirepass $REDIS_PASSWORD\nEOF\n';
 
 /**
  * Redis 7 as StatefulSet `redis` behind Service `redis:6379`: password required, append-only
@@ -43,7 +56,7 @@ export class Redis extends Construct {
     assertPinned(this.node.path, props.image);
     this.secrets = props.secrets;
     this.identity = { name: this.serviceName, component: 'cache', version: versionOf(props.image) };
-    this.maxMemoryBytes = Math.floor(parseQuantity(props.resources.limits.memory) * 0.8);
+    this.maxMemoryBytes = Math.floor(parseQuantity(props.resources.limits.memory) * MAX_MEMORY_SHARE);
 
     const sa = workloadServiceAccount(this, this.identity);
     workloadService(this, this.serviceName, this.identity, [{ name: 'redis', port: this.port }]);
@@ -69,7 +82,7 @@ export class Redis extends Construct {
                 name: 'redis',
                 image: props.image,
                 resources: props.resources,
-                command: ['redis-server'],
+                command: ['sh', '-c', REDIS_START, 'redis-server'],
                 args: [
                   '--dir',
                   '/data',
@@ -79,8 +92,6 @@ export class Redis extends Construct {
                   String(this.maxMemoryBytes),
                   '--maxmemory-policy',
                   'noeviction',
-                  '--requirepass',
-                  '$(REDIS_PASSWORD)',
                 ],
                 ports: [{ name: 'redis', containerPort: this.port }],
                 env: [this.passwordEnv('REDIS_PASSWORD'), this.passwordEnv('REDISCLI_AUTH')],

@@ -8,6 +8,9 @@ import { Identity, objectLabels, selectorLabels } from '../platform/labels';
 import { emptyDir, podSpec, workloadServiceAccount } from '../platform/pod';
 import { workloadService } from '../platform/service';
 
+/** Seconds a terminating pod keeps serving before SIGTERM; part of the termination grace period. */
+export const PRE_STOP_DELAY_SECONDS = 10;
+
 export interface WebAppProps {
   /** Image, identity and environment shared with the Celery workloads. */
   readonly runtime: AppRuntime;
@@ -88,14 +91,21 @@ export class WebApp extends Construct {
           this.spread('topology.kubernetes.io/zone', 'ScheduleAnyway'),
         ],
         containers: [
-          runtime.container({
-            name: 'app',
-            resources: props.resources,
-            ports: [{ name: 'http', containerPort: this.containerPort }],
-            volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
-            livenessProbe: health(30, 30),
-            readinessProbe: health(5, 10),
-          }),
+          runtime.container(
+            {
+              name: 'app',
+              resources: props.resources,
+              ports: [{ name: 'http', containerPort: this.containerPort }],
+              volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
+              livenessProbe: health(30, 30),
+              readinessProbe: health(5, 10),
+              // Endpoint removal reaches the edge proxy a few seconds after the pod starts terminating;
+              // until then it still sends requests, which a stopping server would answer with 502.
+              // Kubernetes 1.27 has no sleep action, so the image's sleep runs before SIGTERM.
+              lifecycle: { preStop: { exec: { command: ['sleep', String(PRE_STOP_DELAY_SECONDS)] } } },
+            },
+            'external-apis',
+          ),
         ],
         volumes: [emptyDir('tmp', '256Mi')],
       }),
@@ -135,6 +145,10 @@ export class WebApp extends Construct {
       maxSkew: 1,
       labelSelector: { matchLabels: selectorLabels(this.identity.name) },
       matchLabelKeys: ['pod-template-hash'],
+      // Count only nodes the pods may run on: a tainted or unselected node pool is not an empty
+      // domain the skew must be balanced against (the Kubernetes default ignores taints).
+      nodeAffinityPolicy: 'Honor',
+      nodeTaintsPolicy: 'Honor',
     };
   }
 

@@ -167,7 +167,7 @@ describe('each rule names the object, the field and the rule', () => {
       (d) => appPod(d).containers[0].env.push({ name: 'DATABASE_PASSWORD', value: 'hunter2' }),
       {
         object: 'Deployment/easyflow-app',
-        field: 'spec.template.spec.containers[0].env[5].value',
+        field: 'spec.template.spec.containers[0].env[8].value',
         rule: 'policy/no-secret-values',
       },
     ],

@@ -38,13 +38,17 @@ describe('CeleryWorker', () => {
     expect(out.filter((m) => m.kind === 'PodDisruptionBudget')).toEqual([]);
   });
 
-  test('liveness asks the worker itself', () => {
+  test('readiness asks the worker itself; liveness fails only when Redis answers and the worker does not', () => {
     const { chart, synth } = scratch();
     new CeleryWorker(chart, 'w', { runtime: basics(chart).runtime, resources: SMALL, instance: 'i' });
-    const probe = find(synth(), 'Deployment', 'celery-worker').spec.template.spec.containers[0].livenessProbe;
-    expect(probe.exec.command[2]).toBe(
-      'celery -A app.core.celery inspect ping --destination "celery@$HOSTNAME" --timeout 10',
+    const c = find(synth(), 'Deployment', 'celery-worker').spec.template.spec.containers[0];
+    const ping = 'celery -A app.core.celery inspect ping --destination "celery@$HOSTNAME" --timeout 10';
+    expect(c.readinessProbe.exec.command[2]).toBe(ping);
+    expect(c.livenessProbe.exec.command[2]).toBe(
+      `${ping} >/dev/null 2>&1 || ! python -c 'import os, redis; ` +
+        `redis.Redis.from_url(os.environ["REDIS_URL"], socket_timeout=5).ping()' >/dev/null 2>&1`,
     );
+    expect(c.livenessProbe.failureThreshold * c.livenessProbe.periodSeconds).toBeGreaterThanOrEqual(300);
   });
 
   test('bad props', () => {

@@ -23,21 +23,25 @@ describe('with a command', () => {
   const manifests = chart.toJson() as Manifest[];
   const job = allOf(manifests, 'Job')[0];
 
-  test('an Argo CD PreSync hook whose name carries the release', () => {
+  test('an Argo CD Sync hook whose name carries the release, waiting for the database first', () => {
     expect(job.metadata.name).toMatch(/^easyflow-migrate-1-4-2-[0-9a-f]{8}$/);
+    const [wait] = job.spec.template.spec.initContainers;
+    expect(wait.image).toBe(find(manifests, 'Cluster', 'postgres').spec.imageName);
+    expect(wait.command[2]).toBe('until pg_isready -q -h postgres-rw -p 5432 -d easyflow; do sleep 2; done');
     expect(job.metadata.annotations).toMatchObject({
-      'argocd.argoproj.io/hook': 'PreSync',
+      'argocd.argoproj.io/hook': 'Sync',
       'argocd.argoproj.io/hook-delete-policy': 'BeforeHookCreation',
     });
   });
 
-  test('runs the command in the app image with the app settings and secrets', () => {
+  test('runs the command in the app image with the app settings and only the secrets it needs', () => {
     const c = job.spec.template.spec.containers[0];
     expect(c.command).toEqual(['alembic', 'upgrade', 'head']);
     expect(c.image).toBe('ghcr.io/easyflow/easyflow:1.4.2');
     const app = find(manifests, 'Deployment', 'easyflow-app').spec.template.spec.containers[0];
     expect(c.envFrom).toEqual(app.envFrom);
-    expect(c.env).toEqual(app.env);
+    const names = (env: any[]) => env.map((e) => e.name);
+    expect(names(c.env)).toEqual(names(app.env).filter((n) => !['OPENAI_API_KEY', 'TELEGRAM_BOT_TOKEN'].includes(n)));
     expect(job.spec.template.spec.securityContext).toEqual(
       find(manifests, 'Deployment', 'easyflow-app').spec.template.spec.securityContext,
     );

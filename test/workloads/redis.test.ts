@@ -1,8 +1,8 @@
 import { AppSecrets } from '../../lib/workloads/app-secrets';
-import { Redis, RedisProps } from '../../lib/workloads/redis';
+import { MAX_MEMORY_SHARE, REDIS_START, Redis, RedisProps } from '../../lib/workloads/redis';
 import { find, scratch } from '../helpers';
 
-test('all props: password required, append-only, maxmemory 80 % of the limit with noeviction', () => {
+test('all props: password required, append-only, maxmemory half the limit with noeviction, the password never an argument', () => {
   const { chart, synth } = scratch();
   const secrets = new AppSecrets(chart, 'secrets', { remoteKey: 'k' });
   const props: Required<RedisProps> = {
@@ -14,8 +14,9 @@ test('all props: password required, append-only, maxmemory 80 % of the limit wit
   };
   const redis = new Redis(chart, 'redis', props);
   const c = find(synth(), 'StatefulSet', 'redis').spec.template.spec.containers[0];
-  expect(redis.maxMemoryBytes).toBe(Math.floor(512 * 1024 * 1024 * 0.8));
-  expect(c.command).toEqual(['redis-server']);
+  expect(redis.maxMemoryBytes).toBe(512 * 1024 * 1024 * MAX_MEMORY_SHARE);
+  expect(MAX_MEMORY_SHARE).toBeLessThanOrEqual(0.6);
+  expect(c.command).toEqual(['sh', '-c', REDIS_START, 'redis-server']);
   expect(c.args).toEqual([
     '--dir',
     '/data',
@@ -25,8 +26,6 @@ test('all props: password required, append-only, maxmemory 80 % of the limit wit
     String(redis.maxMemoryBytes),
     '--maxmemory-policy',
     'noeviction',
-    '--requirepass',
-    '$(REDIS_PASSWORD)',
   ]);
   expect(c.env.map((e: any) => [e.name, e.valueFrom.secretKeyRef.key])).toEqual([
     ['REDIS_PASSWORD', 'REDIS_PASSWORD'],

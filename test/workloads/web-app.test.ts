@@ -1,4 +1,4 @@
-import { WebApp, WebAppProps } from '../../lib/workloads/web-app';
+import { PRE_STOP_DELAY_SECONDS, WebApp, WebAppProps } from '../../lib/workloads/web-app';
 import { SMALL, basics, find, scratch } from '../helpers';
 
 test('minimal props: guide defaults, no replicas on the Deployment, no PDB for one pod', () => {
@@ -89,4 +89,23 @@ test('bad props name the construct, the field and the value', () => {
   expect(
     () => new WebApp(chart, 'app2', { runtime, resources: SMALL, instance: 'i', minReplicas: 0, maxReplicas: 2 }),
   ).toThrow('test/app2: minReplicas must be a whole number >= 1, got 0');
+});
+
+test('pods spread over the nodes they may run on, and keep serving until the edge stops routing to them', () => {
+  const { chart, synth } = scratch();
+  new WebApp(chart, 'app', {
+    runtime: basics(chart).runtime,
+    resources: SMALL,
+    instance: 'i',
+    minReplicas: 2,
+    maxReplicas: 4,
+  });
+  const pod = find(synth(), 'Deployment', 'easyflow-app').spec.template.spec;
+  for (const spread of pod.topologySpreadConstraints) {
+    expect(spread).toMatchObject({ nodeTaintsPolicy: 'Honor', nodeAffinityPolicy: 'Honor' });
+  }
+  expect(pod.containers[0].lifecycle).toEqual({
+    preStop: { exec: { command: ['sleep', String(PRE_STOP_DELAY_SECONDS)] } },
+  });
+  expect(pod.terminationGracePeriodSeconds).toBeGreaterThan(PRE_STOP_DELAY_SECONDS + 10);
 });
