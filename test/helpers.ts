@@ -1,6 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Chart, Testing } from 'cdk8s';
+import { dump, load } from 'js-yaml';
+import type { EasyflowChart } from '../lib/easyflow-chart';
 import { AppConfig, AppConfigProps } from '../lib/workloads/app-config';
 import { AppRuntime } from '../lib/workloads/app-runtime';
 import { AppSecrets } from '../lib/workloads/app-secrets';
@@ -112,4 +114,11 @@ export function prodWithStatefulSet(): Manifest[] {
   return renderEdited('prod', (t) =>
     t.replace(/postgres:\n(?: {2}#.*\n)?(?: {2}(?:mode|instances|image|database|user):.*\n)+/, STATEFULSET_POSTGRES),
   );
+}
+
+/** One environment's chart from its committed config, optionally changed as data first. */
+export function environmentChart(env: string, change: (config: any) => void = () => undefined): EasyflowChart {
+  const config: any = load(fs.readFileSync(path.join(CONFIG_DIR, `${env}.yaml`), 'utf8'));
+  change(config);
+  return synthEnvironment(parseConfig(`config/${env}.yaml`, dump(config)));
 }

@@ -1,20 +1,8 @@
-import { dump, load } from 'js-yaml';
-import * as fs from 'fs';
-import * as path from 'path';
 import type { EasyflowChart } from '../../lib/easyflow-chart';
-import { parseConfig } from '../../lib/pipeline/config';
-import { synthEnvironment } from '../../lib/pipeline/synth';
 import { allows } from '../../lib/validation/network';
 import type { Manifest } from '../../lib/validation/schema';
-import { CONFIG_DIR, ENVIRONMENTS, manifestsOf } from '../helpers';
-import { FLOWS, peersOf } from './flows';
-
-/** One environment's config, optionally changed. */
-function environment(env: string, change: (config: any) => void = () => undefined): EasyflowChart {
-  const config: any = load(fs.readFileSync(path.join(CONFIG_DIR, `${env}.yaml`), 'utf8'));
-  change(config);
-  return synthEnvironment(parseConfig(`config/${env}.yaml`, dump(config)));
-}
+import { ENVIRONMENTS, environmentChart as environment, manifestsOf } from '../helpers';
+import { FLOWS, everything, peersOf } from './flows';
 
 /** Every row of the contract the environment's NetworkPolicies break, as readable lines. */
 function breaches(chart: EasyflowChart, manifests: readonly Manifest[]): string[] {
@@ -41,13 +29,6 @@ function breaches(chart: EasyflowChart, manifests: readonly Manifest[]): string[
   }
   return out;
 }
-
-/** Every feature the contract has conditional rows for, switched on. */
-const everything = (config: any): void => {
-  config.migrations = { command: ['alembic', 'upgrade', 'head'] };
-  config.network = { ...config.network, nodeLocalDNSAddress: '169.254.20.10' };
-  config.backup.s3 ??= { bucket: 'easyflow-backups', image: 'docker.io/amazon/aws-cli:2.22.13' };
-};
 
 describe.each(ENVIRONMENTS)('%s', (env) => {
   test('the synthesized NetworkPolicies keep the contract', () => {

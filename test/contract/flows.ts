@@ -134,6 +134,13 @@ export const FLOWS: readonly FlowSpec[] = [
   { from: 'redis', to: 'internet', port: 443, allow: false, why: 'Redis has no egress' },
 ];
 
+/** A config change that switches on every feature the contract has conditional rows for. */
+export const everything = (config: any): void => {
+  config.migrations = { command: ['alembic', 'upgrade', 'head'] };
+  config.network = { ...config.network, nodeLocalDNSAddress: '169.254.20.10' };
+  config.backup.s3 ??= { bucket: 'easyflow-backups', image: 'docker.io/amazon/aws-cli:2.22.13' };
+};
+
 /** A stand-in address of each kind the contract names. */
 const ADDRESSES = {
   internet: ['93.184.215.14', '2606:2800:21f:cb07:6820:80da:af6b:8b2c'],
