@@ -18,6 +18,7 @@ export interface EnvironmentConfig {
   /** The file the values came from, relative to the project root. */
   readonly file: string;
   readonly namespace: string;
+  readonly tier?: 'production' | 'non-production';
   readonly image: {
     readonly repository: string;
     readonly tag: string;

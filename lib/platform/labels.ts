@@ -55,3 +55,6 @@ export function versionOf(image: string): string {
   const withoutDigest = image.split('@')[0]!;
   return withoutDigest.slice(withoutDigest.lastIndexOf(':') + 1);
 }
+
+/** Label on the Namespace saying whether the environment serves users; the policy reads it. */
+export const TIER_LABEL = 'easyflow.dev/tier';

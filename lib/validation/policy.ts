@@ -5,6 +5,8 @@
  * the field and the rule, so a new workload that forgets a rule fails the synth and the tests.
  */
 import { pinnedImageProblem } from '../platform/image';
+import { TIER_LABEL } from '../platform/labels';
+import { selectorMatches } from './network';
 import type { Manifest, Violation } from './schema';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- manifests are untyped JSON here */
@@ -312,6 +314,46 @@ function checkEnvironment(manifests: readonly Obj[]): Violation[] {
   if (namespace && !defaultDeny) {
     add(namespace, '', 'network-default-deny', 'the namespace needs a NetworkPolicy denying all ingress and egress');
   }
+  const replicasOf = (m: Obj): number => hpaMin.get(m.metadata?.name) ?? m.spec?.replicas ?? 1;
+  const pods = manifests.flatMap((m) => {
+    const pod = podOf(m);
+    return pod && m.kind !== 'Pod' ? [{ m, labels: pod.template.metadata?.labels ?? {}, replicas: replicasOf(m) }] : [];
+  });
+  for (const pdb of manifests.filter((m) => m.kind === 'PodDisruptionBudget')) {
+    const selected = pods.filter((p) => selectorMatches(pdb.spec?.selector, p.labels));
+    const replicas = selected.reduce((sum, p) => sum + p.replicas, 0);
+    const { minAvailable, maxUnavailable } = pdb.spec ?? {};
+    if (maxUnavailable === 0 || maxUnavailable === '0%') {
+      add(pdb, 'spec.maxUnavailable', 'drainable', 'is 0: no node running these pods could ever be drained');
+    }
+    if (
+      minAvailable === '100%' ||
+      (typeof minAvailable === 'number' && selected.length > 0 && minAvailable >= replicas)
+    ) {
+      add(
+        pdb,
+        'spec.minAvailable',
+        'drainable',
+        `is ${minAvailable} of ${replicas} replicas: no node running these pods could ever be drained`,
+      );
+    }
+  }
+  if (namespace?.metadata?.labels?.[TIER_LABEL] === 'production') {
+    for (const m of manifests) {
+      const single =
+        (m.kind === 'Cluster' && m.apiVersion === 'postgresql.cnpg.io/v1' && (m.spec?.instances ?? 1) < 2) ||
+        (m.kind === 'StatefulSet' && m.metadata?.labels?.['app.kubernetes.io/component'] === 'database');
+      if (single) {
+        add(
+          m,
+          m.kind === 'Cluster' ? 'spec.instances' : 'kind',
+          'replicated-database',
+          `a production environment (${TIER_LABEL}) needs a database of at least 2 instances`,
+        );
+      }
+    }
+  }
+  checkEgressPorts(manifests, pods, add);
   const saUsers = new Map<string, string>();
   for (const m of manifests) {
     const pod = podOf(m);
@@ -352,6 +394,61 @@ function checkEnvironment(manifests: readonly Obj[]): Violation[] {
     saUsers.set(sa, `${m.kind}/${name}`);
   }
   return out;
+}
+
+/** The ports a CloudNativePG instance listens on: PostgreSQL, the instance manager, metrics. */
+const CNPG_PORTS = [5432, 8000, 9187];
+
+/**
+ * An egress rule to pods of this environment may only open ports those pods listen on (container
+ * or Service ports): any other port is a typo that leaves the real flow denied.
+ */
+function checkEgressPorts(
+  manifests: readonly Obj[],
+  pods: ReadonlyArray<{ m: Obj; labels: Obj }>,
+  add: (m: Obj, field: string, rule: string, message: string) => void,
+): void {
+  const listeners = [
+    ...pods.map((p) => ({
+      labels: p.labels,
+      ports:
+        podOf(p.m)!.template.spec?.containers?.flatMap((c: Obj) => (c.ports ?? []).map((x: Obj) => x.containerPort)) ??
+        [],
+    })),
+    ...manifests
+      .filter((m) => m.kind === 'Cluster' && m.apiVersion === 'postgresql.cnpg.io/v1')
+      .map((m) => ({
+        labels: { ...m.spec?.inheritedMetadata?.labels, 'cnpg.io/cluster': m.metadata?.name },
+        ports: CNPG_PORTS,
+      })),
+  ];
+  const servicePorts = (labels: Obj): number[] =>
+    manifests
+      .filter(
+        (s) =>
+          s.kind === 'Service' &&
+          s.spec?.selector &&
+          Object.entries(s.spec.selector).every(([k, v]) => labels[k] === v),
+      )
+      .flatMap((s) => (s.spec.ports ?? []).map((p: Obj) => p.port));
+  for (const policy of manifests.filter((m) => m.kind === 'NetworkPolicy')) {
+    for (const [i, rule] of (policy.spec?.egress ?? []).entries()) {
+      const peers = (rule.to ?? []).filter((t: Obj) => t.podSelector && !t.namespaceSelector && !t.ipBlock);
+      const selected = listeners.filter((l) => peers.some((t: Obj) => selectorMatches(t.podSelector, l.labels)));
+      if (selected.length === 0) continue;
+      const open = new Set(selected.flatMap((l) => [...l.ports, ...servicePorts(l.labels)]));
+      for (const [j, port] of (rule.ports ?? []).entries()) {
+        if (typeof port.port === 'number' && !open.has(port.port)) {
+          add(
+            policy,
+            `spec.egress[${i}].ports[${j}].port`,
+            'network-ports',
+            `${port.port} is no port of the pods this rule selects (they listen on ${[...open].sort((a, b) => a - b).join(', ')})`,
+          );
+        }
+      }
+    }
+  }
 }
 
 /** Every policy violation of one environment's objects. */

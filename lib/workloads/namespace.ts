@@ -2,11 +2,16 @@ import { JsonPatch } from 'cdk8s';
 import { Construct } from 'constructs';
 import { isDnsLabel, throwProblems } from '../platform/checks';
 import { k8s } from 'cdk8s-plus-27';
-import { objectLabels } from '../platform/labels';
+import { TIER_LABEL, objectLabels } from '../platform/labels';
 
 export interface EnvironmentNamespaceProps {
   /** Namespace name (prod: `easyflow`). */
   readonly name: string;
+  /**
+   * `production` where an outage reaches users: the policy then demands a replicated database.
+   * @default 'non-production'
+   */
+  readonly tier?: 'production' | 'non-production';
 }
 
 /**
@@ -26,7 +31,14 @@ export class EnvironmentNamespace extends Construct {
       pss[`pod-security.kubernetes.io/${mode}-version`] = 'v1.27';
     }
     const namespace = new k8s.KubeNamespace(this, 'namespace', {
-      metadata: { name: props.name, labels: { ...objectLabels({ name: props.name, component: 'namespace' }), ...pss } },
+      metadata: {
+        name: props.name,
+        labels: {
+          ...objectLabels({ name: props.name, component: 'namespace' }),
+          ...pss,
+          [TIER_LABEL]: props.tier ?? 'non-production',
+        },
+      },
     });
     // A Namespace is cluster-scoped: drop the namespace the chart gives every object.
     namespace.addJsonPatch(JsonPatch.remove('/metadata/namespace'));

@@ -1,7 +1,7 @@
 /** The policy holds for every object of every environment, and each rule catches what it must. */
 import { checkPolicy } from '../../lib/validation/policy';
 import type { Manifest } from '../../lib/validation/schema';
-import { ENVIRONMENTS, find, manifestsOf } from '../helpers';
+import { ENVIRONMENTS, find, manifestsOf, prodWithStatefulSet } from '../helpers';
 
 test.each(ENVIRONMENTS)('%s: every object follows every rule', (env) => {
   expect(checkPolicy(manifestsOf(env))).toEqual([]);
@@ -297,6 +297,54 @@ describe('each rule names the object, the field and the rule', () => {
       field: 'spec.template.spec.serviceAccountName',
       rule: 'policy/service-account',
       message: 'celery-worker is already used by Deployment/celery-worker',
+    });
+  });
+});
+
+describe('rules a schema cannot catch', () => {
+  test('a PodDisruptionBudget that blocks every drain', () => {
+    const zero = prodWith('PodDisruptionBudget', 'celery-worker', (p) => (p.spec.maxUnavailable = 0));
+    expect(checkPolicy(zero)).toContainEqual({
+      object: 'PodDisruptionBudget/celery-worker',
+      field: 'spec.maxUnavailable',
+      rule: 'policy/drainable',
+      message: 'is 0: no node running these pods could ever be drained',
+    });
+    const replicas = find(manifestsOf('prod'), 'Deployment', 'celery-worker').spec.replicas;
+    const all = prodWith('PodDisruptionBudget', 'celery-worker', (p) => {
+      delete p.spec.maxUnavailable;
+      p.spec.minAvailable = replicas;
+    });
+    expect(checkPolicy(all)).toContainEqual({
+      object: 'PodDisruptionBudget/celery-worker',
+      field: 'spec.minAvailable',
+      rule: 'policy/drainable',
+      message: `is ${replicas} of ${replicas} replicas: no node running these pods could ever be drained`,
+    });
+  });
+
+  test('a production environment with a single database instance', () => {
+    const single = prodWith('Cluster', 'postgres', (c) => (c.spec.instances = 1));
+    expect(checkPolicy(single)).toContainEqual({
+      object: 'Cluster/postgres',
+      field: 'spec.instances',
+      rule: 'policy/replicated-database',
+      message: 'a production environment (easyflow.dev/tier) needs a database of at least 2 instances',
+    });
+    expect(checkPolicy(prodWithStatefulSet())).toContainEqual(
+      expect.objectContaining({ object: 'StatefulSet/postgres', rule: 'policy/replicated-database' }),
+    );
+    // Not production: dev runs one instance by design.
+    expect(checkPolicy(manifestsOf('dev')).filter((v) => v.rule === 'policy/replicated-database')).toEqual([]);
+  });
+
+  test('an egress port the selected pods do not listen on', () => {
+    const typo = prodWith('NetworkPolicy', 'allow-postgres-exporter', (p) => (p.spec.egress[0].ports[0].port = 5433));
+    expect(checkPolicy(typo)).toContainEqual({
+      object: 'NetworkPolicy/allow-postgres-exporter',
+      field: 'spec.egress[0].ports[0].port',
+      rule: 'policy/network-ports',
+      message: '5433 is no port of the pods this rule selects (they listen on 5432, 8000, 9187)',
     });
   });
 });

@@ -1,4 +1,5 @@
-import { EnvironmentNamespace } from '../../lib/workloads/namespace';
+import { EnvironmentNamespace, EnvironmentNamespaceProps } from '../../lib/workloads/namespace';
+import { TIER_LABEL } from '../../lib/platform/labels';
 import { find, scratch } from '../helpers';
 
 test('enforces, audits and warns on the restricted Pod Security Standard; cluster-scoped', () => {
@@ -16,4 +17,13 @@ test('a bad name is refused', () => {
   expect(() => new EnvironmentNamespace(chart, 'ns', { name: 'Easy_Flow' })).toThrow(
     'test/ns: name "Easy_Flow" must be a DNS label',
   );
+});
+
+test('the tier label the policy reads: non-production unless said', () => {
+  const { chart, synth } = scratch();
+  new EnvironmentNamespace(chart, 'a', { name: 'a' });
+  const props: Required<EnvironmentNamespaceProps> = { name: 'b', tier: 'production' };
+  new EnvironmentNamespace(chart, 'b', props);
+  expect(find(synth(), 'Namespace', 'a').metadata.labels[TIER_LABEL]).toBe('non-production');
+  expect(find(synth(), 'Namespace', 'b').metadata.labels[TIER_LABEL]).toBe('production');
 });

@@ -131,9 +131,9 @@ test('bad props list every problem', () => {
   );
 });
 
-test('switching prod to the StatefulSet mode changes only config, and the result is valid', () => {
+test('switching prod to the StatefulSet mode changes only config; the policy then refuses a production tier', () => {
   const manifests = prodWithStatefulSet();
   expect(allOf(manifests, 'StatefulSet').map((s) => s.metadata.name)).toEqual(['postgres', 'redis']);
   expect(new SchemaValidator().validate(manifests)).toEqual([]);
-  expect(checkPolicy(manifests)).toEqual([]);
+  expect(checkPolicy(manifests).map((v) => v.rule)).toEqual(['policy/replicated-database']);
 });
