@@ -16,6 +16,11 @@ export interface PostgresDatabase {
   /** Host the nightly pg_dump reads from: a replica when there is one. */
   readonly dumpServiceName: string;
   readonly port: number;
+  /**
+   * The libpq `sslmode` clients that read no CA use: `require` where the server has TLS (encrypted,
+   * though the server's certificate is not verified), `disable` where it has none.
+   */
+  readonly sslMode: 'require' | 'disable';
   /** The port PostgreSQL listens on in its pods. */
   readonly containerPort: number;
   readonly database: string;

@@ -39,7 +39,7 @@ export interface PitrBackupOptions extends ObjectStoreOptions {
 }
 
 export interface PostgresClusterProps {
-  /** Pinned CloudNativePG PostgreSQL 15 image, e.g. `ghcr.io/cloudnative-pg/postgresql:15.10`. */
+  /** Pinned CloudNativePG PostgreSQL 15 image, e.g. `ghcr.io/cloudnative-pg/postgresql:15.19`. */
   readonly image: string;
   /** Where the application user's password (DATABASE_PASSWORD) comes from. */
   readonly secrets: AppSecrets;
@@ -89,6 +89,8 @@ export class PostgresCluster extends Construct implements PostgresDatabase {
   public readonly readOnlyServiceName?: string;
   public readonly dumpServiceName: string;
   public readonly port = 5432;
+  /** CloudNativePG serves TLS with a certificate of its own CA. */
+  public readonly sslMode = 'require';
   public readonly containerPort = 5432;
   /** Port of the instance manager's metrics exporter. */
   public readonly metricsPort = 9187;

@@ -7,7 +7,11 @@ export interface PostgresExporterProps extends ExporterProps {
   readonly postgres: PostgresDatabase;
 }
 
-/** postgres_exporter as Deployment and Service `postgres-exporter:9187`. */
+/**
+ * postgres_exporter as Deployment and Service `postgres-exporter:9187`. It logs in as the app's
+ * database user (see the README's design notes for why not a dedicated `pg_monitor` role yet),
+ * over TLS where the server offers it (`PostgresDatabase.sslMode`).
+ */
 export class PostgresExporter extends Exporter {
   constructor(scope: Construct, id: string, props: PostgresExporterProps) {
     const pg = props.postgres;
@@ -18,7 +22,7 @@ export class PostgresExporter extends Exporter {
       database: pg,
       runAsUser: 65534,
       env: [
-        { name: 'DATA_SOURCE_URI', value: `${pg.serviceName}:${pg.port}/${pg.database}?sslmode=disable` },
+        { name: 'DATA_SOURCE_URI', value: `${pg.serviceName}:${pg.port}/${pg.database}?sslmode=${pg.sslMode}` },
         { name: 'DATA_SOURCE_USER', value: pg.user },
         pg.passwordEnv('DATA_SOURCE_PASS'),
       ],

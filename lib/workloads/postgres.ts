@@ -12,7 +12,7 @@ import { KEEP_ON_PRUNE, container, emptyDir, podSpec, workloadServiceAccount } f
 import { assertPinned } from '../platform/image';
 
 export interface PostgresProps {
-  /** Pinned PostgreSQL 15 image, e.g. `docker.io/library/postgres:15.10-alpine`. */
+  /** Pinned PostgreSQL 15 image, e.g. `docker.io/library/postgres:15.19-alpine`. */
   readonly image: string;
   /** Where the password (key DATABASE_PASSWORD) comes from. */
   readonly secrets: AppSecrets;
@@ -47,6 +47,8 @@ export class Postgres extends Construct implements PostgresDatabase {
   public readonly serviceName = 'postgres';
   public readonly dumpServiceName = 'postgres';
   public readonly port = 5432;
+  /** The image's default configuration serves no TLS. */
+  public readonly sslMode = 'disable';
   /** The container listens on the Service's port. */
   public readonly containerPort = 5432;
   public readonly identity: Identity;

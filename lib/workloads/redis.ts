@@ -11,7 +11,7 @@ import { assertPinned } from '../platform/image';
 import { parseQuantity } from '../platform/quantity';
 
 export interface RedisProps {
-  /** Pinned Redis 7 image, e.g. `docker.io/library/redis:7.4.1-alpine`. */
+  /** Pinned Redis 7 image, e.g. `docker.io/library/redis:7.4.9-alpine`. */
   readonly image: string;
   /** Where the password (key REDIS_PASSWORD) comes from. */
   readonly secrets: AppSecrets;

@@ -125,12 +125,12 @@ describe('bad input names the file, the key path and the value', () => {
     ],
     [
       'an unpinned image',
-      prodWith('redis:7.4.1-alpine', 'redis'),
+      prodWith('redis:7.4.9-alpine', 'redis'),
       'config/prod.yaml: redis.image is "docker.io/library/redis": it is not a pinned image: the image has no tag: pin a version tag such as :15.10-alpine',
     ],
     [
       'an image on latest',
-      prodWith('redis:7.4.1-alpine', 'redis:latest'),
+      prodWith('redis:7.4.9-alpine', 'redis:latest'),
       'config/prod.yaml: redis.image is "docker.io/library/redis:latest": it is not a pinned image: "latest" is not a release: pin a version tag',
     ],
     [

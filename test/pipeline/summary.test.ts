@@ -1,4 +1,4 @@
-import { filesOf } from '../helpers';
+import { filesOf, find, manifestsOf } from '../helpers';
 
 const summary = (env: string) => filesOf(env).get('SUMMARY.md')!;
 
@@ -10,9 +10,8 @@ test('the workload table shows the HPA range, replicas, images, resources, ports
   expect(prod).toContain('| Deployment | celery-worker | 2 |');
   expect(prod).toContain('| CronJob | postgres-backup | `0 2 * * *` Etc/UTC |');
   expect(summary('dev')).toContain('| Deployment | easyflow-app | 1..2 (HPA) |');
-  expect(prod).toContain(
-    '| Cluster | postgres | 2 (1 primary + 1 replica) | `ghcr.io/cloudnative-pg/postgresql:15.10` |',
-  );
+  const image = find(manifestsOf('prod'), 'Cluster', 'postgres').spec.imageName;
+  expect(prod).toContain(`| Cluster | postgres | 2 (1 primary + 1 replica) | \`${image}\` |`);
 });
 
 test('the traffic diagram follows the Ingresses, Services and NetworkPolicies', () => {

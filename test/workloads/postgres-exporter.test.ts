@@ -1,5 +1,5 @@
 import { PostgresExporter, PostgresExporterProps } from '../../lib/workloads/postgres-exporter';
-import { SMALL, basics, find, scratch } from '../helpers';
+import { SMALL, basics, find, manifestsOf, scratch } from '../helpers';
 
 test('minimal props: Service 9187, credentials from the secret, its own database', () => {
   const { chart, synth } = scratch();
@@ -40,4 +40,11 @@ test('all props: its own ServiceAccount, the instance label and the resources', 
   expect(pod.spec.serviceAccountName).toBe('postgres-exporter');
   const c = pod.spec.containers[0];
   expect(c.resources).toEqual({ requests: { cpu: '100m', memory: '128Mi' }, limits: { memory: '256Mi' } });
+});
+
+test('TLS where the database serves it: CloudNativePG requires it, the StatefulSet has none', () => {
+  const uri = (env: string) =>
+    find(manifestsOf(env), 'Deployment', 'postgres-exporter').spec.template.spec.containers[0].env[0].value;
+  expect(uri('prod')).toBe('postgres-rw:5432/easyflow?sslmode=require');
+  expect(uri('dev')).toMatch(/\?sslmode=disable$/);
 });
