@@ -160,23 +160,16 @@ function fluxKustomization(chart: EasyflowChart): Obj {
 }
 
 const withMigrations = (config: Obj) => everything(config);
+const CASES: Array<[string, ((config: Obj) => void) | undefined]> = [
+  ['as committed', undefined],
+  ['with migrations (and every optional flow) on', withMigrations],
+];
 
 describe.each(ENVIRONMENTS)('%s', (env) => {
-  test.each([
-    ['as committed', undefined],
-    ['with migrations (and every optional flow) on', withMigrations],
-  ])('a first Argo CD sync completes, %s', (_case, change) => {
+  test.each(CASES)('a first Argo CD sync completes and a first Flux reconcile becomes Ready, %s', (_case, change) => {
     const chart = environmentChart(env, change);
     const manifests = chart.toJson();
     expect(argoSync(new Cluster(chart, manifests), manifests)).toBeUndefined();
-  });
-
-  test.each([
-    ['as committed', undefined],
-    ['with migrations (and every optional flow) on', withMigrations],
-  ])('a first Flux reconcile becomes Ready, %s', (_case, change) => {
-    const chart = environmentChart(env, change);
-    const manifests = chart.toJson();
     expect(fluxSync(new Cluster(chart, manifests), manifests, fluxKustomization(chart), [])).toBeUndefined();
   });
 

@@ -302,14 +302,45 @@ describe('each rule names the object, the field and the rule', () => {
 });
 
 describe('rules a schema cannot catch', () => {
-  test('a PodDisruptionBudget that blocks every drain', () => {
-    const zero = prodWith('PodDisruptionBudget', 'celery-worker', (p) => (p.spec.maxUnavailable = 0));
-    expect(checkPolicy(zero)).toContainEqual({
-      object: 'PodDisruptionBudget/celery-worker',
-      field: 'spec.maxUnavailable',
-      rule: 'policy/drainable',
-      message: 'is 0: no node running these pods could ever be drained',
-    });
+  test.each<[string, string, string, (o: any) => void, object]>([
+    [
+      'a PodDisruptionBudget with maxUnavailable 0',
+      'PodDisruptionBudget',
+      'celery-worker',
+      (p) => (p.spec.maxUnavailable = 0),
+      {
+        field: 'spec.maxUnavailable',
+        rule: 'policy/drainable',
+        message: 'is 0: no node running these pods could ever be drained',
+      },
+    ],
+    [
+      'a production environment with a single database instance',
+      'Cluster',
+      'postgres',
+      (c) => (c.spec.instances = 1),
+      {
+        field: 'spec.instances',
+        rule: 'policy/replicated-database',
+        message: 'a production environment (easyflow.dev/tier) needs a database of at least 2 instances',
+      },
+    ],
+    [
+      'an egress port the selected pods do not listen on',
+      'NetworkPolicy',
+      'allow-postgres-exporter',
+      (p) => (p.spec.egress[0].ports[0].port = 5433),
+      {
+        field: 'spec.egress[0].ports[0].port',
+        rule: 'policy/network-ports',
+        message: '5433 is no port of the pods this rule selects (they listen on 5432, 8000, 9187)',
+      },
+    ],
+  ])('%s', (_case, kind, name, edit, expected) => {
+    expect(checkPolicy(prodWith(kind, name, edit))).toContainEqual({ object: `${kind}/${name}`, ...expected });
+  });
+
+  test('a PodDisruptionBudget whose minAvailable is every replica', () => {
     const replicas = find(manifestsOf('prod'), 'Deployment', 'celery-worker').spec.replicas;
     const all = prodWith('PodDisruptionBudget', 'celery-worker', (p) => {
       delete p.spec.maxUnavailable;
@@ -323,28 +354,10 @@ describe('rules a schema cannot catch', () => {
     });
   });
 
-  test('a production environment with a single database instance', () => {
-    const single = prodWith('Cluster', 'postgres', (c) => (c.spec.instances = 1));
-    expect(checkPolicy(single)).toContainEqual({
-      object: 'Cluster/postgres',
-      field: 'spec.instances',
-      rule: 'policy/replicated-database',
-      message: 'a production environment (easyflow.dev/tier) needs a database of at least 2 instances',
-    });
+  test('production with the single StatefulSet database; dev may run one', () => {
     expect(checkPolicy(prodWithStatefulSet())).toContainEqual(
       expect.objectContaining({ object: 'StatefulSet/postgres', rule: 'policy/replicated-database' }),
     );
-    // Not production: dev runs one instance by design.
     expect(checkPolicy(manifestsOf('dev')).filter((v) => v.rule === 'policy/replicated-database')).toEqual([]);
-  });
-
-  test('an egress port the selected pods do not listen on', () => {
-    const typo = prodWith('NetworkPolicy', 'allow-postgres-exporter', (p) => (p.spec.egress[0].ports[0].port = 5433));
-    expect(checkPolicy(typo)).toContainEqual({
-      object: 'NetworkPolicy/allow-postgres-exporter',
-      field: 'spec.egress[0].ports[0].port',
-      rule: 'policy/network-ports',
-      message: '5433 is no port of the pods this rule selects (they listen on 5432, 8000, 9187)',
-    });
   });
 });

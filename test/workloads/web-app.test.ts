@@ -43,16 +43,21 @@ test('all props', () => {
   expect(app.serviceName).toBe('easyflow-app-service');
 });
 
-test('a rollout never drops below the current replicas', () => {
+/** The Deployment of a WebApp with minimal props and the given replica range. */
+function deploymentWith(minReplicas: number, maxReplicas: number): any {
   const { chart, synth } = scratch();
   new WebApp(chart, 'app', {
     runtime: basics(chart).runtime,
     resources: SMALL,
     instance: 'i',
-    minReplicas: 3,
-    maxReplicas: 10,
+    minReplicas,
+    maxReplicas,
   });
-  expect(find(synth(), 'Deployment', 'easyflow-app').spec.strategy.rollingUpdate).toEqual({
+  return find(synth(), 'Deployment', 'easyflow-app');
+}
+
+test('a rollout never drops below the current replicas', () => {
+  expect(deploymentWith(3, 10).spec.strategy.rollingUpdate).toEqual({
     maxUnavailable: 0,
     maxSurge: '25%',
   });
@@ -92,15 +97,7 @@ test('bad props name the construct, the field and the value', () => {
 });
 
 test('pods spread over the nodes they may run on, and keep serving until the edge stops routing to them', () => {
-  const { chart, synth } = scratch();
-  new WebApp(chart, 'app', {
-    runtime: basics(chart).runtime,
-    resources: SMALL,
-    instance: 'i',
-    minReplicas: 2,
-    maxReplicas: 4,
-  });
-  const pod = find(synth(), 'Deployment', 'easyflow-app').spec.template.spec;
+  const pod = deploymentWith(2, 4).spec.template.spec;
   for (const spread of pod.topologySpreadConstraints) {
     expect(spread).toMatchObject({ nodeTaintsPolicy: 'Honor', nodeAffinityPolicy: 'Honor' });
   }
