@@ -13,6 +13,7 @@ import { find, manifestsOf } from '../helpers';
 const PASSWORD = `pw-${process.pid}-${Date.now()}`;
 const redis = find(manifestsOf('prod'), 'StatefulSet', 'redis').spec.template.spec.containers[0];
 
+const withoutAuth = Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'REDISCLI_AUTH'));
 let server: ChildProcess;
 let port: number;
 let dir: string;
@@ -20,7 +21,8 @@ let dir: string;
 const cli = (auth: boolean, ...args: string[]): string =>
   execFileSync('redis-cli', ['-h', '127.0.0.1', '-p', String(port), ...args], {
     encoding: 'utf8',
-    env: { ...process.env, REDISCLI_AUTH: auth ? PASSWORD : '' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...withoutAuth, ...(auth ? { REDISCLI_AUTH: PASSWORD } : {}) },
   }).trim();
 
 async function freePort(): Promise<number> {

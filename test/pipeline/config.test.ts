@@ -161,7 +161,7 @@ describe('bad input names the file, the key path and the value', () => {
     [
       'a YAML syntax error',
       prodWith('  workers: 4\n', '  workers: [4\n'),
-      'config/prod.yaml:13:3: YAML syntax error: deficient indentation',
+      'config/prod.yaml:12:3: YAML syntax error: deficient indentation',
     ],
     ['a file that is a list', '- a\n', 'config/prod.yaml: must be a YAML mapping of settings, found a list'],
   ])('%s', (_case, text, message) => {
