@@ -210,6 +210,21 @@ describe('the model catches what the issue found', () => {
     );
   });
 
+  test('a PreSync migration whose ServiceAccount is a hook too is still cut off by the policies of the last sync', () => {
+    const preSync = edit(
+      (m) => m.kind === 'Job' || (m.kind === 'ServiceAccount' && m.metadata.name === 'easyflow-migrate'),
+      {
+        'argocd.argoproj.io/hook': 'PreSync',
+      },
+    );
+    const job = preSync.find((m: Obj) => m.kind === 'Job')!;
+    const cluster = new Cluster(chart, preSync);
+    cluster.apply(environmentChart('prod').toJson());
+    expect(argoSync(cluster, preSync)).toBe(
+      `PreSync wave 2 waits forever for Job/${job.metadata.name}: the NetworkPolicies applied so far deny easyflow-migrate -> postgres:5432`,
+    );
+  });
+
   test('a Job that does not wait for the database fails a first Flux reconcile', () => {
     const noWait = manifests.map((m: Obj) =>
       m.kind === 'Job'
