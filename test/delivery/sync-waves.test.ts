@@ -34,6 +34,20 @@ test('namespace and config first, then data stores, then app and workers, then i
   expect(new Set(order).size).toBe(order.length);
 });
 
+test('the backup and its claim come last, alone: Argo CD waits for no claim that only a backup binds', () => {
+  const waves = manifestsOf('prod').map((m) => Number((m.metadata as any).annotations[SYNC_WAVE]));
+  const last = Math.max(...waves);
+  expect(wave('PersistentVolumeClaim', 'backup-pvc')).toBe(last);
+  expect(wave('CronJob', 'postgres-backup')).toBe(last);
+  expect(
+    new Set(
+      manifestsOf('prod')
+        .filter((m) => Number((m.metadata as any).annotations[SYNC_WAVE]) === last)
+        .map((m) => (m.metadata as any).labels['app.kubernetes.io/component']),
+    ),
+  ).toEqual(new Set(['backup']));
+});
+
 test('every object of prod carries a wave', () => {
   expect(manifestsOf('prod').filter((m) => (m.metadata as any).annotations?.[SYNC_WAVE] === undefined)).toEqual([]);
 });

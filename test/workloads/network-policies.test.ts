@@ -1,10 +1,13 @@
 import {
+  NetworkPolicies,
+  NetworkPoliciesProps,
   ACME_SOLVER_LABEL,
   ACME_SOLVER_PORT,
   PRIVATE_RANGES,
   PRIVATE_RANGES_V6,
 } from '../../lib/workloads/network-policies';
-import { allOf, find, manifestsOf, renderEdited } from '../helpers';
+import { SMALL, allOf, basics, find, manifestsOf, renderEdited, scratch } from '../helpers';
+import { WebApp } from '../../lib/workloads/web-app';
 
 const prod = manifestsOf('prod');
 const policy = (name: string) => find(prod, 'NetworkPolicy', name).spec;
@@ -155,5 +158,23 @@ test('NodeLocal DNSCache, when configured, is reachable on 53', () => {
     renderEdited('prod', (t) => t.replace('network:\n', 'network:\n  nodeLocalDNSAddress: node-local\n')),
   ).toThrow(
     'config/prod.yaml: network.nodeLocalDNSAddress is "node-local": it must be an IPv4 address such as 169.254.20.10',
+  );
+});
+
+test('a NodeLocal DNSCache address that is no IP address is refused', () => {
+  const { chart } = scratch();
+  const { postgres, redis, runtime } = basics(chart);
+  const app = new WebApp(chart, 'app', { runtime, resources: SMALL, instance: 'i', minReplicas: 1, maxReplicas: 1 });
+  const props: NetworkPoliciesProps = {
+    app,
+    workers: [],
+    postgres,
+    redis,
+    backup: { identity: { name: 'backup', component: 'backup' }, uploadsToS3: false },
+    exporters: [],
+    nodeLocalDNSAddress: 'node-local',
+  };
+  expect(() => new NetworkPolicies(chart, 'net', props)).toThrow(
+    'test/net: nodeLocalDNSAddress must be an IP address, got "node-local"',
   );
 });
