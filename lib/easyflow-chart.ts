@@ -141,6 +141,7 @@ export class EasyflowChart extends Chart {
       scrapeInterval: env.monitoring.scrapeInterval,
       prometheusOperator: env.monitoring.prometheusOperator,
       selectorLabels: env.monitoring.selectorLabels,
+      kubeStateMetricsTarget: env.monitoring.kubeStateMetricsTarget,
       grafanaDashboard: env.monitoring.grafanaDashboard,
       alerts: env.monitoring.alerts?.enabled,
       thresholds: env.monitoring.alerts,
