@@ -104,6 +104,9 @@ export class EasyflowChart extends Chart {
       });
 
     const backup = new PostgresBackup(this, 'backup', { ...env.backup, postgres, instance });
+    if (backup.objectStore) {
+      secrets.objectStoreSecret(this, 'backup-s3-credentials', backup.objectStore.credentialsSecret);
+    }
 
     const postgresExporter = new PostgresExporter(this, 'postgres-exporter', {
       ...env.monitoring.postgresExporter,

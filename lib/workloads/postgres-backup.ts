@@ -11,7 +11,7 @@ import { Identity, fullLabels, objectLabels, podLabels, versionOf } from '../pla
 import { KEEP_ON_PRUNE, container, emptyDir, podSpec, workloadServiceAccount } from '../platform/pod';
 import type { PostgresDatabase } from './database';
 import { SCRIPTS_DIR } from '../platform/paths';
-import { ObjectStoreOptions, objectStore } from '../platform/object-store';
+import { ObjectStore, ObjectStoreOptions, objectStore } from '../platform/object-store';
 import { claimSpec } from '../platform/storage';
 
 /** Upload of each verified archive to S3 (or an S3-compatible store). */
@@ -76,6 +76,8 @@ export class PostgresBackup extends Construct {
   public readonly schedule: string;
   public readonly timeZone: string;
   public readonly retentionDays: number;
+  /** Where each verified archive is uploaded, every default filled in. */
+  public readonly objectStore?: ObjectStore;
 
   constructor(scope: Construct, id: string, props: PostgresBackupProps) {
     super(scope, id);
@@ -127,7 +129,8 @@ export class PostgresBackup extends Construct {
         { name: 'tmp', mountPath: '/tmp' },
       ],
     });
-    const s3 = props.s3 && { ...objectStore(props.s3), image: props.s3.image };
+    this.objectStore = props.s3 && objectStore(props.s3);
+    const s3 = this.objectStore && props.s3 && { ...this.objectStore, image: props.s3.image };
     const upload =
       s3 &&
       container({
