@@ -28,6 +28,9 @@ export class EasyflowChart extends Chart {
   public readonly environment: EnvironmentConfig;
   /** The long-running workloads, which must be ready for a sync to count as healthy. */
   public readonly healthChecks: readonly HealthCheck[];
+  /** The database and its nightly backup, which a restore (`npm run restore`) works with. */
+  public readonly postgres: PostgresDatabase;
+  public readonly backup: PostgresBackup;
 
   constructor(scope: Construct, id: string, env: EnvironmentConfig) {
     const instance = `easyflow-${env.name}`;
@@ -104,6 +107,8 @@ export class EasyflowChart extends Chart {
       });
 
     const backup = new PostgresBackup(this, 'backup', { ...env.backup, postgres, instance });
+    this.postgres = postgres;
+    this.backup = backup;
     if (backup.objectStore) {
       secrets.objectStoreSecret(this, 'backup-s3-credentials', backup.objectStore.credentialsSecret);
     }

@@ -76,6 +76,8 @@ export class PostgresBackup extends Construct {
   public readonly schedule: string;
   public readonly timeZone: string;
   public readonly retentionDays: number;
+  /** The image with pg_dump (and psql) of the server's major version. */
+  public readonly image: string;
   /** Where each verified archive is uploaded, every default filled in. */
   public readonly objectStore?: ObjectStore;
 
@@ -86,6 +88,7 @@ export class PostgresBackup extends Construct {
     this.timeZone = props.timeZone ?? 'Etc/UTC';
     this.retentionDays = props.retentionDays ?? 7;
     const image = props.image ?? pg.image;
+    this.image = image;
     const schedule = cronProblem(this.schedule);
     const pinned = (field: string, value: string | undefined) => {
       const problem = value === undefined ? undefined : pinnedImageProblem(value);
