@@ -1,5 +1,3 @@
-import * as fs from 'fs';
-import * as path from 'path';
 import { Construct } from 'constructs';
 import { throwProblems, wholeNumberProblem } from '../platform/checks';
 import { k8s } from 'cdk8s-plus-27';
@@ -9,8 +7,8 @@ import { cronProblem } from '../platform/cron';
 import { pinnedImageProblem } from '../platform/image';
 import { Identity, fullLabels, objectLabels, podLabels, versionOf } from '../platform/labels';
 import { KEEP_ON_PRUNE, container, emptyDir, podSpec, workloadServiceAccount } from '../platform/pod';
-import type { PostgresDatabase } from './database';
-import { SCRIPTS_DIR } from '../platform/paths';
+import { PostgresDatabase, libpqEnv } from './database';
+import { embeddedScript } from '../platform/paths';
 import { ObjectStore, ObjectStoreOptions, objectStore } from '../platform/object-store';
 import { claimSpec } from '../platform/storage';
 
@@ -59,10 +57,6 @@ export interface PostgresBackupProps {
    */
   readonly s3?: S3UploadOptions;
 }
-
-/** The backup's shell scripts, embedded verbatim in the CronJob. */
-
-const script = (name: string): string => fs.readFileSync(path.join(SCRIPTS_DIR, name), 'utf8');
 
 /**
  * CronJob `postgres-backup`: a daily `pg_dump` compressed onto the claim `backup-pvc`, verified
@@ -114,13 +108,9 @@ export class PostgresBackup extends Construct {
       name: 'pg-dump',
       image,
       resources: props.resources,
-      command: ['/bin/bash', '-c', script('postgres-backup.sh')],
+      command: ['/bin/bash', '-c', embeddedScript('postgres-backup.sh')],
       env: [
-        { name: 'PGHOST', value: pg.dumpServiceName },
-        { name: 'PGPORT', value: String(pg.port) },
-        { name: 'PGDATABASE', value: pg.database },
-        { name: 'PGUSER', value: pg.user },
-        pg.passwordEnv('PGPASSWORD'),
+        ...libpqEnv(pg, pg.dumpServiceName, pg.database),
         { name: 'BACKUP_DIR', value: '/backup' },
         { name: 'BACKUP_PREFIX', value: pg.database },
         { name: 'RETENTION_DAYS', value: String(this.retentionDays) },
@@ -140,7 +130,7 @@ export class PostgresBackup extends Construct {
         name: 's3-upload',
         image: s3.image,
         resources: props.resources,
-        command: ['/bin/bash', '-c', script('s3-upload.sh')],
+        command: ['/bin/bash', '-c', embeddedScript('s3-upload.sh')],
         env: [
           { name: 'LAST_ARCHIVE_FILE', value: lastArchive },
           { name: 'S3_BUCKET', value: s3.bucket },

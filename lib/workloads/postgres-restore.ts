@@ -1,13 +1,11 @@
-import * as fs from 'fs';
-import * as path from 'path';
 import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-27';
 import { throwProblems, wholeNumberProblem } from '../platform/checks';
 import { Identity, objectLabels, podLabels, selectorLabels, versionOf } from '../platform/labels';
-import { SCRIPTS_DIR } from '../platform/paths';
+import { embeddedScript } from '../platform/paths';
 import { container, emptyDir, podSpec, workloadServiceAccount } from '../platform/pod';
 import type { Resources } from '../platform/resources';
-import type { PostgresDatabase } from './database';
+import { PostgresDatabase, libpqEnv } from './database';
 import type { PostgresBackup } from './postgres-backup';
 
 export interface PostgresRestoreProps {
@@ -97,13 +95,9 @@ export class PostgresRestore extends Construct {
                 name: 'restore',
                 image: props.backup.image,
                 resources: props.resources,
-                command: ['/bin/bash', '-c', fs.readFileSync(path.join(SCRIPTS_DIR, 'postgres-restore.sh'), 'utf8')],
+                command: ['/bin/bash', '-c', embeddedScript('postgres-restore.sh')],
                 env: [
-                  { name: 'PGHOST', value: pg.serviceName },
-                  { name: 'PGPORT', value: String(pg.port) },
-                  { name: 'PGDATABASE', value: this.database },
-                  { name: 'PGUSER', value: pg.user },
-                  pg.passwordEnv('PGPASSWORD'),
+                  ...libpqEnv(pg, pg.serviceName, this.database),
                   { name: 'BACKUP_DIR', value: '/backup' },
                   { name: 'RESTORE_ARCHIVE', value: props.archive },
                 ],
