@@ -16,6 +16,8 @@ import {
   ObjectStore as BarmanObjectStore,
   ObjectStoreSpecConfigurationDataCompression,
   ObjectStoreSpecConfigurationWalCompression,
+  ObjectStoreSpecInstanceSidecarConfigurationResourcesLimits as SidecarLimit,
+  ObjectStoreSpecInstanceSidecarConfigurationResourcesRequests as SidecarRequest,
 } from '../../imports/objectstores-barmancloud.cnpg.io';
 import { AppSecrets } from './app-secrets';
 import type { Resources } from '../platform/resources';
@@ -43,6 +45,11 @@ export interface PitrBackupOptions extends ObjectStoreOptions {
    * @default '0 3 * * *'
    */
   readonly schedule?: string;
+  /**
+   * Resources of the plugin's sidecar in each instance pod (barman-cloud archives WAL there).
+   * @default - requests 100m CPU and 128Mi, limit 512Mi memory
+   */
+  readonly sidecarResources?: Resources;
 }
 
 export interface PostgresClusterProps {
@@ -142,11 +149,27 @@ export class PostgresCluster extends Construct implements PostgresDatabase {
     if (pitr && store) {
       this.objectStoreName = 'postgres-backup-store';
       const retentionDays = pitr.retentionDays ?? 30;
+      const sidecar: Resources = pitr.sidecarResources ?? {
+        requests: { cpu: '100m', memory: '128Mi' },
+        limits: { memory: '512Mi' },
+      };
       throwProblems(this, [wholeNumberProblem('pitr.retentionDays', retentionDays, 1)]);
       new BarmanObjectStore(this, 'object-store', {
         metadata: { name: this.objectStoreName, labels },
         spec: {
           retentionPolicy: `${retentionDays}d`,
+          instanceSidecarConfiguration: {
+            resources: {
+              requests: {
+                cpu: SidecarRequest.fromString(sidecar.requests.cpu),
+                memory: SidecarRequest.fromString(sidecar.requests.memory),
+              },
+              limits: {
+                memory: SidecarLimit.fromString(sidecar.limits.memory),
+                ...(sidecar.limits.cpu ? { cpu: SidecarLimit.fromString(sidecar.limits.cpu) } : {}),
+              },
+            },
+          },
           configuration: {
             destinationPath: `s3://${store.bucket}/${store.prefix}cnpg`,
             endpointUrl: store.endpoint,

@@ -58,6 +58,7 @@ test('all props: PITR to S3 through the Barman Cloud plugin, with a ScheduledBac
       credentialsSecret: 'backup-s3',
       retentionDays: 14,
       schedule: '30 1 * * *',
+      sidecarResources: { requests: { cpu: '50m', memory: '64Mi' }, limits: { cpu: '1', memory: '256Mi' } },
     },
   };
   const { synth } = build({ ...props, storage: { size: '20Gi', storageClassName: 'fast' } });
@@ -76,6 +77,9 @@ test('all props: PITR to S3 through the Barman Cloud plugin, with a ScheduledBac
   ]);
   expect(find(out, 'ObjectStore', 'postgres-backup-store').spec).toEqual({
     retentionPolicy: '14d',
+    instanceSidecarConfiguration: {
+      resources: { requests: { cpu: '50m', memory: '64Mi' }, limits: { cpu: '1', memory: '256Mi' } },
+    },
     configuration: {
       destinationPath: 's3://easyflow-backups/prod/cnpg',
       endpointURL: 'https://s3.example.com',
@@ -94,6 +98,17 @@ test('all props: PITR to S3 through the Barman Cloud plugin, with a ScheduledBac
     pluginConfiguration: { name: 'barman-cloud.cloudnative-pg.io' },
     backupOwnerReference: 'self',
     immediate: true,
+  });
+});
+
+test('PITR with defaults: 30 days, a bounded sidecar', () => {
+  const { synth } = build({ pitr: { bucket: 'b' } });
+  const store = find(synth(), 'ObjectStore', 'postgres-backup-store').spec;
+  expect(store.retentionPolicy).toBe('30d');
+  expect(store.configuration.destinationPath).toBe('s3://b/database/cnpg');
+  expect(store.instanceSidecarConfiguration.resources).toEqual({
+    requests: { cpu: '100m', memory: '128Mi' },
+    limits: { memory: '512Mi' },
   });
 });
 
