@@ -1,12 +1,14 @@
 /**
  * A throw-away PostgreSQL 15 server on 127.0.0.1 for integration tests: Debian's postgresql-15
- * binaries (PG_BIN overrides the folder), a fresh data directory, password authentication over TCP.
+ * binaries (PG_BIN overrides the folder), a fresh data directory, password authentication over TCP,
+ * on a port the kernel just handed out.
  * As root (CI), the server runs as the `postgres` user, because postgres refuses to run as root.
  */
 import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { freePortSync } from './servers';
 
 export const PG_BIN = process.env.PG_BIN ?? '/usr/lib/postgresql/15/bin';
 
@@ -46,7 +48,7 @@ export function startPostgres(): PostgresServer {
     '--auth-host=scram-sha-256',
     `--pwfile=${pwfile}`,
   ]);
-  const port = 20000 + (process.pid % 20000);
+  const port = freePortSync();
   run('pg_ctl', [
     '-D',
     data,

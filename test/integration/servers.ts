@@ -21,6 +21,21 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** `freePort` for synchronous callers: a child Node process asks the kernel. */
+export function freePortSync(): number {
+  const r = spawnSync(
+    process.execPath,
+    [
+      '-e',
+      "const s = require('net').createServer(); s.listen(0, '127.0.0.1', () => { console.log(s.address().port); s.close(); });",
+    ],
+    { encoding: 'utf8' },
+  );
+  const port = Number(r.stdout.trim());
+  if (r.status !== 0 || !Number.isInteger(port) || port <= 0) throw new Error(`no free port: ${r.stderr}`);
+  return port;
+}
+
 /** Polls `probe` until it resolves true, or fails after `timeoutMs` with `what` and the process output. */
 export async function waitFor(what: string, probe: () => Promise<boolean>, output: () => string, timeoutMs = 20000) {
   const until = Date.now() + timeoutMs;
