@@ -30,6 +30,9 @@ export class EasyflowChart extends Chart {
   public readonly healthChecks: readonly HealthCheck[];
   /** The environment's NetworkPolicies, with the peers outside its namespace they name. */
   public readonly network: NetworkPolicies;
+  /** The database and its nightly backup, which a restore (`npm run restore`) works with. */
+  public readonly postgres: PostgresDatabase;
+  public readonly backup: PostgresBackup;
 
   constructor(scope: Construct, id: string, env: EnvironmentConfig) {
     const instance = `easyflow-${env.name}`;
@@ -106,6 +109,11 @@ export class EasyflowChart extends Chart {
       });
 
     const backup = new PostgresBackup(this, 'backup', { ...env.backup, postgres, instance });
+    this.postgres = postgres;
+    this.backup = backup;
+    if (backup.objectStore) {
+      secrets.objectStoreSecret(this, 'backup-s3-credentials', backup.objectStore.credentialsSecret);
+    }
 
     const postgresExporter = new PostgresExporter(this, 'postgres-exporter', {
       ...env.monitoring.postgresExporter,
@@ -143,6 +151,7 @@ export class EasyflowChart extends Chart {
       scrapeInterval: env.monitoring.scrapeInterval,
       prometheusOperator: env.monitoring.prometheusOperator,
       selectorLabels: env.monitoring.selectorLabels,
+      kubeStateMetricsTarget: env.monitoring.kubeStateMetricsTarget,
       grafanaDashboard: env.monitoring.grafanaDashboard,
       alerts: env.monitoring.alerts?.enabled,
       thresholds: env.monitoring.alerts,

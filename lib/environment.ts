@@ -79,6 +79,7 @@ export interface EnvironmentConfig {
     readonly scrapeInterval?: string;
     readonly prometheusOperator?: boolean;
     readonly selectorLabels?: Readonly<Record<string, string>>;
+    readonly kubeStateMetricsTarget?: string;
     readonly grafanaDashboard?: boolean;
     readonly alerts?: Partial<AlertThresholds> & { readonly enabled?: boolean; readonly runbookBaseURL?: string };
     readonly postgresExporter: { readonly image: string; readonly resources: Resources };

@@ -122,3 +122,30 @@ export function environmentChart(env: string, change: (config: any) => void = ()
   change(config);
   return synthEnvironment(parseConfig(`config/${env}.yaml`, dump(config)));
 }
+
+const PROMQL_WORDS = new Set([
+  'by',
+  'without',
+  'on',
+  'ignoring',
+  'group_left',
+  'group_right',
+  'and',
+  'or',
+  'unless',
+  'bool',
+  'offset',
+  'inf',
+  'nan',
+]);
+
+/** The metric names a PromQL expression reads (labels, grouping, functions and numbers left out). */
+export function metricNames(expr: string): string[] {
+  const bare = expr
+    .replace(/"(?:[^"\\]|\\.)*"/g, '""')
+    .replace(/\{[^}]*\}/g, ' ')
+    .replace(/\[[^\]]*\]/g, ' ')
+    .replace(/\b(by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)/g, ' ');
+  const names = [...bare.matchAll(/(?<![\w.$])([a-zA-Z_:][a-zA-Z0-9_:]*)(?![\w:])(?!\s*\()/g)].map((m) => m[1]!);
+  return [...new Set(names.filter((n) => !PROMQL_WORDS.has(n.toLowerCase())))].sort();
+}

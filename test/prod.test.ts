@@ -310,7 +310,7 @@ describe('backup', () => {
 
   test('pg_dump compressed onto backup-pvc, which is part of the output, with 7-day retention', () => {
     const pod = cron.spec.jobTemplate.spec.template.spec;
-    const dump = pod.containers.find((c: { name: string }) => c.name === 'pg-dump');
+    const dump = pod.initContainers.find((c: { name: string }) => c.name === 'pg-dump');
     expect(dump.command[2]).toContain('pg_dump');
     expect(dump.command[2]).toContain('gzip');
     expect(dump.env).toContainEqual({ name: 'RETENTION_DAYS', value: '7' });
@@ -318,10 +318,18 @@ describe('backup', () => {
     expect(find(prod, 'PersistentVolumeClaim', 'backup-pvc').spec.resources.requests.storage).toBe('100Gi');
   });
 
-  test('no S3 upload unless configured', () => {
+  test('each verified archive then goes to S3, as the guide does, with credentials from the store', () => {
     const pod = cron.spec.jobTemplate.spec.template.spec;
-    expect(pod.initContainers).toBeUndefined();
-    expect(pod.containers.map((c: { name: string }) => c.name)).toEqual(['pg-dump']);
+    expect(pod.initContainers.map((c: { name: string }) => c.name)).toEqual(['pg-dump']);
+    expect(pod.containers.map((c: { name: string }) => c.name)).toEqual(['s3-upload']);
+    const upload = pod.containers[0];
+    expect(upload.env).toContainEqual({ name: 'S3_PREFIX', value: 'database/' });
+    expect(upload.envFrom).toEqual([{ secretRef: { name: 'easyflow-backup-s3' } }]);
+    const es = find(prod, 'ExternalSecret', 'easyflow-backup-s3').spec;
+    expect(es.data.map((d: any) => [d.secretKey, d.remoteRef])).toEqual([
+      ['AWS_ACCESS_KEY_ID', { key: 'easyflow/prod', property: 'BACKUP_AWS_ACCESS_KEY_ID' }],
+      ['AWS_SECRET_ACCESS_KEY', { key: 'easyflow/prod', property: 'BACKUP_AWS_SECRET_ACCESS_KEY' }],
+    ]);
   });
 });
 

@@ -1,11 +1,12 @@
-/** The wiring between files that no compiler checks: cdk8s.yaml, the plugin, the CI workflow. */
+/** The wiring between files that no compiler checks: cdk8s.yaml, the plugin, the CI workflow, Renovate. */
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { load } from 'js-yaml';
 import { ROOT } from './helpers';
 
-const yaml = (file: string): any => load(fs.readFileSync(path.join(ROOT, file), 'utf8'));
+const yamlOf = (text: string): any => load(text);
+const yaml = (file: string): any => yamlOf(fs.readFileSync(path.join(ROOT, file), 'utf8'));
 
 test('cdk8s.yaml: the plugin validates the CLI output folder and publishes dist/', () => {
   const config = yaml('cdk8s.yaml');
@@ -52,4 +53,69 @@ test('the promotion workflow goes through set-image and a pull request', () => {
   );
   expect(steps.some((s) => s.startsWith('npm run set-image -- '))).toBe(true);
   expect(steps.some((s) => s.startsWith('peter-evans/create-pull-request'))).toBe(true);
+});
+
+test('the pull-request workflow installs every Debian package .ci/run installs', () => {
+  const install = yaml('.github/workflows/ci.yml').jobs.test.steps.find((s: any) =>
+    /apt-get install/.test(s.run ?? ''),
+  );
+  const ci = fs.readFileSync(path.join(ROOT, '.ci', 'run'), 'utf8');
+  const packages = [...ci.matchAll(/packages\+=\(([a-z0-9.-]+)\)/g)].map((m) => m[1]!);
+  expect(packages).toEqual(expect.arrayContaining(['prometheus-postgres-exporter', 'redis-server', 'awscli']));
+  expect(packages.filter((p) => !install.run.split(/\s+/).includes(p))).toEqual([]);
+});
+
+describe('renovate.json', () => {
+  const renovate = JSON.parse(fs.readFileSync(path.join(ROOT, 'renovate.json'), 'utf8'));
+  const configs = fs.readdirSync(path.join(ROOT, 'config')).filter((f) => f.endsWith('.yaml'));
+  /** A `/regex/` of managerFilePatterns as a RegExp. */
+  const pattern = (p: string) => new RegExp(p.replace(/^\/(.*)\/$/, '$1'));
+
+  /** Every `image` string in a config (the app's image mapping is released by set-image, not Renovate). */
+  function pinnedImages(node: unknown): string[] {
+    if (typeof node !== 'object' || node === null) return [];
+    return Object.entries(node).flatMap(([key, value]) =>
+      key === 'image' && typeof value === 'string' ? [value] : pinnedImages(value),
+    );
+  }
+
+  test.each(configs)('config/%s: the custom managers find every pinned image, and nothing else', (file) => {
+    const managers = renovate.customManagers.filter((m: any) =>
+      m.managerFilePatterns.some((p: string) => pattern(p).test(`config/${file}`)),
+    );
+    expect(managers.length).toBeGreaterThan(0);
+    const text = fs.readFileSync(path.join(ROOT, 'config', file), 'utf8');
+    const found = managers.flatMap((m: any) =>
+      m.matchStrings.flatMap((s: string) =>
+        [...text.matchAll(new RegExp(s, 'g'))].map((x) => `${x.groups!.depName}:${x.groups!.currentValue}`),
+      ),
+    );
+    const images = pinnedImages(yamlOf(text));
+    if (file !== 'gitops.yaml') expect(images.length).toBeGreaterThanOrEqual(4);
+    expect(found.sort()).toEqual(images.sort());
+    for (const m of managers) expect(m.datasourceTemplate).toBe('docker');
+  });
+
+  test('the regexes are plain enough for RE2 (no lookaround, no backreferences)', () => {
+    for (const m of renovate.customManagers) {
+      for (const s of m.matchStrings) expect(s).not.toMatch(/\(\?[=!<][^a-zA-Z]|\\[1-9]/);
+    }
+  });
+
+  test('PostgreSQL and Redis stay on their majors; typescript on the 5.9 the project needs', () => {
+    const rule = (name: string) =>
+      renovate.packageRules.find((r: any) => (r.matchDepNames ?? r.matchPackageNames)?.includes(name));
+    expect(rule('docker.io/library/postgres').allowedVersions).toBe('/^15\\./');
+    expect(rule('ghcr.io/cloudnative-pg/postgresql').allowedVersions).toBe('/^15\\./');
+    expect(rule('docker.io/library/redis').allowedVersions).toBe('/^7\\./');
+    expect(rule('typescript').allowedVersions).toBe('5.9.x');
+    const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
+    expect(pkg.devDependencies.typescript).toMatch(/^5\.9\./);
+  });
+
+  test('its pull requests run the same CI and regenerate what check:dist compares', () => {
+    expect(yaml('.github/workflows/ci.yml').on).toHaveProperty('pull_request');
+    expect(renovate.postUpgradeTasks.commands).toContain('npx cdk8s synth');
+    expect(renovate.postUpgradeTasks.fileFilters).toEqual(expect.arrayContaining(['dist/**', '__snapshots__/**']));
+  });
 });

@@ -1,3 +1,4 @@
+import * as fs from 'fs';
 import * as path from 'path';
 
 /**
@@ -10,3 +11,8 @@ export const ROOT = process.env.EASYFLOW_ROOT ?? path.resolve(__dirname, '..', '
 
 /** The backup job's shell scripts, embedded verbatim in the CronJob. */
 export const SCRIPTS_DIR = path.join(ROOT, 'lib', 'workloads', 'scripts');
+
+/** One of those scripts, verbatim, to embed in a container's command. */
+export function embeddedScript(name: string): string {
+  return fs.readFileSync(path.join(SCRIPTS_DIR, name), 'utf8');
+}

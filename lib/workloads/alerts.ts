@@ -193,9 +193,12 @@ export function alertRules(t: AlertTargets, th: AlertThresholds, runbookBaseURL:
       'EasyflowBackupFailed',
       'critical',
       '1m',
-      `max by (namespace) (kube_job_status_start_time{${backupJobs}} and on (namespace, job_name) kube_job_status_failed{${backupJobs}} > 0) >= max by (namespace) (kube_job_status_start_time{${backupJobs}})`,
+      // kube_job_failed{condition="true"} is the Job's Failed condition: every retry (backoffLimit)
+      // or the deadline is used up. kube_job_status_failed counts failed pods, so a run that failed
+      // once and succeeded on a retry would page although the backup exists.
+      `max by (namespace) (kube_job_status_start_time{${backupJobs}} and on (namespace, job_name) (kube_job_failed{${backupJobs}, condition="true"} == 1)) >= max by (namespace) (kube_job_status_start_time{${backupJobs}})`,
       `The latest PostgreSQL backup failed in ${t.namespace}`,
-      `The newest ${t.backupCronJob} Job failed; see its logs (kubectl -n ${t.namespace} logs job/<name>).`,
+      `The newest ${t.backupCronJob} Job failed after all its retries; see its logs (kubectl -n ${t.namespace} logs job/<name>).`,
     ),
     ...(t.cnpg ? cnpgRules(t.cnpg, ns, th, rule) : []),
   ];
@@ -250,9 +253,22 @@ function cnpgRules(
   ];
 }
 
-/** The rules as a Prometheus rules file (for a plain Prometheus). */
-export function rulesFileGroups(rules: readonly AlertRule[]): { groups: Array<{ name: string; rules: AlertRule[] }> } {
-  return { groups: [{ name: 'easyflow', rules: [...rules] }] };
+/** Whether a rule reads kube-state-metrics (`kube_*` series), which only a scrape of it provides. */
+export function readsKubeStateMetrics(rule: AlertRule): boolean {
+  return /\bkube_[a-z_]+/.test(rule.expr);
+}
+
+/**
+ * The rules as a Prometheus rules file (for a plain Prometheus). Rules that read kube-state-metrics
+ * are left out unless that Prometheus scrapes it: without its series they would fire forever (an
+ * `absent` or `or vector(0)` rule) or never.
+ */
+export function rulesFileGroups(
+  rules: readonly AlertRule[],
+  scrapesKubeStateMetrics: boolean,
+): { groups: Array<{ name: string; rules: AlertRule[] }> } {
+  const kept = rules.filter((r) => scrapesKubeStateMetrics || !readsKubeStateMetrics(r));
+  return { groups: [{ name: 'easyflow', rules: kept }] };
 }
 
 export interface EasyflowAlertsProps {

@@ -20,6 +20,12 @@ export const SECRET_KEYS = [
 
 export type SecretKey = (typeof SECRET_KEYS)[number];
 
+/**
+ * The object-store Secret's keys (what the aws CLI and barman-cloud read), each from a property of
+ * the same store key: `BACKUP_AWS_ACCESS_KEY_ID` and `BACKUP_AWS_SECRET_ACCESS_KEY`.
+ */
+export const OBJECT_STORE_KEYS = ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'] as const;
+
 const STORE_KINDS = {
   ClusterSecretStore: ExternalSecretSpecSecretStoreRefKind.CLUSTER_SECRET_STORE,
   SecretStore: ExternalSecretSpecSecretStoreRefKind.SECRET_STORE,
@@ -85,6 +91,17 @@ export class AppSecrets extends Construct {
       name,
       data: [{ secretKey: 'password', property: passwordKey }],
       template: { type: 'kubernetes.io/basic-auth', data: { username, password: '{{ .password }}' } },
+    });
+  }
+
+  /**
+   * Secret `name` with the backups' object-store credentials (`OBJECT_STORE_KEYS`), from the same
+   * store key. With `source: existing` nothing is synthesized: the operator creates it.
+   */
+  public objectStoreSecret(scope: Construct, id: string, name: string): void {
+    this.externalSecret(scope, id, {
+      name,
+      data: OBJECT_STORE_KEYS.map((key) => ({ secretKey: key, property: `BACKUP_${key}` })),
     });
   }
 

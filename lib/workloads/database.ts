@@ -33,3 +33,14 @@ export interface PostgresDatabase {
   /** The password of `user`, as environment variable `name`. */
   passwordEnv(name: string): k8s.EnvVar;
 }
+
+/** libpq's environment for `psql`/`pg_dump` as `db.user` against `host` and `database`. */
+export function libpqEnv(db: PostgresDatabase, host: string, database: string): k8s.EnvVar[] {
+  return [
+    { name: 'PGHOST', value: host },
+    { name: 'PGPORT', value: String(db.port) },
+    { name: 'PGDATABASE', value: database },
+    { name: 'PGUSER', value: db.user },
+    db.passwordEnv('PGPASSWORD'),
+  ];
+}

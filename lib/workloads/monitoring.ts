@@ -41,10 +41,19 @@ export interface MonitoringProps {
    */
   readonly prometheusOperator?: boolean;
   /**
-   * Labels the operator's serviceMonitorSelector / ruleSelector match.
-   * @default - none
+   * Labels put on every ServiceMonitor, PodMonitor and PrometheusRule so the Prometheus' selectors
+   * pick them. kube-prometheus-stack's defaults (`*SelectorNilUsesHelmValues: true`) select only
+   * objects labelled `release: <helm release name>`; `{}` puts no extra label on them.
+   * @default - `{ release: 'kube-prometheus-stack' }`, what a stock install's selectors match
    */
   readonly selectorLabels?: Readonly<Record<string, string>>;
+  /**
+   * `host:port` of kube-state-metrics for the plain Prometheus (`prometheus-config`), e.g.
+   * `kube-state-metrics.monitoring.svc:8080`: adds the scrape job `kube-state-metrics` and with it
+   * the rules that read `kube_*` series (replicas, Celery, backups) to `alerts.yml`.
+   * @default - no such job; those rules stay out of `alerts.yml` (the PrometheusRule keeps them)
+   */
+  readonly kubeStateMetricsTarget?: string;
   /**
    * Emit the Grafana dashboard ConfigMap.
    * @default true
@@ -89,12 +98,14 @@ interface Target {
  */
 export class Monitoring extends Construct {
   public readonly scrapeInterval: string;
+  public readonly monitorLabels: Readonly<Record<string, string>>;
   public readonly prometheusConfigMapName = 'prometheus-config';
   public readonly dashboardConfigMapName = 'easyflow-grafana-dashboard';
 
   constructor(scope: Construct, id: string, props: MonitoringProps) {
     super(scope, id);
     this.scrapeInterval = props.scrapeInterval ?? '15s';
+    this.monitorLabels = { ...(props.selectorLabels ?? { release: 'kube-prometheus-stack' }) };
     const given = Object.entries(props.thresholds ?? {}).filter(([, value]) => value !== undefined);
     const thresholds: AlertThresholds = { ...DEFAULT_THRESHOLDS, ...Object.fromEntries(given) };
     throwProblems(this, [
@@ -107,6 +118,10 @@ export class Monitoring extends Construct {
       ...(['latencyP95Seconds', 'backupMaxAgeHours'] as const)
         .filter((key) => !(thresholds[key] > 0))
         .map((key) => `thresholds.${key} must be above 0, got ${thresholds[key]}`),
+      props.kubeStateMetricsTarget === undefined ||
+      /^[a-z0-9]([a-z0-9.-]*[a-z0-9])?:[0-9]{1,5}$/.test(props.kubeStateMetricsTarget)
+        ? undefined
+        : `kubeStateMetricsTarget "${props.kubeStateMetricsTarget}" must be host:port, such as kube-state-metrics.monitoring.svc:8080`,
     ]);
     const labels = objectLabels({ name: 'easyflow-monitoring', component: 'monitoring' });
     const app: Target = {
@@ -155,15 +170,23 @@ export class Monitoring extends Construct {
           exporters,
           withAlerts,
           props.postgresCluster,
+          props.kubeStateMetricsTarget,
         ),
-        ...(withAlerts ? { 'alerts.yml': dump(rulesFileGroups(rules), { lineWidth: -1, noRefs: true }) } : {}),
+        ...(withAlerts
+          ? {
+              'alerts.yml': dump(rulesFileGroups(rules, props.kubeStateMetricsTarget !== undefined), {
+                lineWidth: -1,
+                noRefs: true,
+              }),
+            }
+          : {}),
       },
     });
 
     if (props.prometheusOperator ?? true) {
       for (const target of [app, ...exporters]) {
         new ServiceMonitor(this, `service-monitor-${target.serviceName}`, {
-          metadata: { name: target.job, labels: { ...labels, ...props.selectorLabels } },
+          metadata: { name: target.job, labels: { ...labels, ...this.monitorLabels } },
           spec: {
             selector: { matchLabels: target.selector },
             namespaceSelector: { matchNames: [props.namespace] },
@@ -184,7 +207,7 @@ export class Monitoring extends Construct {
         new PodMonitor(this, 'pod-monitor-postgres', {
           metadata: {
             name: cluster.clusterName,
-            labels: { ...objectLabels(cluster.identity), ...props.selectorLabels },
+            labels: { ...objectLabels(cluster.identity), ...this.monitorLabels },
           },
           spec: {
             selector: { matchLabels: { 'cnpg.io/cluster': cluster.clusterName } },
@@ -193,7 +216,7 @@ export class Monitoring extends Construct {
         });
       }
       if (withAlerts) {
-        new EasyflowAlerts(this, 'alerts', { rules, selectorLabels: props.selectorLabels });
+        new EasyflowAlerts(this, 'alerts', { rules, selectorLabels: this.monitorLabels });
       }
     }
 
@@ -212,6 +235,7 @@ export class Monitoring extends Construct {
     exporters: readonly Target[],
     withAlerts: boolean,
     cluster: PostgresCluster | undefined,
+    kubeStateMetrics: string | undefined,
   ): string {
     const config = {
       global: { scrape_interval: this.scrapeInterval, evaluation_interval: this.scrapeInterval },
@@ -237,6 +261,17 @@ export class Monitoring extends Construct {
                   { names: [`${cluster.metricsServiceName}.${namespace}.svc`], type: 'A', port: cluster.metricsPort },
                 ],
                 relabel_configs: [{ target_label: 'namespace', replacement: namespace }],
+              },
+            ]
+          : []),
+        // Its series name the namespace and object they describe; honor_labels keeps them as exported.
+        ...(kubeStateMetrics
+          ? [
+              {
+                job_name: 'kube-state-metrics',
+                metrics_path: '/metrics',
+                honor_labels: true,
+                static_configs: [{ targets: [kubeStateMetrics] }],
               },
             ]
           : []),

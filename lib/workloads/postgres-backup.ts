@@ -1,5 +1,3 @@
-import * as fs from 'fs';
-import * as path from 'path';
 import { Construct } from 'constructs';
 import { throwProblems, wholeNumberProblem } from '../platform/checks';
 import { k8s } from 'cdk8s-plus-27';
@@ -9,9 +7,9 @@ import { cronProblem } from '../platform/cron';
 import { pinnedImageProblem } from '../platform/image';
 import { Identity, fullLabels, objectLabels, podLabels, versionOf } from '../platform/labels';
 import { KEEP_ON_PRUNE, container, emptyDir, podSpec, workloadServiceAccount } from '../platform/pod';
-import type { PostgresDatabase } from './database';
-import { SCRIPTS_DIR } from '../platform/paths';
-import { ObjectStoreOptions, objectStore } from '../platform/object-store';
+import { PostgresDatabase, libpqEnv } from './database';
+import { embeddedScript } from '../platform/paths';
+import { ObjectStore, ObjectStoreOptions, objectStore } from '../platform/object-store';
 import { claimSpec } from '../platform/storage';
 
 /** Upload of each verified archive to S3 (or an S3-compatible store). */
@@ -60,10 +58,6 @@ export interface PostgresBackupProps {
   readonly s3?: S3UploadOptions;
 }
 
-/** The backup's shell scripts, embedded verbatim in the CronJob. */
-
-const script = (name: string): string => fs.readFileSync(path.join(SCRIPTS_DIR, name), 'utf8');
-
 /**
  * CronJob `postgres-backup`: a daily `pg_dump` compressed onto the claim `backup-pvc`, verified
  * before it is kept, with retention, and an optional S3 upload as a second step. Every failure
@@ -76,6 +70,10 @@ export class PostgresBackup extends Construct {
   public readonly schedule: string;
   public readonly timeZone: string;
   public readonly retentionDays: number;
+  /** The image with pg_dump (and psql) of the server's major version. */
+  public readonly image: string;
+  /** Where each verified archive is uploaded, every default filled in. */
+  public readonly objectStore?: ObjectStore;
 
   constructor(scope: Construct, id: string, props: PostgresBackupProps) {
     super(scope, id);
@@ -84,6 +82,7 @@ export class PostgresBackup extends Construct {
     this.timeZone = props.timeZone ?? 'Etc/UTC';
     this.retentionDays = props.retentionDays ?? 7;
     const image = props.image ?? pg.image;
+    this.image = image;
     const schedule = cronProblem(this.schedule);
     const pinned = (field: string, value: string | undefined) => {
       const problem = value === undefined ? undefined : pinnedImageProblem(value);
@@ -109,13 +108,9 @@ export class PostgresBackup extends Construct {
       name: 'pg-dump',
       image,
       resources: props.resources,
-      command: ['/bin/bash', '-c', script('postgres-backup.sh')],
+      command: ['/bin/bash', '-c', embeddedScript('postgres-backup.sh')],
       env: [
-        { name: 'PGHOST', value: pg.dumpServiceName },
-        { name: 'PGPORT', value: String(pg.port) },
-        { name: 'PGDATABASE', value: pg.database },
-        { name: 'PGUSER', value: pg.user },
-        pg.passwordEnv('PGPASSWORD'),
+        ...libpqEnv(pg, pg.dumpServiceName, pg.database),
         { name: 'BACKUP_DIR', value: '/backup' },
         { name: 'BACKUP_PREFIX', value: pg.database },
         { name: 'RETENTION_DAYS', value: String(this.retentionDays) },
@@ -127,14 +122,15 @@ export class PostgresBackup extends Construct {
         { name: 'tmp', mountPath: '/tmp' },
       ],
     });
-    const s3 = props.s3 && { ...objectStore(props.s3), image: props.s3.image };
+    this.objectStore = props.s3 && objectStore(props.s3);
+    const s3 = this.objectStore && props.s3 && { ...this.objectStore, image: props.s3.image };
     const upload =
       s3 &&
       container({
         name: 's3-upload',
         image: s3.image,
         resources: props.resources,
-        command: ['/bin/bash', '-c', script('s3-upload.sh')],
+        command: ['/bin/bash', '-c', embeddedScript('s3-upload.sh')],
         env: [
           { name: 'LAST_ARCHIVE_FILE', value: lastArchive },
           { name: 'S3_BUCKET', value: s3.bucket },

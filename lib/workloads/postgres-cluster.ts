@@ -3,8 +3,6 @@ import { sqlIdentifierProblem, throwProblems, wholeNumberProblem } from '../plat
 import { k8s } from 'cdk8s-plus-27';
 import {
   Cluster,
-  ClusterSpecBackupBarmanObjectStoreDataCompression,
-  ClusterSpecBackupBarmanObjectStoreWalCompression,
   ClusterSpecPrimaryUpdateStrategy,
   ClusterSpecResourcesLimits,
   ClusterSpecResourcesRequests,
@@ -14,6 +12,13 @@ import {
   ScheduledBackupSpecBackupOwnerReference,
   ScheduledBackupSpecMethod,
 } from '../../imports/scheduledbackups-postgresql.cnpg.io';
+import {
+  ObjectStore as BarmanObjectStore,
+  ObjectStoreSpecConfigurationDataCompression,
+  ObjectStoreSpecConfigurationWalCompression,
+  ObjectStoreSpecInstanceSidecarConfigurationResourcesLimits as SidecarLimit,
+  ObjectStoreSpecInstanceSidecarConfigurationResourcesRequests as SidecarRequest,
+} from '../../imports/objectstores-barmancloud.cnpg.io';
 import { AppSecrets } from './app-secrets';
 import type { Resources } from '../platform/resources';
 import type { Storage } from '../platform/storage';
@@ -24,7 +29,11 @@ import { KEEP_ON_PRUNE } from '../platform/pod';
 import { ObjectStoreOptions, objectStore } from '../platform/object-store';
 import { workloadService } from '../platform/service';
 
-/** Point-in-time recovery: WAL archiving and base backups to S3 with barman (under `<prefix>cnpg/`). */
+/**
+ * Point-in-time recovery: WAL archiving and base backups to S3 (under `<prefix>cnpg/`) through the
+ * Barman Cloud plugin (CNPG-I, `barman-cloud.cloudnative-pg.io`), which replaces the in-tree
+ * `spec.backup.barmanObjectStore` deprecated since CloudNativePG 1.26.
+ */
 export interface PitrBackupOptions extends ObjectStoreOptions {
   /**
    * Base backups and WAL older than this are removed by the operator.
@@ -36,6 +45,11 @@ export interface PitrBackupOptions extends ObjectStoreOptions {
    * @default '0 3 * * *'
    */
   readonly schedule?: string;
+  /**
+   * Resources of the plugin's sidecar in each instance pod (barman-cloud archives WAL there).
+   * @default - requests 100m CPU and 128Mi, limit 512Mi memory
+   */
+  readonly sidecarResources?: Resources;
 }
 
 export interface PostgresClusterProps {
@@ -73,6 +87,9 @@ export interface PostgresClusterProps {
 /** uid and gid of the postgres user in CloudNativePG's images. */
 const CNPG_UID = 26;
 
+/** The Barman Cloud plugin's name, as its operator-side deployment registers it. */
+export const BARMAN_CLOUD_PLUGIN = 'barman-cloud.cloudnative-pg.io';
+
 /**
  * PostgreSQL on the CloudNativePG operator: Cluster `postgres` with one primary and streaming
  * replicas, spread over nodes (required anti-affinity), reached through the operator's Services
@@ -102,6 +119,8 @@ export class PostgresCluster extends Construct implements PostgresDatabase {
   public readonly image: string;
   public readonly runAsUser = CNPG_UID;
   public readonly instances: number;
+  /** The plugin's ObjectStore the WAL and base backups go to, when PITR is on. */
+  public readonly objectStoreName?: string;
   private readonly secrets: AppSecrets;
 
   constructor(scope: Construct, id: string, props: PostgresClusterProps) {
@@ -129,6 +148,43 @@ export class PostgresCluster extends Construct implements PostgresDatabase {
 
     const pitr = props.pitr;
     const store = pitr && objectStore(pitr);
+    if (pitr && store) {
+      this.objectStoreName = 'postgres-backup-store';
+      const retentionDays = pitr.retentionDays ?? 30;
+      const sidecar: Resources = pitr.sidecarResources ?? {
+        requests: { cpu: '100m', memory: '128Mi' },
+        limits: { memory: '512Mi' },
+      };
+      throwProblems(this, [wholeNumberProblem('pitr.retentionDays', retentionDays, 1)]);
+      new BarmanObjectStore(this, 'object-store', {
+        metadata: { name: this.objectStoreName, labels },
+        spec: {
+          retentionPolicy: `${retentionDays}d`,
+          instanceSidecarConfiguration: {
+            resources: {
+              requests: {
+                cpu: SidecarRequest.fromString(sidecar.requests.cpu),
+                memory: SidecarRequest.fromString(sidecar.requests.memory),
+              },
+              limits: {
+                memory: SidecarLimit.fromString(sidecar.limits.memory),
+                ...(sidecar.limits.cpu ? { cpu: SidecarLimit.fromString(sidecar.limits.cpu) } : {}),
+              },
+            },
+          },
+          configuration: {
+            destinationPath: `s3://${store.bucket}/${store.prefix}cnpg`,
+            endpointUrl: store.endpoint,
+            s3Credentials: {
+              accessKeyId: { name: store.credentialsSecret, key: 'AWS_ACCESS_KEY_ID' },
+              secretAccessKey: { name: store.credentialsSecret, key: 'AWS_SECRET_ACCESS_KEY' },
+            },
+            wal: { compression: ObjectStoreSpecConfigurationWalCompression.GZIP, maxParallel: 2 },
+            data: { compression: ObjectStoreSpecConfigurationDataCompression.GZIP },
+          },
+        },
+      });
+    }
 
     new Cluster(this, 'cluster', {
       metadata: { name: this.clusterName, labels, annotations: { ...KEEP_ON_PRUNE } },
@@ -171,19 +227,9 @@ export class PostgresCluster extends Construct implements PostgresDatabase {
           labels: { ...selectorLabels(this.clusterName), ...fullLabels(this.identity, props.instance) },
           annotations: { ...KEEP_ON_PRUNE },
         },
-        backup: store && {
-          retentionPolicy: `${pitr!.retentionDays ?? 30}d`,
-          barmanObjectStore: {
-            destinationPath: `s3://${store.bucket}/${store.prefix}cnpg`,
-            endpointUrl: store.endpoint,
-            s3Credentials: {
-              accessKeyId: { name: store.credentialsSecret, key: 'AWS_ACCESS_KEY_ID' },
-              secretAccessKey: { name: store.credentialsSecret, key: 'AWS_SECRET_ACCESS_KEY' },
-            },
-            wal: { compression: ClusterSpecBackupBarmanObjectStoreWalCompression.GZIP, maxParallel: 2 },
-            data: { compression: ClusterSpecBackupBarmanObjectStoreDataCompression.GZIP },
-          },
-        },
+        plugins: store && [
+          { name: BARMAN_CLOUD_PLUGIN, isWalArchiver: true, parameters: { barmanObjectName: this.objectStoreName! } },
+        ],
       },
     });
 
@@ -195,7 +241,8 @@ export class PostgresCluster extends Construct implements PostgresDatabase {
           cluster: { name: this.clusterName },
           // The operator's cron has a seconds field.
           schedule: schedule.startsWith('@') ? schedule : `0 ${schedule}`,
-          method: ScheduledBackupSpecMethod.BARMAN_OBJECT_STORE,
+          method: ScheduledBackupSpecMethod.PLUGIN,
+          pluginConfiguration: { name: BARMAN_CLOUD_PLUGIN },
           backupOwnerReference: ScheduledBackupSpecBackupOwnerReference.SELF,
           immediate: true,
         },

@@ -12,6 +12,7 @@ import { synthEnvironment } from '../../lib/pipeline/synth';
 import type { Manifest } from '../../lib/validation/schema';
 import { CONFIG_DIR, find, prodWithStatefulSet } from '../helpers';
 import { PG_BIN, PostgresServer, startPostgres } from './postgres-server';
+import { Process, freePort, startProcess, waitFor } from './servers';
 
 const prodConfig = loadConfig(path.join(CONFIG_DIR, 'prod.yaml'));
 const withS3 = {
@@ -97,7 +98,8 @@ test('the manifest runs the script with bash and the database settings; prod dum
 
 test('the StatefulSet mode runs the very same script against Service postgres', () => {
   const cron = find(prodWithStatefulSet(), 'CronJob', 'postgres-backup');
-  const dump = cron.spec.jobTemplate.spec.template.spec.containers[0];
+  const pod = cron.spec.jobTemplate.spec.template.spec;
+  const dump = [...(pod.initContainers ?? []), ...pod.containers].find((c: any) => c.name === 'pg-dump');
   expect(dump.command).toEqual(dumpContainer.command);
   expect(envOf(dump)).toMatchObject({ PGHOST: 'postgres', PGUSER: 'postgres' });
 });
@@ -207,5 +209,94 @@ describe('S3 upload step', () => {
     expect(r.status).toBe(0);
     const calls = fs.readFileSync(path.join(work, 'aws.log'), 'utf8');
     expect(calls).toContain(`s3://easyflow-backups/database/${path.basename(archive)}`);
+  });
+});
+
+describe('S3 upload against a real S3-compatible server (s3rver, Debian awscli)', () => {
+  const bucket = envOf(uploadContainer).S3_BUCKET!;
+  const prefix = envOf(uploadContainer).S3_PREFIX!;
+  let s3: Process;
+  let endpoint: string;
+  let s3Dir: string;
+
+  beforeAll(async () => {
+    s3Dir = fs.mkdtempSync(path.join(os.tmpdir(), 'easyflow-s3-'));
+    const port = await freePort();
+    endpoint = `http://127.0.0.1:${port}`;
+    s3 = startProcess(process.execPath, [
+      require.resolve('s3rver/bin/s3rver.js'),
+      '--directory',
+      s3Dir,
+      '--address',
+      '127.0.0.1',
+      '--port',
+      String(port),
+      '--silent',
+      '--configure-bucket',
+      bucket,
+    ]);
+    await waitFor('s3rver', async () => (await fetch(endpoint)).status > 0, s3.output);
+  });
+  afterAll(async () => {
+    await s3?.stop();
+    fs.rmSync(s3Dir, { recursive: true, force: true });
+  });
+
+  /** The upload container's script with the credentials its Secret would hold, pointed at s3rver. */
+  const upload = (env: Record<string, string> = {}) =>
+    runScript(uploadContainer, {
+      S3_ENDPOINT: endpoint,
+      AWS_ACCESS_KEY_ID: 'S3RVER',
+      AWS_SECRET_ACCESS_KEY: 'S3RVER',
+      AWS_DEFAULT_REGION: 'us-east-1',
+      HOME: work,
+      ...env,
+    });
+
+  test('a verified archive lands in the bucket byte for byte', () => {
+    expect(dump().status).toBe(0);
+    const archive = fs.readFileSync(path.join(work, 'last-archive'), 'utf8').trim();
+    const r = upload();
+    expect(r.stderr).toContain(`uploaded s3://${bucket}/${prefix}${path.basename(archive)}`);
+    expect(r.status).toBe(0);
+    const back = path.join(work, 'downloaded.sql.gz');
+    const get = spawnSync(
+      '/usr/bin/aws',
+      ['--endpoint-url', endpoint, 's3', 'cp', `s3://${bucket}/${prefix}${path.basename(archive)}`, back],
+      {
+        encoding: 'utf8',
+        env: {
+          ...process.env,
+          AWS_ACCESS_KEY_ID: 'S3RVER',
+          AWS_SECRET_ACCESS_KEY: 'S3RVER',
+          AWS_DEFAULT_REGION: 'us-east-1',
+          HOME: work,
+        },
+      },
+    );
+    expect(get.stderr).toBe('');
+    expect(fs.readFileSync(back).equals(fs.readFileSync(archive))).toBe(true);
+  });
+
+  test('wrong credentials fail the job loudly', () => {
+    expect(dump().status).toBe(0);
+    const r = upload({ AWS_ACCESS_KEY_ID: 'nobody', AWS_SECRET_ACCESS_KEY: 'wrong' });
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toMatch(/InvalidAccessKeyId|SignatureDoesNotMatch|AccessDenied/);
+    expect(r.stderr).not.toContain('uploaded s3://');
+  });
+
+  test('a bucket that does not exist fails the job loudly', () => {
+    expect(dump().status).toBe(0);
+    const r = upload({ S3_BUCKET: 'no-such-bucket' });
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toContain('NoSuchBucket');
+  });
+
+  test('an unreachable store fails the job loudly', async () => {
+    expect(dump().status).toBe(0);
+    const r = upload({ S3_ENDPOINT: `http://127.0.0.1:${await freePort()}`, AWS_MAX_ATTEMPTS: '1' });
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toMatch(/Could not connect/);
   });
 });

@@ -1,12 +1,15 @@
 /**
  * A throw-away PostgreSQL 15 server on 127.0.0.1 for integration tests: Debian's postgresql-15
- * binaries (PG_BIN overrides the folder), a fresh data directory, password authentication over TCP.
+ * binaries (PG_BIN overrides the folder), a fresh data directory, password authentication over TCP,
+ * on a port the kernel just handed out, with TLS on (a throw-away self-signed certificate), so clients
+ * configured with sslmode=require, as the CloudNativePG environments are, connect as in a cluster.
  * As root (CI), the server runs as the `postgres` user, because postgres refuses to run as root.
  */
 import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { freePortSync } from './servers';
 
 export const PG_BIN = process.env.PG_BIN ?? '/usr/lib/postgresql/15/bin';
 
@@ -46,7 +49,18 @@ export function startPostgres(): PostgresServer {
     '--auth-host=scram-sha-256',
     `--pwfile=${pwfile}`,
   ]);
-  const port = 20000 + (process.pid % 20000);
+  const key = path.join(dir, 'server.key');
+  const cert = path.join(dir, 'server.crt');
+  execFileSync(
+    'openssl',
+    ['req', '-new', '-x509', '-days', '1', '-nodes', '-subj', '/CN=127.0.0.1', '-keyout', key, '-out', cert],
+    {
+      stdio: 'ignore',
+    },
+  );
+  fs.chmodSync(key, 0o600);
+  if (asRoot) execFileSync('chown', ['postgres:postgres', key, cert]);
+  const port = freePortSync();
   run('pg_ctl', [
     '-D',
     data,
@@ -54,7 +68,7 @@ export function startPostgres(): PostgresServer {
     path.join(dir, 'log'),
     '-w',
     '-o',
-    `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1`,
+    `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c ssl=on -c ssl_cert_file=${cert} -c ssl_key_file=${key}`,
     'start',
   ]);
   return {

@@ -23,5 +23,7 @@ test('the traffic diagram follows the Ingresses, Services and NetworkPolicies', 
   expect(prod).toContain('  CronJob_postgres_backup --> Cluster_postgres');
   expect(summary('dev')).toContain('  CronJob_postgres_backup --> Service_postgres');
   expect(prod).toContain('  Deployment_easyflow_app -- "443" --> internet');
-  expect(prod).not.toContain('CronJob_postgres_backup -- "443"');
+  // prod uploads its archives to S3 (backup.s3); dev keeps them in the cluster.
+  expect(prod).toContain('  CronJob_postgres_backup -- "443" --> internet');
+  expect(summary('dev')).not.toContain('CronJob_postgres_backup -- "443"');
 });

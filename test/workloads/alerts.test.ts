@@ -1,8 +1,15 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { load } from 'js-yaml';
-import { DEFAULT_THRESHOLDS, EasyflowAlerts, alertRules } from '../../lib/workloads/alerts';
-import { ENVIRONMENTS, ROOT, allOf, find, manifestsOf, scratch } from '../helpers';
+import {
+  DEFAULT_THRESHOLDS,
+  EasyflowAlerts,
+  alertRules,
+  readsKubeStateMetrics,
+  rulesFileGroups,
+} from '../../lib/workloads/alerts';
+import { PANELS } from '../../lib/workloads/dashboard';
+import { ENVIRONMENTS, ROOT, allOf, find, manifestsOf, metricNames, scratch } from '../helpers';
 
 const REQUIRED = [
   'EasyflowAppDown',
@@ -48,12 +55,6 @@ test('every alert has a severity, a summary, a description and a runbook section
   }
 });
 
-test('the plain Prometheus rules file holds exactly the same rules', () => {
-  const file: any = load(find(manifestsOf('prod'), 'ConfigMap', 'prometheus-config').data['alerts.yml']);
-  const crd = find(manifestsOf('prod'), 'PrometheusRule', 'easyflow-alerts').spec.groups;
-  expect(file.groups).toEqual(crd);
-});
-
 const TARGETS = {
   namespace: 'n',
   appJob: 'a',
@@ -65,6 +66,60 @@ const TARGETS = {
   beatDeployment: 'b',
   backupCronJob: 'c',
 };
+
+interface MetricSource {
+  readonly source: string;
+  readonly job: string;
+  readonly metrics?: readonly string[];
+  readonly prefix?: string;
+}
+const SOURCES = Object.values(
+  (load(fs.readFileSync(path.join(__dirname, '..', 'fixtures', 'metrics.yaml'), 'utf8')) as any).sources,
+) as MetricSource[];
+
+/** The job that scrapes `metric`, from test/fixtures/metrics.yaml; undefined for a name nobody emits. */
+function jobOf(metric: string): string | undefined {
+  return SOURCES.find((s) => s.metrics?.includes(metric) || (s.prefix && metric.startsWith(s.prefix)))?.job;
+}
+
+test('every metric an alert or a dashboard panel reads is one its exporter emits (a typo fails)', () => {
+  const rules = find(manifestsOf('prod'), 'PrometheusRule', 'easyflow-alerts').spec.groups[0].rules;
+  const exprs = [...rules.map((r: any) => r.expr), ...PANELS.map((p) => p.expr)];
+  const unknown = exprs.flatMap((e) => metricNames(e)).filter((m) => jobOf(m) === undefined);
+  expect(unknown).toEqual([]);
+  expect(jobOf('kube_job_status_faild')).toBeUndefined();
+  expect(metricNames(rules.find((r: any) => r.alert === 'EasyflowBackupFailed').expr)).toEqual([
+    'kube_job_failed',
+    'kube_job_status_start_time',
+  ]);
+});
+
+test.each(ENVIRONMENTS)('%s: alerts.yml reads only metrics prometheus.yml scrapes', (env) => {
+  const data = find(manifestsOf(env), 'ConfigMap', 'prometheus-config').data;
+  const jobs = (load(data['prometheus.yml']) as any).scrape_configs.map((j: any) => j.job_name);
+  const rules = (load(data['alerts.yml']) as any).groups[0].rules;
+  const unscraped = rules.flatMap((r: any) =>
+    metricNames(r.expr)
+      .filter((m) => jobOf(m) !== '*' && !jobs.includes(jobOf(m)))
+      .map((m) => `${r.alert}: ${m}`),
+  );
+  expect(unscraped).toEqual([]);
+});
+
+test("the plain rules file holds the PrometheusRule's rules, less those reading kube-state-metrics", () => {
+  const file: any = load(find(manifestsOf('prod'), 'ConfigMap', 'prometheus-config').data['alerts.yml']);
+  const crd = find(manifestsOf('prod'), 'PrometheusRule', 'easyflow-alerts').spec.groups[0].rules;
+  expect(file.groups[0].rules).toEqual(crd.filter((r: any) => !r.expr.includes('kube_')));
+  expect(file.groups[0].rules.map((r: any) => r.alert)).not.toContain('EasyflowCeleryWorkersAbsent');
+});
+
+test('with kube-state-metrics scraped, alerts.yml holds every rule', () => {
+  const rules = alertRules(TARGETS, DEFAULT_THRESHOLDS, 'https://x');
+  expect(rulesFileGroups(rules, true).groups[0]!.rules).toEqual(rules);
+  expect(rulesFileGroups(rules, false).groups[0]!.rules.map((r) => r.alert)).toEqual(
+    rules.filter((r) => !readsKubeStateMetrics(r)).map((r) => r.alert),
+  );
+});
 
 test('replica alerts only where there are replicas', () => {
   const names = (replicas: boolean) =>

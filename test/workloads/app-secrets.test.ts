@@ -1,4 +1,4 @@
-import { AppSecrets, AppSecretsProps, SECRET_KEYS } from '../../lib/workloads/app-secrets';
+import { AppSecrets, AppSecretsProps, OBJECT_STORE_KEYS, SECRET_KEYS } from '../../lib/workloads/app-secrets';
 import { find, scratch } from '../helpers';
 
 test('minimal props: an ExternalSecret from the ClusterSecretStore easyflow', () => {
@@ -45,4 +45,24 @@ test('a bad remote key is refused', () => {
   expect(() => new AppSecrets(chart, 's', { remoteKey: 'easy flow' })).toThrow(
     'test/s: remoteKey "easy flow" must be a store path such as easyflow/prod',
   );
+});
+
+test('the object-store Secret comes from the same store key, or is made by hand with existing', () => {
+  const { chart, synth } = scratch();
+  new AppSecrets(chart, 's', { remoteKey: 'easyflow/test' }).objectStoreSecret(chart, 'o3', 'backup-s3');
+  const es = find(synth(), 'ExternalSecret', 'backup-s3').spec;
+  expect(es.target.name).toBe('backup-s3');
+  expect(es.data).toEqual(
+    OBJECT_STORE_KEYS.map((key) => ({
+      secretKey: key,
+      remoteRef: { key: 'easyflow/test', property: `BACKUP_${key}` },
+    })),
+  );
+  const existing = scratch();
+  new AppSecrets(existing.chart, 's', { remoteKey: 'easyflow/test', source: 'existing' }).objectStoreSecret(
+    existing.chart,
+    'o3',
+    'backup-s3',
+  );
+  expect(existing.synth()).toEqual([]);
 });

@@ -1,3 +1,5 @@
+import * as fs from 'fs';
+import * as path from 'path';
 import { load } from 'js-yaml';
 import { DEFAULT_THRESHOLDS } from '../../lib/workloads/alerts';
 import { CeleryBeat } from '../../lib/workloads/celery-beat';
@@ -9,7 +11,7 @@ import { PostgresCluster } from '../../lib/workloads/postgres-cluster';
 import { PostgresExporter } from '../../lib/workloads/postgres-exporter';
 import { RedisExporter } from '../../lib/workloads/redis-exporter';
 import { WebApp } from '../../lib/workloads/web-app';
-import { ENVIRONMENTS, SMALL, allOf, basics, find, manifestsOf, scratch } from '../helpers';
+import { CONFIG_DIR, ENVIRONMENTS, SMALL, allOf, basics, find, manifestsOf, scratch } from '../helpers';
 
 function setup() {
   const s = scratch();
@@ -38,6 +40,7 @@ test('all props, operator and dashboard off: only the scrape config and its rule
     scrapeInterval: '30s',
     prometheusOperator: false,
     selectorLabels: { release: 'prom' },
+    kubeStateMetricsTarget: 'kube-state-metrics.monitoring.svc:8080',
     grafanaDashboard: false,
     alerts: true,
     thresholds: { ...DEFAULT_THRESHOLDS, latencyP95Seconds: 2 },
@@ -53,13 +56,25 @@ test('all props, operator and dashboard off: only the scrape config and its rule
   const config: any = load(data['prometheus.yml']);
   expect(config.global.scrape_interval).toBe('30s');
   expect(config.rule_files).toEqual(['alerts.yml']);
-  expect(config.scrape_configs.map((j: any) => j.job_name)).toEqual(['easyflow-app', 'postgres', 'redis']);
+  expect(config.scrape_configs.map((j: any) => j.job_name)).toEqual([
+    'easyflow-app',
+    'postgres',
+    'redis',
+    'kube-state-metrics',
+  ]);
+  expect(config.scrape_configs[3]).toEqual({
+    job_name: 'kube-state-metrics',
+    metrics_path: '/metrics',
+    honor_labels: true,
+    static_configs: [{ targets: ['kube-state-metrics.monitoring.svc:8080'] }],
+  });
   expect(config.scrape_configs[1].static_configs[0].targets).toEqual(['postgres-exporter.test.svc:9187']);
   expect(config.scrape_configs[2].static_configs[0].targets).toEqual(['redis-exporter.test.svc:9121']);
   expect(config.scrape_configs[0].dns_sd_configs).toEqual([
     { names: ['easyflow-app-pods.test.svc'], type: 'A', port: 8000 },
   ]);
   const rules: any = load(data['alerts.yml']);
+  expect(rules.groups[0].rules.map((r: any) => r.alert)).toContain('EasyflowBackupFailed');
   const latency = rules.groups[0].rules.find((r: any) => r.alert === 'EasyflowApiLatencyHigh');
   expect(latency.expr).toMatch(/ > 2$/);
   expect(latency.annotations.runbook_url).toBe('https://runbooks.example.com/easyflow#easyflowapilatencyhigh');
@@ -74,12 +89,60 @@ test('alerts off: no rules anywhere', () => {
   expect((load(find(out, 'ConfigMap', 'prometheus-config').data['prometheus.yml']) as any).rule_files).toBeUndefined();
 });
 
-test('selector labels reach the ServiceMonitors and the PrometheusRule', () => {
+test('selector labels reach the ServiceMonitors and the PrometheusRule; {} adds none', () => {
   const { chart, synth, workloads } = setup();
-  new Monitoring(chart, 'm', { ...workloads, namespace: 'test', selectorLabels: { release: 'kube-prometheus-stack' } });
+  new Monitoring(chart, 'm', { ...workloads, namespace: 'test', selectorLabels: { team: 'platform' } });
+  new Monitoring(chart, 'none', { ...workloads, namespace: 'other', selectorLabels: {} });
   const out = synth();
-  for (const m of [...allOf(out, 'ServiceMonitor'), ...allOf(out, 'PrometheusRule')]) {
+  const monitors = [...allOf(out, 'ServiceMonitor'), ...allOf(out, 'PrometheusRule')];
+  expect(monitors.filter((m) => m.metadata.labels.team === 'platform')).toHaveLength(4);
+  expect(monitors.filter((m) => m.metadata.labels.release !== undefined)).toEqual([]);
+});
+
+test('without selectorLabels, the release label of a stock kube-prometheus-stack install', () => {
+  const { chart, synth, workloads } = setup();
+  const monitoring = new Monitoring(chart, 'm', { ...workloads, namespace: 'test' });
+  expect(monitoring.monitorLabels).toEqual({ release: 'kube-prometheus-stack' });
+  for (const m of [...allOf(synth(), 'ServiceMonitor'), ...allOf(synth(), 'PrometheusRule')]) {
     expect(m.metadata.labels.release).toBe('kube-prometheus-stack');
+  }
+});
+
+test('a kube-state-metrics target that is not host:port is refused', () => {
+  const { chart, workloads } = setup();
+  expect(
+    () => new Monitoring(chart, 'm', { ...workloads, namespace: 'test', kubeStateMetricsTarget: 'http://ksm' }),
+  ).toThrow(
+    'test/m: kubeStateMetricsTarget "http://ksm" must be host:port, such as kube-state-metrics.monitoring.svc:8080',
+  );
+});
+
+/**
+ * kube-prometheus-stack's Prometheus with its default values (charts/kube-prometheus-stack/values.yaml,
+ * templates/prometheus/prometheus.yaml): serviceMonitorSelectorNilUsesHelmValues,
+ * podMonitorSelectorNilUsesHelmValues and ruleSelectorNilUsesHelmValues are true and the selectors
+ * empty, so each selector is `matchLabels: { release: <helm release name> }`; the namespace selectors
+ * are `{}` (every namespace).
+ */
+const KUBE_PROMETHEUS_STACK_SELECTORS = (release: string) => ({
+  ServiceMonitor: { matchLabels: { release } },
+  PodMonitor: { matchLabels: { release } },
+  PrometheusRule: { matchLabels: { release } },
+});
+
+test.each(ENVIRONMENTS)("%s: kube-prometheus-stack's default selectors pick every monitor and rule", (env) => {
+  const manifests = manifestsOf(env);
+  const config: any = load(fs.readFileSync(path.join(CONFIG_DIR, `${env}.yaml`), 'utf8'));
+  const release = config.monitoring.selectorLabels?.release ?? 'kube-prometheus-stack';
+  const selectors = KUBE_PROMETHEUS_STACK_SELECTORS(release);
+  const objects = manifests.filter((m) => m.kind in selectors);
+  expect(objects.map((m) => m.kind)).toEqual(expect.arrayContaining(['ServiceMonitor', 'PrometheusRule']));
+  for (const m of objects) {
+    const wanted = selectors[m.kind as keyof typeof selectors].matchLabels;
+    expect({ object: `${m.kind}/${m.metadata.name}`, labels: m.metadata.labels }).toEqual({
+      object: `${m.kind}/${m.metadata.name}`,
+      labels: expect.objectContaining(wanted),
+    });
   }
 });
 

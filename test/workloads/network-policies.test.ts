@@ -101,12 +101,13 @@ test('CloudNativePG mode: instances replicate to each other, the operator and Pr
 });
 
 test('backup and exporters talk only to their database; Prometheus scrapes the exporters', () => {
-  expect(policy('allow-postgres-backup').egress).toEqual([
-    {
-      to: [{ podSelector: { matchExpressions: [{ key: 'app', operator: 'In', values: ['postgres'] }] } }],
-      ports: [{ protocol: 'TCP', port: 5432 }],
-    },
-  ]);
+  const backup = policy('allow-postgres-backup').egress;
+  expect(backup[0]).toEqual({
+    to: [{ podSelector: { matchExpressions: [{ key: 'app', operator: 'In', values: ['postgres'] }] } }],
+    ports: [{ protocol: 'TCP', port: 5432 }],
+  });
+  // prod uploads each archive to S3 (backup.s3): HTTPS to the internet, nothing else.
+  expect(backup.slice(1).map((r: any) => r.ports)).toEqual([[{ protocol: 'TCP', port: 443 }]]);
   expect(policy('allow-postgres-exporter').ingress[0].ports).toEqual([{ protocol: 'TCP', port: 9187 }]);
   expect(apps(policy('allow-redis-exporter').egress[0].to[0])).toEqual(['redis']);
 });

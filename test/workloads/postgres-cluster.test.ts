@@ -46,7 +46,7 @@ test('minimal props: a primary and a replica, spread over nodes, owner easyflow,
   ]);
 });
 
-test('all props: PITR to S3 with barman and a ScheduledBackup', () => {
+test('all props: PITR to S3 through the Barman Cloud plugin, with a ScheduledBackup', () => {
   const props: Required<Omit<PostgresClusterProps, 'image' | 'secrets' | 'storage' | 'resources' | 'instance'>> = {
     instances: 3,
     database: 'flows',
@@ -58,6 +58,7 @@ test('all props: PITR to S3 with barman and a ScheduledBackup', () => {
       credentialsSecret: 'backup-s3',
       retentionDays: 14,
       schedule: '30 1 * * *',
+      sidecarResources: { requests: { cpu: '50m', memory: '64Mi' }, limits: { cpu: '1', memory: '256Mi' } },
     },
   };
   const { synth } = build({ ...props, storage: { size: '20Gi', storageClassName: 'fast' } });
@@ -65,9 +66,21 @@ test('all props: PITR to S3 with barman and a ScheduledBackup', () => {
   const spec = find(out, 'Cluster', 'postgres').spec;
   expect(spec.instances).toBe(3);
   expect(spec.storage).toEqual({ size: '20Gi', storageClass: 'fast', resizeInUseVolumes: true });
-  expect(spec.backup).toEqual({
+  // The Barman Cloud plugin, not the in-tree barmanObjectStore (deprecated since CloudNativePG 1.26).
+  expect(spec.backup).toBeUndefined();
+  expect(spec.plugins).toEqual([
+    {
+      name: 'barman-cloud.cloudnative-pg.io',
+      isWALArchiver: true,
+      parameters: { barmanObjectName: 'postgres-backup-store' },
+    },
+  ]);
+  expect(find(out, 'ObjectStore', 'postgres-backup-store').spec).toEqual({
     retentionPolicy: '14d',
-    barmanObjectStore: {
+    instanceSidecarConfiguration: {
+      resources: { requests: { cpu: '50m', memory: '64Mi' }, limits: { cpu: '1', memory: '256Mi' } },
+    },
+    configuration: {
       destinationPath: 's3://easyflow-backups/prod/cnpg',
       endpointURL: 'https://s3.example.com',
       s3Credentials: {
@@ -81,10 +94,28 @@ test('all props: PITR to S3 with barman and a ScheduledBackup', () => {
   expect(find(out, 'ScheduledBackup', 'postgres-pitr').spec).toEqual({
     cluster: { name: 'postgres' },
     schedule: '0 30 1 * * *',
-    method: 'barmanObjectStore',
+    method: 'plugin',
+    pluginConfiguration: { name: 'barman-cloud.cloudnative-pg.io' },
     backupOwnerReference: 'self',
     immediate: true,
   });
+});
+
+test('PITR with defaults: 30 days, a bounded sidecar', () => {
+  const { synth } = build({ pitr: { bucket: 'b' } });
+  const store = find(synth(), 'ObjectStore', 'postgres-backup-store').spec;
+  expect(store.retentionPolicy).toBe('30d');
+  expect(store.configuration.destinationPath).toBe('s3://b/database/cnpg');
+  expect(store.instanceSidecarConfiguration.resources).toEqual({
+    requests: { cpu: '100m', memory: '128Mi' },
+    limits: { memory: '512Mi' },
+  });
+});
+
+test('a PITR retention that is not a whole number of days is refused', () => {
+  expect(() => build({ pitr: { bucket: 'b', retentionDays: 0 } })).toThrow(
+    'test/pg: pitr.retentionDays must be a whole number >= 1, got 0',
+  );
 });
 
 test('the credentials come from the store as a basic-auth Secret, never as values', () => {
