@@ -21,6 +21,7 @@ const WAVES: Readonly<Record<string, number>> = {
   backup: 2,
   migration: 2,
   ingress: 3,
+  gateway: 3,
   metrics: 3,
   monitoring: 3,
 };

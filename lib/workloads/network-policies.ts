@@ -12,6 +12,16 @@ export interface Listener extends Peer {
   readonly containerPort: number;
 }
 
+/** An edge's data plane as NetworkPolicies see it: its namespace and, where known, its pods' labels. */
+export interface EdgePeer {
+  readonly dataPlaneNamespace: string;
+  readonly dataPlanePodLabels?: Readonly<Record<string, string>>;
+}
+
+/** cert-manager's label on its HTTP-01 solver pods, which answer ACME challenges on this port. */
+export const ACME_SOLVER_LABEL = 'acme.cert-manager.io/http01-solver';
+export const ACME_SOLVER_PORT = 8089;
+
 /** What a CloudNativePG cluster's instances talk to besides each other. */
 export interface ClusterPeers {
   /** The instances' metrics port, which Prometheus scrapes. */
@@ -32,7 +42,12 @@ export interface ClusterPeers {
 }
 
 export interface NetworkPoliciesProps {
-  /** The API: reached by the ingress controller, talks to the databases and the internet. */
+  /**
+   * The edges that serve the host (two while migrating from one provider to the other): only their
+   * data planes reach the app, and cert-manager's HTTP-01 solver pods.
+   */
+  readonly edges: readonly EdgePeer[];
+  /** The API: reached by the edge, talks to the databases and the internet. */
   readonly app: Listener;
   /** Celery worker and beat: talk to the databases and the internet. */
   readonly workers: readonly Peer[];
@@ -53,11 +68,6 @@ export interface NetworkPoliciesProps {
    * @default - PostgreSQL runs as the StatefulSet
    */
   readonly postgresCluster?: ClusterPeers;
-  /**
-   * Namespace of the ingress controller.
-   * @default 'ingress-nginx'
-   */
-  readonly ingressControllerNamespace?: string;
   /**
    * Namespace of Prometheus.
    * @default 'monitoring'
@@ -109,6 +119,11 @@ export class NetworkPolicies extends Construct {
       ports: [tcp(port)],
     });
 
+    const fromEdges: k8s.NetworkPolicyPeer[] = props.edges.map((e) => ({
+      ...namespace(e.dataPlaneNamespace),
+      ...(e.dataPlanePodLabels && { podSelector: { matchLabels: { ...e.dataPlanePodLabels } } }),
+    }));
+
     policy('default-deny-all', { podSelector: {}, policyTypes: ['Ingress', 'Egress'] });
     policy('allow-dns', {
       podSelector: {},
@@ -131,14 +146,14 @@ export class NetworkPolicies extends Construct {
     policy(`allow-${props.app.identity.name}`, {
       podSelector: selecting(props.app),
       policyTypes: ['Ingress', 'Egress'],
-      ingress: [
-        {
-          from: [namespace(props.ingressControllerNamespace ?? 'ingress-nginx')],
-          ports: [tcp(props.app.containerPort)],
-        },
-        fromPrometheus(props.app.containerPort),
-      ],
+      ingress: [{ from: fromEdges, ports: [tcp(props.app.containerPort)] }, fromPrometheus(props.app.containerPort)],
       egress: [...toDatabases, internet],
+    });
+    // cert-manager runs the HTTP-01 solver pods in this namespace; the edge forwards the challenge.
+    policy('allow-acme-http01-solver', {
+      podSelector: { matchLabels: { [ACME_SOLVER_LABEL]: 'true' } },
+      policyTypes: ['Ingress', 'Egress'],
+      ingress: [{ from: fromEdges, ports: [tcp(ACME_SOLVER_PORT)] }],
     });
     for (const worker of props.workers) {
       policy(`allow-${worker.identity.name}`, {

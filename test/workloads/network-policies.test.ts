@@ -1,4 +1,5 @@
-import { PRIVATE_RANGES } from '../../lib/workloads/network-policies';
+import { ACME_SOLVER_LABEL, ACME_SOLVER_PORT, PRIVATE_RANGES } from '../../lib/workloads/network-policies';
+import { OWNING_GATEWAY_NAME, OWNING_GATEWAY_NAMESPACE } from '../../lib/workloads/gateway';
 import { allOf, find, manifestsOf } from '../helpers';
 
 const prod = manifestsOf('prod');
@@ -20,13 +21,27 @@ test('DNS to the cluster DNS only', () => {
   expect(egress.ports.map((p: any) => `${p.protocol}/${p.port}`)).toEqual(['UDP/53', 'TCP/53']);
 });
 
-test('the ingress controller and Prometheus reach the app on 8000, from their configured namespaces', () => {
+test("the gateway's data plane and Prometheus reach the app on 8000, from their configured namespaces", () => {
   const ingress = policy('allow-easyflow-app').ingress;
   expect(
     ingress.map((r: any) => [r.from[0].namespaceSelector.matchLabels['kubernetes.io/metadata.name'], r.ports[0].port]),
   ).toEqual([
-    ['ingress-nginx', 8000],
+    ['envoy-gateway-system', 8000],
     ['monitoring', 8000],
+  ]);
+  // Only this Gateway's Envoy pods, not every gateway of the cluster's Envoy Gateway.
+  expect(ingress[0].from[0].podSelector).toEqual({
+    matchLabels: { [OWNING_GATEWAY_NAME]: 'easyflow-gateway', [OWNING_GATEWAY_NAMESPACE]: 'easyflow' },
+  });
+});
+
+test("ACME HTTP-01: the edge's data plane reaches cert-manager's solver pods on 8089, nothing else does", () => {
+  const solver = policy('allow-acme-http01-solver');
+  expect(solver.podSelector).toEqual({ matchLabels: { [ACME_SOLVER_LABEL]: 'true' } });
+  expect(solver.policyTypes).toEqual(['Ingress', 'Egress']);
+  expect(solver.egress).toBeUndefined();
+  expect(solver.ingress).toEqual([
+    { from: policy('allow-easyflow-app').ingress[0].from, ports: [{ protocol: 'TCP', port: ACME_SOLVER_PORT }] },
   ]);
 });
 
@@ -104,6 +119,8 @@ test.each(['dev', 'prod'])('%s: every port a policy opens is a port a container 
   const manifests = manifestsOf(env);
   // CloudNativePG instances listen on PostgreSQL, the instance manager and its metrics.
   const listening = new Set<number>(manifests.some((m) => m.kind === 'Cluster') ? [5432, 8000, 9187] : []);
+  // cert-manager's HTTP-01 solver pods, which it starts in this namespace while a challenge runs.
+  listening.add(ACME_SOLVER_PORT);
   for (const w of [...allOf(manifests, 'Deployment'), ...allOf(manifests, 'StatefulSet')]) {
     for (const c of w.spec.template.spec.containers) for (const p of c.ports ?? []) listening.add(p.containerPort);
   }
