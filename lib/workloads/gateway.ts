@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import { isDnsLabel } from '../platform/checks';
 import { objectLabels } from '../platform/labels';
+import { KEEP_ON_PRUNE } from '../platform/pod';
 import {
   BackendTrafficPolicy,
   BackendTrafficPolicySpecCompressorType,
@@ -100,7 +101,11 @@ export class EasyflowGateway extends Construct {
       metadata: {
         name: this.gatewayName,
         labels,
-        annotations: s.requestsCertificate ? { 'cert-manager.io/cluster-issuer': s.clusterIssuer } : undefined,
+        // Pruned, the Gateway would release the address DNS points at: removing it is a person's step.
+        annotations: {
+          ...KEEP_ON_PRUNE,
+          ...(s.requestsCertificate && { 'cert-manager.io/cluster-issuer': s.clusterIssuer }),
+        },
       },
       spec: {
         gatewayClassName: this.gatewayClassName,

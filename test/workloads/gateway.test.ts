@@ -59,7 +59,7 @@ test('all props', () => {
   const out = synth();
   const gw = find(out, 'Gateway', 'easyflow-gateway');
   expect(gw.spec.gatewayClassName).toBe('envoy-internal');
-  expect(gw.metadata.annotations).toBeUndefined();
+  expect(gw.metadata.annotations['cert-manager.io/cluster-issuer']).toBeUndefined();
   expect(gw.spec.listeners.map((l: any) => l.hostname)).toEqual(['api.example.com', 'api.example.com']);
   expect(gw.spec.listeners[1].tls.certificateRefs[0].name).toBe('api-tls');
   expect(find(out, 'BackendTrafficPolicy', 'easyflow-webhook').spec.rateLimit.local.rules[1].limit.requests).toBe(5);
