@@ -13,7 +13,7 @@ import { ENVOY_ACCESS_LOG_MATCH, EasyflowGateway } from '../../lib/workloads/gat
 import { EasyflowIngress, INGRESS_NGINX_CONTROLLER_CONFIG } from '../../lib/workloads/ingress';
 import { WebApp } from '../../lib/workloads/web-app';
 import type { Manifest } from '../../lib/validation/schema';
-import { ROOT, SMALL, allOf, basics, find, scratch } from '../helpers';
+import { ROOT, allOf, find, withApp } from '../helpers';
 
 const PROPS = {
   host: 'api.example.com',
@@ -26,17 +26,10 @@ const PROPS = {
 } satisfies Omit<EdgeProps, 'app'>;
 
 function synth(provider: EdgeProvider): { out: Manifest[]; app: WebApp } {
-  const s = scratch();
-  const app = new WebApp(s.chart, 'app', {
-    runtime: basics(s.chart).runtime,
-    resources: SMALL,
-    instance: 'i',
-    minReplicas: 1,
-    maxReplicas: 1,
-  });
-  if (provider === 'gateway-api') new EasyflowGateway(s.chart, 'edge', { ...PROPS, app, namespace: 'test' });
-  else new EasyflowIngress(s.chart, 'edge', { ...PROPS, app, namespace: 'test' });
-  return { out: s.synth(), app };
+  const { chart, synth: run, app } = withApp();
+  if (provider === 'gateway-api') new EasyflowGateway(chart, 'edge', { ...PROPS, app, namespace: 'test' });
+  else new EasyflowIngress(chart, 'edge', { ...PROPS, app, namespace: 'test' });
+  return { out: run(), app };
 }
 
 /** Path prefix match by path elements, as Ingress `Prefix` and HTTPRoute `PathPrefix` define it. */

@@ -1,21 +1,8 @@
 import { EasyflowGateway, GatewayProps } from '../../lib/workloads/gateway';
-import { WebApp } from '../../lib/workloads/web-app';
-import { SMALL, allOf, basics, find, scratch } from '../helpers';
-
-function setup() {
-  const s = scratch();
-  const app = new WebApp(s.chart, 'app', {
-    runtime: basics(s.chart).runtime,
-    resources: SMALL,
-    instance: 'i',
-    minReplicas: 1,
-    maxReplicas: 1,
-  });
-  return { ...s, app };
-}
+import { allOf, find, withApp } from '../helpers';
 
 test('minimal props: class eg, the TLS Secret, the issuer, the data plane in envoy-gateway-system', () => {
-  const { chart, synth, app } = setup();
+  const { chart, synth, app } = withApp();
   const gateway = new EasyflowGateway(chart, 'gw', {
     app,
     namespace: 'test',
@@ -39,7 +26,7 @@ test('minimal props: class eg, the TLS Secret, the issuer, the data plane in env
 });
 
 test('all props', () => {
-  const { chart, synth, app } = setup();
+  const { chart, synth, app } = withApp();
   const props: Required<GatewayProps> = {
     app,
     namespace: 'test',
@@ -73,7 +60,7 @@ test('all props', () => {
 });
 
 test('bad props list every problem', () => {
-  const { chart, app } = setup();
+  const { chart, app } = withApp();
   expect(
     () =>
       new EasyflowGateway(chart, 'gw', {

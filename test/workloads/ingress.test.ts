@@ -1,21 +1,8 @@
 import { EasyflowIngress, INGRESS_NGINX_CONTROLLER_CONFIG, IngressProps } from '../../lib/workloads/ingress';
-import { WebApp } from '../../lib/workloads/web-app';
-import { SMALL, allOf, basics, find, scratch } from '../helpers';
-
-function setup() {
-  const s = scratch();
-  const app = new WebApp(s.chart, 'app', {
-    runtime: basics(s.chart).runtime,
-    resources: SMALL,
-    instance: 'i',
-    minReplicas: 1,
-    maxReplicas: 1,
-  });
-  return { ...s, app };
-}
+import { allOf, find, withApp } from '../helpers';
 
 test('minimal props: guide rate limits, timeouts, TLS secret and the controller namespace', () => {
-  const { chart, synth, app } = setup();
+  const { chart, synth, app } = withApp();
   const ingress = new EasyflowIngress(chart, 'ing', {
     app,
     namespace: 'test',
@@ -35,7 +22,7 @@ test('minimal props: guide rate limits, timeouts, TLS secret and the controller 
 });
 
 test('all props', () => {
-  const { chart, synth, app } = setup();
+  const { chart, synth, app } = withApp();
   const props: Required<IngressProps> = {
     app,
     namespace: 'test',
@@ -73,7 +60,7 @@ test('all props', () => {
 });
 
 test('bad props list every problem', () => {
-  const { chart, app } = setup();
+  const { chart, app } = withApp();
   expect(
     () =>
       new EasyflowIngress(chart, 'ing', {
