@@ -14,6 +14,8 @@
  * - a rule this evaluator cannot parse or whose function it lacks (say a future `isURL()` or
  *   `quantity()`) fails the synth with `cannot evaluate`, naming the rule, so it is added here
  *   before an object that depends on it can pass.
+ * Strings stay strings whatever their `format` (the API server reads `date-time` as a timestamp):
+ * no rule in crds/ compares timestamps, and one that did would fail as `cannot evaluate`.
  */
 import { CelResult, celEnv, isCelError, parse, plan } from '@bufbuild/cel';
 import { strings } from '@bufbuild/cel/ext';
