@@ -6,12 +6,14 @@ import { AppSecrets } from './workloads/app-secrets';
 import { CeleryBeat } from './workloads/celery-beat';
 import { CeleryWorker } from './workloads/celery-worker';
 import type { EnvironmentConfig } from './environment';
+import type { EdgeProps, EdgeProvider } from './workloads/edge';
+import { EasyflowGateway } from './workloads/gateway';
 import { EasyflowIngress } from './workloads/ingress';
 import { chartLabels } from './platform/labels';
 import { DatabaseMigrations } from './workloads/migrations';
 import { Monitoring } from './workloads/monitoring';
 import { EnvironmentNamespace } from './workloads/namespace';
-import { NetworkPolicies } from './workloads/network-policies';
+import { EdgePeer, NetworkPolicies } from './workloads/network-policies';
 import type { PostgresDatabase } from './workloads/database';
 import { Postgres } from './workloads/postgres';
 import { PostgresCluster } from './workloads/postgres-cluster';
@@ -126,19 +128,7 @@ export class EasyflowChart extends Chart {
       instance,
     });
 
-    new EasyflowIngress(this, 'ingress', {
-      app,
-      namespace: env.namespace,
-      host: env.ingress.host,
-      clusterIssuer: env.ingress.clusterIssuer,
-      className: env.ingress.className,
-      tlsSecretName: env.ingress.tlsSecretName,
-      rateLimitRps: env.ingress.rateLimit?.rps,
-      burst: env.ingress.rateLimit?.burst,
-      webhookBurst: env.ingress.rateLimit?.webhookBurst,
-      proxyTimeoutSeconds: env.ingress.proxyTimeoutSeconds,
-      hstsMaxAgeSeconds: env.ingress.hstsMaxAgeSeconds,
-    });
+    const edges = this.edges(env, app);
     new Monitoring(this, 'monitoring', {
       app,
       worker,
@@ -171,7 +161,7 @@ export class EasyflowChart extends Chart {
         metricsPort: postgresCluster.metricsPort,
         archivesToS3: env.backup.s3 !== undefined,
       },
-      ingressControllerNamespace: env.network?.ingressControllerNamespace,
+      edges,
       prometheusNamespace: env.network?.prometheusNamespace,
       dnsNamespace: env.network?.dnsNamespace,
       nodeLocalDNSAddress: env.network?.nodeLocalDNSAddress,
@@ -186,5 +176,46 @@ export class EasyflowChart extends Chart {
       ...(migrations ? [{ apiVersion: 'batch/v1', kind: 'Job', name: migrations.jobName }] : []),
     ];
     applySyncWaves(this);
+  }
+
+  /**
+   * The edge of `edge.provider`, and while migrating also the one of `edge.migrateFrom`, which
+   * serves the same host and Secret but leaves the certificate to the other.
+   */
+  private edges(env: EnvironmentConfig, app: WebApp): EdgePeer[] {
+    const provider: EdgeProvider = env.edge?.provider ?? 'gateway-api';
+    const common: Omit<EdgeProps, 'dataPlaneNamespace' | 'requestsCertificate'> = {
+      app,
+      host: env.ingress.host,
+      clusterIssuer: env.ingress.clusterIssuer,
+      tlsSecretName: env.ingress.tlsSecretName,
+      rateLimitRps: env.ingress.rateLimit?.rps,
+      burst: env.ingress.rateLimit?.burst,
+      webhookBurst: env.ingress.rateLimit?.webhookBurst,
+      proxyTimeoutSeconds: env.ingress.proxyTimeoutSeconds,
+      hstsMaxAgeSeconds: env.ingress.hstsMaxAgeSeconds,
+    };
+    const make = (kind: EdgeProvider, dataPlaneNamespace: string | undefined, requestsCertificate: boolean) =>
+      kind === 'gateway-api'
+        ? new EasyflowGateway(this, 'gateway', {
+            ...common,
+            namespace: env.namespace,
+            gatewayClassName: env.edge?.gatewayClassName,
+            dataPlaneNamespace,
+            requestsCertificate,
+          })
+        : new EasyflowIngress(this, 'ingress', {
+            ...common,
+            namespace: env.namespace,
+            className: env.ingress.className,
+            dataPlaneNamespace,
+            requestsCertificate,
+          });
+    const migrateFrom = env.edge?.migrateFrom;
+    // While both run, the old edge keeps the Certificate it owns, so nothing is issued anew.
+    return [
+      make(provider, env.edge?.namespace, migrateFrom === undefined),
+      ...(migrateFrom ? [make(migrateFrom, env.edge?.migrateFromNamespace, true)] : []),
+    ];
   }
 }

@@ -2,6 +2,7 @@
  * The values of one environment, every default filled in: what `config/<env>.yaml` says, loaded and
  * checked by the pipeline (lib/pipeline/config.ts), and what the environment chart composes.
  */
+import type { EdgeProvider } from './workloads/edge';
 import type { Resources } from './platform/resources';
 import type { Storage } from './platform/storage';
 import type { AlertThresholds } from './workloads/alerts';
@@ -91,14 +92,36 @@ export interface EnvironmentConfig {
     readonly activeDeadlineSeconds?: number;
     readonly resources?: Resources;
   };
+  readonly edge?: EdgeConfig;
   readonly network?: {
-    readonly ingressControllerNamespace?: string;
     readonly prometheusNamespace?: string;
     readonly dnsNamespace?: string;
     readonly nodeLocalDNSAddress?: string;
     readonly cnpgOperatorNamespace?: string;
     readonly apiServerCIDR?: string;
   };
+}
+
+/** Which edge serves `ingress.host`, and where its data plane runs. */
+export interface EdgeConfig {
+  /**
+   * `gateway-api`: Gateway API objects with Envoy Gateway policies (`EasyflowGateway`).
+   * `ingress-nginx`: Ingresses for the retired ingress-nginx controller (`EasyflowIngress`).
+   * @default 'gateway-api'
+   */
+  readonly provider?: EdgeProvider;
+  /**
+   * During a migration, the provider being left: its objects are synthesized too and serve the
+   * same host and certificate Secret until DNS points at `provider` (see the README).
+   * @default - none
+   */
+  readonly migrateFrom?: EdgeProvider;
+  /** Namespace of the data plane of `provider` (its construct's `dataPlaneNamespace`). */
+  readonly namespace?: string;
+  /** Namespace of the data plane of `migrateFrom`. */
+  readonly migrateFromNamespace?: string;
+  /** GatewayClass of Envoy Gateway (gateway-api). */
+  readonly gatewayClassName?: string;
 }
 
 /** The database: how the chart runs it, and what the chosen construct is given. */

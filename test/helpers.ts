@@ -8,6 +8,7 @@ import { AppRuntime } from '../lib/workloads/app-runtime';
 import { AppSecrets } from '../lib/workloads/app-secrets';
 import { Postgres } from '../lib/workloads/postgres';
 import { Redis } from '../lib/workloads/redis';
+import { WebApp } from '../lib/workloads/web-app';
 import type { Resources } from '../lib/platform/resources';
 import { Rendered, renderProject, synthEnvironment } from '../lib/pipeline/synth';
 import { parseConfig } from '../lib/pipeline/config';
@@ -59,6 +60,19 @@ export function allOf(manifests: readonly Manifest[], kind: string): any[] {
 export function scratch(): { chart: Chart; synth: () => Manifest[] } {
   const chart = new Chart(Testing.app(), 'test', { namespace: 'test', disableResourceNameHashes: true });
   return { chart, synth: () => Testing.synth(chart) as Manifest[] };
+}
+
+/** A scratch chart holding the app, for the edge constructs that route to it. */
+export function withApp(): ReturnType<typeof scratch> & { app: WebApp } {
+  const s = scratch();
+  const app = new WebApp(s.chart, 'app', {
+    runtime: basics(s.chart).runtime,
+    resources: SMALL,
+    instance: 'i',
+    minReplicas: 1,
+    maxReplicas: 1,
+  });
+  return { ...s, app };
 }
 
 export const SMALL: Resources = { requests: { cpu: '100m', memory: '128Mi' }, limits: { memory: '256Mi' } };

@@ -12,10 +12,6 @@ const KNOWN: ReadonlyArray<readonly [string, string]> = [
   ['Service', 'easyflow-app-pods'],
   ['Deployment', 'easyflow-app'],
   ['HorizontalPodAutoscaler', 'easyflow-app-hpa'],
-  ['Ingress', 'easyflow-ingress'],
-  ['Ingress', 'easyflow-webhook-ingress'],
-  ['Ingress', 'easyflow-health-ingress'],
-  ['ConfigMap', 'easyflow-security-headers'],
   ['StatefulSet', 'redis'],
   ['Service', 'redis'],
   ['CronJob', 'postgres-backup'],
@@ -41,6 +37,29 @@ const POSTGRES: Record<string, ReadonlyArray<readonly [string, string]>> = {
   ],
 };
 
+/** The edge's names per provider: a renamed Ingress or Gateway would drop the certificate or the address. */
+const EDGE: Record<string, ReadonlyArray<readonly [string, string]>> = {
+  'ingress-nginx': [
+    ['Ingress', 'easyflow-ingress'],
+    ['Ingress', 'easyflow-webhook-ingress'],
+    ['Ingress', 'easyflow-health-ingress'],
+    ['Ingress', 'easyflow-static-ingress'],
+    ['ConfigMap', 'easyflow-security-headers'],
+    ['ConfigMap', 'easyflow-static-headers'],
+  ],
+  'gateway-api': [
+    ['Gateway', 'easyflow-gateway'],
+    ['HTTPRoute', 'easyflow-https-redirect'],
+    ['HTTPRoute', 'easyflow-api'],
+    ['HTTPRoute', 'easyflow-webhook'],
+    ['HTTPRoute', 'easyflow-health'],
+    ['HTTPRoute', 'easyflow-static'],
+    ['ClientTrafficPolicy', 'easyflow-https'],
+  ],
+};
+
+const edgeOf = (env: string) => (manifestsOf(env).some((m) => m.kind === 'Gateway') ? 'gateway-api' : 'ingress-nginx');
+
 const modeOf = (env: string) => (manifestsOf(env).some((m) => m.kind === 'Cluster') ? 'cloudnativepg' : 'statefulset');
 
 test('each environment runs the PostgreSQL mode its config names', () => {
@@ -51,9 +70,13 @@ test('each environment runs the PostgreSQL mode its config names', () => {
   });
 });
 
+test('every environment runs on gateway-api', () => {
+  expect(ENVIRONMENTS.filter((e) => edgeOf(e) !== 'gateway-api')).toEqual([]);
+});
+
 test.each(ENVIRONMENTS)('%s keeps every known name', (env) => {
   const present = new Set(manifestsOf(env).map((m) => `${m.kind}/${m.metadata.name}`));
-  const known = [...KNOWN, ...POSTGRES[modeOf(env)]!];
+  const known = [...KNOWN, ...POSTGRES[modeOf(env)]!, ...EDGE[edgeOf(env)]!];
   expect(known.map(([kind, name]) => `${kind}/${name}`).filter((k) => !present.has(k))).toEqual([]);
 });
 
@@ -61,8 +84,8 @@ test('prod: the namespace, the secret and the TLS secret keep the guide names', 
   const prod = manifestsOf('prod');
   expect(prod.find((m) => m.kind === 'Namespace')!.metadata.name).toBe('easyflow');
   expect(prod.find((m) => m.kind === 'ExternalSecret')!.metadata.name).toBe('easyflow-secrets');
-  const ingress = prod.find((m) => m.kind === 'Ingress' && m.metadata.name === 'easyflow-ingress') as any;
-  expect(ingress.spec.tls[0].secretName).toBe('easyflow-tls');
+  const gateway = prod.find((m) => m.kind === 'Gateway') as any;
+  expect(gateway.spec.listeners.find((l: any) => l.name === 'https').tls.certificateRefs[0].name).toBe('easyflow-tls');
 });
 
 test.each(ENVIRONMENTS)('%s: the data claims of the StatefulSets keep their names', (env) => {

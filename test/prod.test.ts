@@ -237,66 +237,33 @@ describe('Celery', () => {
   });
 });
 
-describe('Ingress', () => {
-  const api = find(prod, 'Ingress', 'easyflow-ingress');
-  const webhook = find(prod, 'Ingress', 'easyflow-webhook-ingress');
-  const health = find(prod, 'Ingress', 'easyflow-health-ingress');
-  const a = (ing: { metadata: { annotations: Record<string, string> } }) => ing.metadata.annotations;
+describe('edge (gateway-api)', () => {
+  const gateway = find(prod, 'Gateway', 'easyflow-gateway');
 
-  test('easyflow-ingress: class nginx, host, TLS easyflow-tls from letsencrypt-prod, HTTPS redirect', () => {
-    expect(api.spec.ingressClassName).toBe('nginx');
-    expect(api.spec.tls).toEqual([{ hosts: ['api.easyflow.dev'], secretName: 'easyflow-tls' }]);
-    expect(api.spec.rules[0].host).toBe('api.easyflow.dev');
-    expect(api.spec.rules[0].http.paths[0]).toEqual({
-      path: '/',
-      pathType: 'Prefix',
-      backend: { service: { name: 'easyflow-app-service', port: { number: 80 } } },
-    });
-    expect(a(api)).toMatchObject({
-      'cert-manager.io/cluster-issuer': 'letsencrypt-prod',
-      'nginx.ingress.kubernetes.io/ssl-redirect': 'true',
-      'nginx.ingress.kubernetes.io/force-ssl-redirect': 'true',
+  test('Gateway easyflow-gateway: host, TLS easyflow-tls from letsencrypt-prod, HTTP listener for the redirect', () => {
+    expect(gateway.metadata.annotations['cert-manager.io/cluster-issuer']).toBe('letsencrypt-prod');
+    expect(gateway.spec.listeners.map((l: any) => [l.name, l.port, l.hostname])).toEqual([
+      ['http', 80, 'api.easyflow.dev'],
+      ['https', 443, 'api.easyflow.dev'],
+    ]);
+    expect(gateway.spec.listeners[1].tls.certificateRefs[0].name).toBe('easyflow-tls');
+    expect(find(prod, 'HTTPRoute', 'easyflow-https-redirect').spec.rules[0].filters[0].requestRedirect).toEqual({
+      scheme: 'https',
+      statusCode: 301,
     });
   });
 
-  test('rate limits: API 10 r/s burst 20, webhooks burst 100 on their own Ingress', () => {
-    expect(a(api)['nginx.ingress.kubernetes.io/limit-rps']).toBe('10');
-    expect(a(api)['nginx.ingress.kubernetes.io/limit-burst-multiplier']).toBe('2');
-    expect(webhook.spec.rules[0].http.paths[0].path).toBe('/api/v1/messaging/webhook/');
-    expect(a(webhook)['nginx.ingress.kubernetes.io/limit-rps']).toBe('10');
-    expect(a(webhook)['nginx.ingress.kubernetes.io/limit-burst-multiplier']).toBe('10');
-  });
-
-  test('only one Ingress asks cert-manager for the certificate; all share its Secret', () => {
-    expect(allOf(prod, 'Ingress').filter((i) => a(i)['cert-manager.io/cluster-issuer'])).toHaveLength(1);
-    for (const ing of [webhook, health]) expect(ing.spec.tls).toEqual(api.spec.tls);
-  });
-
-  test('/health is routed, without access log and without rate limit', () => {
-    expect(health.spec.rules[0].http.paths[0]).toMatchObject({ path: '/health', pathType: 'Exact' });
-    expect(a(health)['nginx.ingress.kubernetes.io/enable-access-log']).toBe('false');
-    expect(a(health)['nginx.ingress.kubernetes.io/limit-rps']).toBeUndefined();
-  });
-
-  test('the guide 60 s proxy timeouts', () => {
-    for (const ing of [api, webhook, health]) {
-      for (const t of ['connect', 'send', 'read']) {
-        expect(a(ing)[`nginx.ingress.kubernetes.io/proxy-${t}-timeout`]).toBe('60');
-      }
+  test('rate limits: 10 r/s per client IP on /api/ and, in their own bucket, on the webhooks', () => {
+    for (const name of ['easyflow-api', 'easyflow-webhook']) {
+      expect(find(prod, 'BackendTrafficPolicy', name).spec.rateLimit.local.rules[0]).toEqual({
+        clientSelectors: [{ sourceCIDR: { type: 'Distinct', value: '0.0.0.0/0' } }],
+        limit: { requests: 10, unit: 'Second' },
+      });
     }
   });
 
-  test('security headers without snippet annotations', () => {
-    for (const ing of [api, webhook, health]) {
-      expect(a(ing)['nginx.ingress.kubernetes.io/custom-headers']).toBe('easyflow/easyflow-security-headers');
-      expect(Object.keys(a(ing)).filter((k) => k.includes('snippet'))).toEqual([]);
-    }
-    expect(find(prod, 'ConfigMap', 'easyflow-security-headers').data).toEqual({
-      'Strict-Transport-Security': 'max-age=31536000',
-      'X-Content-Type-Options': 'nosniff',
-      'X-Frame-Options': 'DENY',
-      'X-XSS-Protection': '1; mode=block',
-    });
+  test('no Ingress: the retired ingress-nginx is not used in prod', () => {
+    expect(allOf(prod, 'Ingress')).toEqual([]);
   });
 });
 
@@ -385,9 +352,9 @@ describe('monitoring', () => {
 });
 
 describe('dev and staging differ from prod where a team wants it', () => {
-  const host = (env: string) => find(manifestsOf(env), 'Ingress', 'easyflow-ingress').spec.rules[0].host;
+  const host = (env: string) => find(manifestsOf(env), 'Gateway', 'easyflow-gateway').spec.listeners[0].hostname;
   const issuer = (env: string) =>
-    find(manifestsOf(env), 'Ingress', 'easyflow-ingress').metadata.annotations['cert-manager.io/cluster-issuer'];
+    find(manifestsOf(env), 'Gateway', 'easyflow-gateway').metadata.annotations['cert-manager.io/cluster-issuer'];
 
   test('own hosts and the staging ACME issuer', () => {
     expect([host('dev'), host('staging'), host('prod')]).toEqual([

@@ -23,6 +23,7 @@ const WAVES: Readonly<Record<string, number>> = {
   worker: 3,
   scheduler: 3,
   ingress: 4,
+  gateway: 4,
   metrics: 4,
   monitoring: 4,
   backup: 5,

@@ -246,6 +246,18 @@ function semanticProblems(file: string, c: Raw): string[] {
       );
     }
   }
+  const provider = c.edge?.provider ?? 'gateway-api';
+  if (c.edge?.migrateFrom === provider) {
+    problems.push(
+      `${file}: edge.migrateFrom is "${provider}", the same as edge.provider; it names the provider being left`,
+    );
+  }
+  if (c.edge?.migrateFromNamespace !== undefined && c.edge.migrateFrom === undefined) {
+    problems.push(`${file}: edge.migrateFromNamespace is set but edge.migrateFrom is not`);
+  }
+  if (c.edge?.gatewayClassName !== undefined && provider !== 'gateway-api' && c.edge.migrateFrom !== 'gateway-api') {
+    problems.push(`${file}: edge.gatewayClassName is set but no gateway-api edge is synthesized`);
+  }
   if (c.postgres.mode !== 'cloudnativepg' && c.postgres.instances !== undefined && c.postgres.instances !== 1) {
     problems.push(
       `${file}: postgres.instances is ${c.postgres.instances} but mode statefulset runs exactly 1; use mode cloudnativepg for replicas`,

@@ -59,6 +59,114 @@ function workloadOf(m: Obj): Workload | undefined {
   }
 }
 
+/** One public route of the edge, whichever provider serves it. */
+interface Route {
+  readonly kind: 'Ingress' | 'HTTPRoute';
+  readonly name: string;
+  readonly host: string;
+  readonly path: string;
+  readonly service: string;
+  readonly limit: string;
+  readonly notes: string;
+}
+
+/** The edge's routes to Services: an Ingress each (ingress-nginx) or an HTTPRoute with its policy (gateway-api). */
+function routesOf(objs: readonly Obj[]): Route[] {
+  const out: Route[] = [];
+  for (const i of objs.filter((m) => m.kind === 'Ingress')) {
+    const a: Obj = i.metadata.annotations ?? {};
+    const rule = i.spec.rules[0];
+    const rps = a['nginx.ingress.kubernetes.io/limit-rps'];
+    const burst = rps && Number(rps) * Number(a['nginx.ingress.kubernetes.io/limit-burst-multiplier'] ?? 1);
+    out.push({
+      kind: 'Ingress',
+      name: i.metadata.name,
+      host: rule.host,
+      path: rule.http.paths[0].path,
+      service: rule.http.paths[0].backend.service.name,
+      limit: rps ? `${rps} r/s, burst ${burst}` : '-',
+      notes: [
+        a['nginx.ingress.kubernetes.io/enable-access-log'] === 'false' ? 'no access log' : '',
+        a['nginx.ingress.kubernetes.io/custom-headers']
+          ? `headers from ${a['nginx.ingress.kubernetes.io/custom-headers']}`
+          : '',
+        a['nginx.ingress.kubernetes.io/proxy-read-timeout']
+          ? `timeouts ${a['nginx.ingress.kubernetes.io/proxy-read-timeout']} s`
+          : '',
+      ]
+        .filter(Boolean)
+        .join('; '),
+    });
+  }
+  const policies = objs.filter((m) => m.kind === 'BackendTrafficPolicy');
+  for (const r of objs.filter((m) => m.kind === 'HTTPRoute')) {
+    for (const rule of r.spec.rules) {
+      const backend = rule.backendRefs?.[0];
+      const redirect = rule.filters?.find((f: Obj) => f.type === 'RequestRedirect')?.requestRedirect;
+      const policy = policies.find((p) =>
+        p.spec.targetRefs?.some((t: Obj) => t.kind === 'HTTPRoute' && t.name === r.metadata.name),
+      );
+      const limit = policy?.spec.rateLimit?.local?.rules?.[0]?.limit;
+      const headers = (rule.filters ?? [])
+        .flatMap((f: Obj) => f.responseHeaderModifier?.set ?? [])
+        .map((h: Obj) => `${h.name}: ${h.value}`);
+      out.push({
+        kind: 'HTTPRoute',
+        name: r.metadata.name,
+        host: r.spec.hostnames?.[0] ?? '*',
+        path: rule.matches?.[0]?.path?.value ?? '/',
+        service: backend ? backend.name : '',
+        limit: limit ? `${limit.requests} per ${limit.unit.toLowerCase()} per client IP (token bucket)` : '-',
+        notes: [
+          redirect ? `${redirect.statusCode} to ${redirect.scheme}` : '',
+          ...headers,
+          rule.timeouts?.request ? `request timeout ${rule.timeouts.request}` : '',
+          policy?.spec.timeout?.http?.streamIdleTimeout ? `idle ${policy.spec.timeout.http.streamIdleTimeout}` : '',
+          (policy?.spec.compressor ?? []).map((c: Obj) => c.type.toLowerCase()).join(', '),
+        ]
+          .filter(Boolean)
+          .join('; '),
+      });
+    }
+  }
+  return out;
+}
+
+/** The edge at a glance: TLS, then each route with its limit. */
+function edgeSection(objs: readonly Obj[], routes: readonly Route[]): string[] {
+  const lines = ['## Edge', ''];
+  const gateway = objs.find((m) => m.kind === 'Gateway');
+  if (gateway) {
+    const client = objs.find((m) => m.kind === 'ClientTrafficPolicy')?.spec ?? {};
+    const tls = client.tls ?? {};
+    const headers = (client.headers?.lateResponseHeaders?.set ?? []).map((h: Obj) => `${h.name}: ${h.value}`);
+    const https = gateway.spec.listeners.find((l: Obj) => l.protocol === 'HTTPS');
+    lines.push(
+      `Gateway API: Gateway \`${gateway.metadata.name}\` (class \`${gateway.spec.gatewayClassName}\`), listeners ${gateway.spec.listeners.map((l: Obj) => `${l.name}:${l.port}`).join(', ')}.`,
+      `TLS: Secret \`${https?.tls?.certificateRefs?.[0]?.name}\`, issuer \`${gateway.metadata.annotations?.['cert-manager.io/cluster-issuer'] ?? '(kept by the other edge while migrating)'}\`, TLS ${tls.minVersion}..${tls.maxVersion}, ciphers ${(tls.ciphers ?? []).join(':')}.`,
+      `On every HTTPS response: ${cell(headers.join('; '))}.`,
+      '',
+    );
+  }
+  const ingresses = objs.filter((m) => m.kind === 'Ingress');
+  if (ingresses.length > 0) {
+    const a: Obj = ingresses[0].metadata.annotations ?? {};
+    const issuer = ingresses.map((i) => i.metadata.annotations?.['cert-manager.io/cluster-issuer']).find(Boolean);
+    lines.push(
+      `ingress-nginx: class \`${ingresses[0].spec.ingressClassName}\`; TLS: Secret \`${ingresses[0].spec.tls[0].secretName}\`, issuer \`${issuer ?? '(kept by the other edge while migrating)'}\`, ciphers ${a['nginx.ingress.kubernetes.io/ssl-ciphers']}; HTTPS redirect ${a['nginx.ingress.kubernetes.io/force-ssl-redirect'] === 'true' ? 'forced' : 'off'}.`,
+      '',
+    );
+  }
+  lines.push('| Kind | Name | Host and path | Backend | Rate limit | Notes |', '| --- | --- | --- | --- | --- | --- |');
+  for (const r of routes) {
+    lines.push(
+      `| ${r.kind} | ${r.name} | ${r.host}${r.path} | ${r.service || '-'} | ${cell(r.limit)} | ${cell(r.notes)} |`,
+    );
+  }
+  lines.push('', 'Any other path, `/metrics` included, is not routed: the edge answers 404.', '');
+  return lines;
+}
+
 function resources(containers: Obj[]): string {
   return containers
     .map((c) => {
@@ -84,7 +192,7 @@ export function summarize(environment: string, manifests: readonly Manifest[]): 
   const hpas = new Map(
     objs.filter((m) => m.kind === 'HorizontalPodAutoscaler').map((h) => [h.spec.scaleTargetRef.name, h.spec]),
   );
-  const ingresses = objs.filter((m) => m.kind === 'Ingress');
+  const routes = routesOf(objs);
   const services = objs.filter((m) => m.kind === 'Service');
   const workloads = objs.map(workloadOf).filter((w): w is Workload => w !== undefined);
   const byApp = new Map(workloads.map((w) => [w.app, w]));
@@ -111,21 +219,19 @@ export function summarize(environment: string, manifests: readonly Manifest[]): 
       .flatMap((c) => (c.ports ?? []).map((p: Obj) => `${p.containerPort}/${p.name}`))
       .join(', ');
     const fronting = services.filter((s) => s.spec.selector?.app === w.app).map((s) => s.metadata.name);
-    const hosts = ingresses
-      .filter((i) => fronting.includes(i.spec.rules[0].http.paths[0].backend.service.name))
-      .map((i) => `${i.spec.rules[0].host}${i.spec.rules[0].http.paths[0].path}`);
+    const hosts = routes.filter((r) => fronting.includes(r.service)).map((r) => `${r.host}${r.path}`);
     lines.push(
       `| ${w.kind} | ${w.name} | ${cell(replicas)} | ${w.containers.map((c) => `\`${c.image}\``).join('<br>')} | ${resources(w.containers)} | ${ports} | ${[...new Set(hosts)].join('<br>')} |`,
     );
   }
 
-  lines.push('', '## Traffic', '', 'Edges are what the NetworkPolicies allow.', '', '```mermaid', 'flowchart LR');
+  lines.push('', ...edgeSection(objs, routes));
+  lines.push('## Traffic', '', 'Edges are what the NetworkPolicies allow.', '', '```mermaid', 'flowchart LR');
   lines.push('  internet((Internet))');
-  for (const i of ingresses) {
-    const rule = i.spec.rules[0];
-    lines.push(`  ${id('Ingress', i.metadata.name)}[/"${i.metadata.name}<br>${rule.host}${rule.http.paths[0].path}"/]`);
-    lines.push(`  internet --> ${id('Ingress', i.metadata.name)}`);
-    lines.push(`  ${id('Ingress', i.metadata.name)} --> ${id('Service', rule.http.paths[0].backend.service.name)}`);
+  for (const r of routes.filter((x) => x.service)) {
+    lines.push(`  ${id(r.kind, r.name)}[/"${r.name}<br>${r.host}${r.path}"/]`);
+    lines.push(`  internet --> ${id(r.kind, r.name)}`);
+    lines.push(`  ${id(r.kind, r.name)} --> ${id('Service', r.service)}`);
   }
   for (const s of services.filter((x) => x.spec.clusterIP !== 'None')) {
     lines.push(

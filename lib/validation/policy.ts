@@ -1,8 +1,9 @@
 /**
  * The project's policy, checked over every object of an environment: pod security "restricted",
  * service accounts, network isolation, disruption budgets, stable selectors and names, GitOps prune
- * protection of data, pinned images, labels, and no secret values. Each violation names the object,
- * the field and the rule, so a new workload that forgets a rule fails the synth and the tests.
+ * protection of data and of the Gateway, pinned images, labels, no secret values, and edge
+ * references that resolve. Each violation names the object, the field and the rule, so a new
+ * workload that forgets a rule fails the synth and the tests.
  */
 import { pinnedImageProblem } from '../platform/image';
 import { TIER_LABEL } from '../platform/labels';
@@ -218,7 +219,9 @@ function checkData(r: Report, m: Obj): void {
   if (
     m.kind === 'PersistentVolumeClaim' ||
     m.kind === 'StatefulSet' ||
-    (m.kind === 'Cluster' && m.apiVersion === 'postgresql.cnpg.io/v1')
+    (m.kind === 'Cluster' && m.apiVersion === 'postgresql.cnpg.io/v1') ||
+    // Deleting the Gateway releases the address DNS points at: only a person removes it.
+    (m.kind === 'Gateway' && m.apiVersion === 'gateway.networking.k8s.io/v1')
   ) {
     r.check(
       keepsOnPrune(m.metadata?.annotations),
@@ -451,8 +454,57 @@ function checkEgressPorts(
   }
 }
 
+/**
+ * The edge's references resolve within the environment, as Envoy Gateway needs them to attach:
+ * an HTTPRoute's parent Gateway and listener, its backend Service and port, and each policy's
+ * target (and its section). A schema cannot see another object; a dangling one fails silently
+ * on the cluster (the route or policy is just not Accepted).
+ */
+function checkEdgeReferences(manifests: readonly Obj[]): Violation[] {
+  const out: Violation[] = [];
+  const add = (m: Obj, field: string, message: string): void => {
+    out.push({ object: `${m.kind}/${m.metadata?.name}`, field, rule: 'policy/edge-references', message });
+  };
+  const named = (kind: string, name: string): Obj | undefined =>
+    manifests.find((m) => m.kind === kind && m.metadata?.name === name);
+  const sections = (target: Obj): string[] =>
+    target.kind === 'Gateway'
+      ? (target.spec?.listeners ?? []).map((l: Obj) => l.name)
+      : (target.spec?.rules ?? []).map((r: Obj) => r.name).filter(Boolean);
+  const resolve = (m: Obj, field: string, kind: string, name: string, section?: string): void => {
+    const target = named(kind, name);
+    if (!target) add(m, field, `${kind}/${name} is not in this environment`);
+    else if (section !== undefined && !sections(target).includes(section)) {
+      add(m, `${field}.sectionName`, `${kind}/${name} has no section ${section}`);
+    }
+  };
+  for (const m of manifests) {
+    if (m.kind === 'HTTPRoute') {
+      for (const [i, p] of (m.spec?.parentRefs ?? []).entries()) {
+        resolve(m, `spec.parentRefs[${i}]`, p.kind ?? 'Gateway', p.name, p.sectionName);
+      }
+      for (const [i, rule] of (m.spec?.rules ?? []).entries()) {
+        for (const [j, b] of (rule.backendRefs ?? []).entries()) {
+          const field = `spec.rules[${i}].backendRefs[${j}]`;
+          const service = named(b.kind ?? 'Service', b.name);
+          if (!service) add(m, field, `Service/${b.name} is not in this environment`);
+          else if (!(service.spec?.ports ?? []).some((p: Obj) => p.port === b.port)) {
+            add(m, `${field}.port`, `Service/${b.name} has no port ${b.port}`);
+          }
+        }
+      }
+    }
+    if (m.apiVersion === 'gateway.envoyproxy.io/v1alpha1') {
+      for (const [i, t] of (m.spec?.targetRefs ?? []).entries()) {
+        resolve(m, `spec.targetRefs[${i}]`, t.kind, t.name, t.sectionName);
+      }
+    }
+  }
+  return out;
+}
+
 /** Every policy violation of one environment's objects. */
 export function checkPolicy(manifests: readonly Manifest[]): Violation[] {
   const objs = manifests as readonly Obj[];
-  return [...objs.flatMap(checkObject), ...checkEnvironment(objs)];
+  return [...objs.flatMap(checkObject), ...checkEnvironment(objs), ...checkEdgeReferences(objs)];
 }

@@ -1,6 +1,6 @@
 /**
  * Strict validation of manifests against the Kubernetes JSON schemas (schemas/k8s/) and the CRD
- * schemas (crds/). The upstream schemas allow unknown fields; here every object schema that lists
+ * schemas (crds/), including the CRDs' CEL rules (cel.ts). The upstream schemas allow unknown fields; here every object schema that lists
  * its properties is closed (`additionalProperties: false`), so a misspelt or misplaced field fails
  * like `kubectl apply --validate=strict` would.
  */
@@ -9,6 +9,7 @@ import * as path from 'path';
 import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
 import { load } from 'js-yaml';
 import { Memo, filesFingerprint } from '../platform/memo';
+import { CelValidator, SkippedRule } from './cel';
 import { ROOT } from '../platform/paths';
 
 export interface Manifest {
@@ -130,12 +131,19 @@ function loadKubernetes(version: string): KubernetesSchemas {
   return { version, byGvk, kinds, ajv, cache: new Map() };
 }
 
+/** The CRDs of a folder: per served `group/version/Kind`, its compiled schema and its CEL rules. */
+interface Crds {
+  readonly validators: Map<string, ValidateFunction>;
+  readonly cel: CelValidator;
+}
+
 /**
  * Compiles the served versions of every CRD in `dir` into `ajv`, which must hold the Kubernetes
  * definitions: a custom resource's metadata is checked against ObjectMeta.
  */
-function loadCrds(dir: string, ajv: Ajv): Map<string, ValidateFunction> {
+function loadCrds(dir: string, ajv: Ajv): Crds {
   const byGvk = new Map<string, ValidateFunction>();
+  const raw = new Map<string, JsonSchema>();
   for (const file of fs
     .readdirSync(dir)
     .filter((f) => f.endsWith('.yaml'))
@@ -149,6 +157,7 @@ function loadCrds(dir: string, ajv: Ajv): Map<string, ValidateFunction> {
     };
     for (const v of crd.spec.versions) {
       if (!v.served || !v.schema) continue;
+      raw.set(`${crd.spec.group}/${v.name}/${crd.spec.names.kind}`, v.schema.openAPIV3Schema);
       const schema = structuredClone(v.schema.openAPIV3Schema);
       close(schema);
       (schema.properties as JsonSchema).metadata = {
@@ -157,7 +166,7 @@ function loadCrds(dir: string, ajv: Ajv): Map<string, ValidateFunction> {
       byGvk.set(`${crd.spec.group}/${v.name}/${crd.spec.names.kind}`, ajv.compile(schema));
     }
   }
-  return byGvk;
+  return { validators: byGvk, cel: new CelValidator(raw) };
 }
 
 /**
@@ -166,7 +175,7 @@ function loadCrds(dir: string, ajv: Ajv): Map<string, ValidateFunction> {
  */
 export class SchemaValidator {
   private loaded?: KubernetesSchemas[];
-  private crds?: Map<string, ValidateFunction>;
+  private crds?: Crds;
   /** Verdicts on objects seen before: the same object against the same schemas gets the same answer. */
   private verdicts?: Memo<Violation[]>;
 
@@ -215,17 +224,23 @@ export class SchemaValidator {
         return validate(m) ? [] : violations(object, `schema ${k.version}`, validate.errors ?? []);
       });
     }
-    const crd = this.crdSchemas().get(gvk);
+    const crd = this.crdSchemas().validators.get(gvk);
     if (!crd) {
       const message = this.kubernetes.some((k) => k.kinds.has(m.kind))
         ? `${gvk} is not served by Kubernetes ${this.versions.join(', ')}`
         : `no schema for ${gvk}: add its CRD to crds/`;
       return [{ object, field: 'apiVersion', rule: 'schema', message }];
     }
-    return crd(m) ? [] : violations(object, `CRD schema ${gvk}`, crd.errors ?? []);
+    // The CEL rules assume a schema-valid object, as the API server's do.
+    return crd(m) ? this.crdSchemas().cel.validate(m) : violations(object, `CRD schema ${gvk}`, crd.errors ?? []);
   }
 
-  private crdSchemas(): Map<string, ValidateFunction> {
+  /** The transition rules of the CRDs, which no synth can evaluate (see cel.ts). */
+  public transitionRules(): SkippedRule[] {
+    return this.crdSchemas().cel.transitionRules();
+  }
+
+  private crdSchemas(): Crds {
     this.crds ??= loadCrds(this.crdDir, this.kubernetes[0]!.ajv);
     return this.crds;
   }

@@ -13,6 +13,16 @@ export interface Listener extends Peer {
   readonly containerPort: number;
 }
 
+/** An edge's data plane as NetworkPolicies see it: its namespace and, where known, its pods' labels. */
+export interface EdgePeer {
+  readonly dataPlaneNamespace: string;
+  readonly dataPlanePodLabels?: Readonly<Record<string, string>>;
+}
+
+/** cert-manager's label on its HTTP-01 solver pods, which answer ACME challenges on this port. */
+export const ACME_SOLVER_LABEL = 'acme.cert-manager.io/http01-solver';
+export const ACME_SOLVER_PORT = 8089;
+
 /** What a CloudNativePG cluster's instances talk to besides each other. */
 export interface ClusterPeers {
   /** The instances' metrics port, which Prometheus scrapes. */
@@ -33,7 +43,12 @@ export interface ClusterPeers {
 }
 
 export interface NetworkPoliciesProps {
-  /** The API: reached by the ingress controller, talks to the databases and the internet. */
+  /**
+   * The edges that serve the host (two while migrating from one provider to the other): only their
+   * data planes reach the app, and cert-manager's HTTP-01 solver pods.
+   */
+  readonly edges: readonly EdgePeer[];
+  /** The API: reached by the edge, talks to the databases and the internet. */
   readonly app: Listener;
   /** Celery worker and beat: talk to the databases and the internet. */
   readonly workers: readonly Peer[];
@@ -54,12 +69,6 @@ export interface NetworkPoliciesProps {
    * @default - PostgreSQL runs as the StatefulSet
    */
   readonly postgresCluster?: ClusterPeers;
-  /**
-   * Namespace of the edge proxy (today the ingress controller): the only peer that reaches the app
-   * and cert-manager's HTTP-01 solver pods.
-   * @default 'ingress-nginx'
-   */
-  readonly ingressControllerNamespace?: string;
   /**
    * Namespace of Prometheus.
    * @default 'monitoring'
@@ -97,10 +106,6 @@ export const PRIVATE_RANGES = [
  */
 export const PRIVATE_RANGES_V6 = ['fc00::/7', 'fe80::/10', '::1/128', '::ffff:0:0/96'];
 
-/** Label cert-manager puts on its ACME HTTP-01 solver pods, and the port they answer on. */
-export const ACME_SOLVER_LABEL = 'acme.cert-manager.io/http01-solver';
-export const ACME_SOLVER_PORT = 8089;
-
 const tcp = (port: number): k8s.NetworkPolicyPort => ({ protocol: 'TCP', port: k8s.IntOrString.fromNumber(port) });
 const pods = (...peers: readonly Peer[]): k8s.NetworkPolicyPeer => ({
   podSelector: { matchExpressions: [{ key: 'app', operator: 'In', values: peers.map((p) => p.identity.name).sort() }] },
@@ -115,8 +120,8 @@ const namespace = (name: string): k8s.NetworkPolicyPeer => ({
  * policy `allow-<name>` that opens exactly what it needs, plus DNS for every pod.
  */
 export class NetworkPolicies extends Construct {
-  /** Namespace of the edge proxy that reaches the app and the ACME solver. */
-  public readonly edgeNamespace: string;
+  /** The edges' data planes, which reach the app and the ACME solver. */
+  public readonly edges: readonly EdgePeer[];
   public readonly prometheusNamespace: string;
   public readonly dnsNamespace: string;
   /** NodeLocal DNSCache's address, when the cluster runs it. */
@@ -126,7 +131,7 @@ export class NetworkPolicies extends Construct {
 
   constructor(scope: Construct, id: string, props: NetworkPoliciesProps) {
     super(scope, id);
-    this.edgeNamespace = props.ingressControllerNamespace ?? 'ingress-nginx';
+    this.edges = [...props.edges];
     this.prometheusNamespace = props.prometheusNamespace ?? 'monitoring';
     this.dnsNamespace = props.dnsNamespace ?? 'kube-system';
     this.nodeLocalDNSAddress = props.nodeLocalDNSAddress;
@@ -160,6 +165,11 @@ export class NetworkPolicies extends Construct {
       ports: [tcp(port)],
     });
 
+    const fromEdges: k8s.NetworkPolicyPeer[] = props.edges.map((e) => ({
+      ...namespace(e.dataPlaneNamespace),
+      ...(e.dataPlanePodLabels && { podSelector: { matchLabels: { ...e.dataPlanePodLabels } } }),
+    }));
+
     policy('default-deny-all', { podSelector: {}, policyTypes: ['Ingress', 'Egress'] });
     policy('allow-dns', {
       podSelector: {},
@@ -180,21 +190,14 @@ export class NetworkPolicies extends Construct {
     policy(`allow-${props.app.identity.name}`, {
       podSelector: selecting(props.app),
       policyTypes: ['Ingress', 'Egress'],
-      ingress: [
-        {
-          from: [namespace(this.edgeNamespace)],
-          ports: [tcp(props.app.containerPort)],
-        },
-        fromPrometheus(props.app.containerPort),
-      ],
+      ingress: [{ from: fromEdges, ports: [tcp(props.app.containerPort)] }, fromPrometheus(props.app.containerPort)],
       egress: [...toDatabases, internet],
     });
-    // cert-manager answers HTTP-01 challenges from solver pods it creates next to the Ingress; the
-    // ACME server's request reaches them through the edge proxy. They need no egress.
+    // cert-manager runs the HTTP-01 solver pods in this namespace; the edge forwards the challenge.
     policy('allow-acme-http01-solver', {
       podSelector: { matchLabels: { [ACME_SOLVER_LABEL]: 'true' } },
       policyTypes: ['Ingress', 'Egress'],
-      ingress: [{ from: [namespace(this.edgeNamespace)], ports: [tcp(ACME_SOLVER_PORT)] }],
+      ingress: [{ from: fromEdges, ports: [tcp(ACME_SOLVER_PORT)] }],
     });
     for (const worker of props.workers) {
       policy(`allow-${worker.identity.name}`, {

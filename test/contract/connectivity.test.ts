@@ -55,8 +55,8 @@ test('prod with the StatefulSet database keeps the contract', () => {
 
 test('a narrowed API server range and other namespaces are honoured', () => {
   const chart = environment('prod', (c) => {
+    c.edge = { ...c.edge, namespace: 'edge' };
     c.network = {
-      ingressControllerNamespace: 'edge',
       prometheusNamespace: 'observability',
       dnsNamespace: 'dns',
       cnpgOperatorNamespace: 'databases',

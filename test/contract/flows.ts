@@ -122,6 +122,14 @@ export const FLOWS: readonly FlowSpec[] = [
   { from: 'other-namespace', to: 'postgres', port: 5432, allow: false, why: 'namespace isolation' },
   { from: 'other-namespace', to: 'easyflow-app', port: 8000, allow: false, why: 'namespace isolation' },
   { from: 'edge', to: 'postgres', port: 5432, allow: false, why: 'the proxy reaches the API only' },
+  {
+    from: 'edge-namespace-neighbour',
+    to: 'easyflow-app',
+    port: 8000,
+    allow: false,
+    why: "a Gateway API edge admits only this Gateway's Envoy pods, not another Gateway's in its namespace",
+    when: (c) => c.network.edges.some((e) => e.dataPlanePodLabels !== undefined),
+  },
   ...[
     'internet',
     'edge',
@@ -185,7 +193,23 @@ export function peersOf(chart: EasyflowChart, manifests: readonly Manifest[]): M
     ['internet', external(ADDRESSES.internet)],
     ['object-storage', external(ADDRESSES.objectStorage)],
     ['private-addresses', external(ADDRESSES.private)],
-    ['edge', [pod(net.edgeNamespace, { 'app.kubernetes.io/name': 'edge-proxy' })]],
+    [
+      'edge',
+      net.edges.map((e) =>
+        pod(e.dataPlaneNamespace, { 'app.kubernetes.io/name': 'edge-proxy', ...e.dataPlanePodLabels }),
+      ),
+    ],
+    [
+      'edge-namespace-neighbour',
+      net.edges
+        .filter((e) => e.dataPlanePodLabels !== undefined)
+        .map((e) =>
+          pod(e.dataPlaneNamespace, {
+            'app.kubernetes.io/name': 'envoy',
+            'gateway.envoyproxy.io/owning-gateway-name': 'other',
+          }),
+        ),
+    ],
     ['acme-solver', [pod(ns, { [ACME_SOLVER_LABEL]: 'true' }, { http: { port: ACME_SOLVER_PORT } })]],
     ['kube-dns', [pod(net.dnsNamespace, { 'k8s-app': 'kube-dns' })]],
     ['node-local-dns', net.nodeLocalDNSAddress ? external([net.nodeLocalDNSAddress]) : []],

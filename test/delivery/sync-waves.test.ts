@@ -25,7 +25,8 @@ test('namespace and config first, then data stores, then app and workers, then i
       wave('Deployment', 'celery-beat'),
     ),
     Math.min(
-      wave('Ingress', 'easyflow-ingress'),
+      wave('Gateway', 'easyflow-gateway'),
+      wave('HTTPRoute', 'easyflow-api'),
       wave('ServiceMonitor', 'easyflow-app'),
       wave('Deployment', 'postgres-exporter'),
     ),

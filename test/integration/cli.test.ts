@@ -93,18 +93,19 @@ test('an edit to a .ts file takes effect on the next run, without a compile step
       env: { ...process.env, CDK8S_OUTDIR: outdir },
       stdio: 'pipe',
     });
-    return fs.readFileSync(path.join(outdir, 'prod', 'configmap-easyflow-security-headers.yaml'), 'utf8');
+    return fs.readFileSync(path.join(outdir, 'prod', 'clienttrafficpolicy-easyflow-https.yaml'), 'utf8');
   };
-  const ingress = path.join(work, 'lib', 'workloads', 'ingress.ts');
-  const original = fs.readFileSync(ingress, 'utf8');
+  const edge = path.join(work, 'lib', 'workloads', 'edge.ts');
+  const original = fs.readFileSync(edge, 'utf8');
+  const frameOptions = (value: string) => `- name: X-Frame-Options\n          value: ${value}`;
   try {
-    expect(run()).toContain('X-Frame-Options: DENY');
-    fs.writeFileSync(ingress, original.replace("'X-Frame-Options': 'DENY'", "'X-Frame-Options': 'SAMEORIGIN'"));
-    expect(run()).toContain('X-Frame-Options: SAMEORIGIN');
+    expect(run()).toContain(frameOptions('DENY'));
+    fs.writeFileSync(edge, original.replace("'X-Frame-Options': 'DENY'", "'X-Frame-Options': 'SAMEORIGIN'"));
+    expect(run()).toContain(frameOptions('SAMEORIGIN'));
   } finally {
-    fs.writeFileSync(ingress, original);
+    fs.writeFileSync(edge, original);
   }
-  expect(run()).toContain('X-Frame-Options: DENY');
+  expect(run()).toContain(frameOptions('DENY'));
 });
 
 test('an edit to a backup script takes effect on the next run', () => {

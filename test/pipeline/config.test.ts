@@ -53,7 +53,7 @@ describe('bad input names the file, the key path and the value', () => {
     [
       'an unknown top-level key',
       PROD + 'replicas: 3\n',
-      'config/prod.yaml: replicas is not a known key; allowed here: $schema, namespace, tier, image, app, celery, postgres, redis, ingress, backup, monitoring, secrets, network, migrations',
+      'config/prod.yaml: replicas is not a known key; allowed here: $schema, namespace, tier, image, app, celery, postgres, redis, ingress, backup, monitoring, secrets, edge, network, migrations',
     ],
     [
       'a wrong type',

@@ -78,6 +78,24 @@ test('an unknown field is a schema violation', async () => {
   ]);
 });
 
+test('an object a CRD CEL rule rejects fails the synth with the rule message, object and field', async () => {
+  const file = path.join(outdir, 'prod', 'clienttrafficpolicy-easyflow-https.yaml');
+  fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('minVersion: "1.2"', 'minVersion: "1.3"'));
+  const ctx = context();
+  await new EasyflowValidation({ outdir, publishTo: dist }).validate(ctx);
+  expect(ctx.report.success).toBe(false);
+  expect(ctx.report.toJson().violations).toEqual([
+    expect.objectContaining({
+      ruleName: expect.stringMatching(/^CEL gateway.envoyproxy.io\/v1alpha1\/ClientTrafficPolicy: /),
+      recommendation: 'setting ciphers has no effect if the minimum possible TLS version is 1.3',
+      violatingConstructs: [
+        expect.objectContaining({ resourceName: 'prod: ClientTrafficPolicy/easyflow-https', locations: ['spec.tls'] }),
+      ],
+    }),
+  ]);
+  expect([...readTree(dist)]).toEqual([['prod/old.yaml', 'old']]);
+});
+
 test('the plugin needs to know the output folder', () => {
   expect(() => new EasyflowValidation({} as never)).toThrow(
     'easyflow validation plugin: properties.outdir is required (the cdk8s.yaml output folder)',

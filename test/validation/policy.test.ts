@@ -361,3 +361,46 @@ describe('rules a schema cannot catch', () => {
     expect(checkPolicy(manifestsOf('dev')).filter((v) => v.rule === 'policy/replicated-database')).toEqual([]);
   });
 });
+
+describe('the edge', () => {
+  test('a Gateway without prune protection (its address is what DNS points at)', () => {
+    const manifests = prodWith('Gateway', 'easyflow-gateway', (g) => {
+      delete g.metadata.annotations['argocd.argoproj.io/sync-options'];
+    });
+    expect(checkPolicy(manifests)).toContainEqual(
+      expect.objectContaining({
+        object: 'Gateway/easyflow-gateway',
+        field: 'metadata.annotations',
+        rule: 'policy/keep-on-prune',
+      }),
+    );
+  });
+
+  test.each<[string, string, string, (o: any) => void, object]>([
+    [
+      'an HTTPRoute on a listener the Gateway lacks',
+      'HTTPRoute',
+      'easyflow-api',
+      (r) => (r.spec.parentRefs[0].sectionName = 'https-internal'),
+      { field: 'spec.parentRefs[0].sectionName', message: 'Gateway/easyflow-gateway has no section https-internal' },
+    ],
+    [
+      'an HTTPRoute to a Service port that does not exist',
+      'HTTPRoute',
+      'easyflow-api',
+      (r) => (r.spec.rules[0].backendRefs[0].port = 8000),
+      { field: 'spec.rules[0].backendRefs[0].port', message: 'Service/easyflow-app-service has no port 8000' },
+    ],
+    [
+      'a BackendTrafficPolicy targeting a route that is not there',
+      'BackendTrafficPolicy',
+      'easyflow-api',
+      (p) => (p.spec.targetRefs[0].name = 'easyflow-apii'),
+      { field: 'spec.targetRefs[0]', message: 'HTTPRoute/easyflow-apii is not in this environment' },
+    ],
+  ])('%s', (_case, kind, name, edit, expected) => {
+    expect(checkPolicy(prodWith(kind, name, edit))).toEqual([
+      { object: `${kind}/${name}`, rule: 'policy/edge-references', ...expected },
+    ]);
+  });
+});

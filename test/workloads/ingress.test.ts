@@ -1,22 +1,9 @@
-import { EasyflowIngress, IngressProps } from '../../lib/workloads/ingress';
-import { WebApp } from '../../lib/workloads/web-app';
-import { SMALL, basics, find, scratch } from '../helpers';
+import { EasyflowIngress, INGRESS_NGINX_CONTROLLER_CONFIG, IngressProps } from '../../lib/workloads/ingress';
+import { allOf, find, withApp } from '../helpers';
 
-function setup() {
-  const s = scratch();
-  const app = new WebApp(s.chart, 'app', {
-    runtime: basics(s.chart).runtime,
-    resources: SMALL,
-    instance: 'i',
-    minReplicas: 1,
-    maxReplicas: 1,
-  });
-  return { ...s, app };
-}
-
-test('minimal props: guide rate limits, timeouts and TLS secret', () => {
-  const { chart, synth, app } = setup();
-  new EasyflowIngress(chart, 'ing', {
+test('minimal props: guide rate limits, timeouts, TLS secret and the controller namespace', () => {
+  const { chart, synth, app } = withApp();
+  const ingress = new EasyflowIngress(chart, 'ing', {
     app,
     namespace: 'test',
     host: 'api.example.com',
@@ -30,10 +17,12 @@ test('minimal props: guide rate limits, timeouts and TLS secret', () => {
     'cert-manager.io/cluster-issuer': 'letsencrypt-staging',
   });
   expect(api.spec.tls[0].secretName).toBe('easyflow-tls');
+  expect(api.spec.ingressClassName).toBe('nginx');
+  expect(ingress.dataPlaneNamespace).toBe('ingress-nginx');
 });
 
 test('all props', () => {
-  const { chart, synth, app } = setup();
+  const { chart, synth, app } = withApp();
   const props: Required<IngressProps> = {
     app,
     namespace: 'test',
@@ -46,6 +35,8 @@ test('all props', () => {
     webhookBurst: 50,
     proxyTimeoutSeconds: 120,
     hstsMaxAgeSeconds: 600,
+    dataPlaneNamespace: 'edge',
+    requestsCertificate: false,
   };
   const ingress = new EasyflowIngress(chart, 'ing', props);
   const out = synth();
@@ -57,11 +48,19 @@ test('all props', () => {
   expect(webhook.metadata.annotations['nginx.ingress.kubernetes.io/proxy-send-timeout']).toBe('120');
   expect(webhook.spec.tls).toEqual([{ hosts: ['api.example.com'], secretName: 'api-tls' }]);
   expect(find(out, 'ConfigMap', 'easyflow-security-headers').data['Strict-Transport-Security']).toBe('max-age=600');
-  expect(ingress.ingressNames).toEqual(['easyflow-ingress', 'easyflow-webhook-ingress', 'easyflow-health-ingress']);
+  // The parallel edge of a migration serves the Secret without asking for a second certificate.
+  expect(allOf(out, 'Ingress').filter((i) => i.metadata.annotations['cert-manager.io/cluster-issuer'])).toEqual([]);
+  expect(ingress.dataPlaneNamespace).toBe('edge');
+  expect(ingress.ingressNames).toEqual([
+    'easyflow-ingress',
+    'easyflow-webhook-ingress',
+    'easyflow-health-ingress',
+    'easyflow-static-ingress',
+  ]);
 });
 
 test('bad props list every problem', () => {
-  const { chart, app } = setup();
+  const { chart, app } = withApp();
   expect(
     () =>
       new EasyflowIngress(chart, 'ing', {
@@ -71,9 +70,22 @@ test('bad props list every problem', () => {
         clusterIssuer: 'x',
         rateLimitRps: 10,
         burst: 15,
+        proxyTimeoutSeconds: 0,
       }),
   ).toThrow(
     'test/ing: host "API.example.com:443" is not a valid DNS name\n' +
-      'test/ing: burst is 15 but must be a whole multiple of rateLimitRps (10)',
+      'test/ing: burst is 15 but must be a whole multiple of rateLimitRps (10)\n' +
+      'test/ing: proxyTimeoutSeconds must be a whole number >= 1, got 0',
   );
+});
+
+test('the controller ConfigMap settings the guide needs are the guide values', () => {
+  expect(INGRESS_NGINX_CONTROLLER_CONFIG).toEqual({
+    'http-redirect-code': '301',
+    'use-gzip': 'true',
+    'gzip-types': 'text/plain application/json application/javascript text/css',
+    'ssl-protocols': 'TLSv1.2 TLSv1.3',
+    'global-allowed-response-headers':
+      'Strict-Transport-Security,X-Content-Type-Options,X-Frame-Options,X-XSS-Protection,Cache-Control',
+  });
 });

@@ -6,6 +6,7 @@ import {
   PRIVATE_RANGES,
   PRIVATE_RANGES_V6,
 } from '../../lib/workloads/network-policies';
+import { OWNING_GATEWAY_NAME, OWNING_GATEWAY_NAMESPACE } from '../../lib/workloads/gateway';
 import { SMALL, allOf, basics, find, manifestsOf, renderEdited, scratch } from '../helpers';
 import { WebApp } from '../../lib/workloads/web-app';
 
@@ -28,13 +29,27 @@ test('DNS to the cluster DNS only', () => {
   expect(egress.ports.map((p: any) => `${p.protocol}/${p.port}`)).toEqual(['UDP/53', 'TCP/53']);
 });
 
-test('the ingress controller and Prometheus reach the app on 8000, from their configured namespaces', () => {
+test("the gateway's data plane and Prometheus reach the app on 8000, from their configured namespaces", () => {
   const ingress = policy('allow-easyflow-app').ingress;
   expect(
     ingress.map((r: any) => [r.from[0].namespaceSelector.matchLabels['kubernetes.io/metadata.name'], r.ports[0].port]),
   ).toEqual([
-    ['ingress-nginx', 8000],
+    ['envoy-gateway-system', 8000],
     ['monitoring', 8000],
+  ]);
+  // Only this Gateway's Envoy pods, not every gateway of the cluster's Envoy Gateway.
+  expect(ingress[0].from[0].podSelector).toEqual({
+    matchLabels: { [OWNING_GATEWAY_NAME]: 'easyflow-gateway', [OWNING_GATEWAY_NAMESPACE]: 'easyflow' },
+  });
+});
+
+test("ACME HTTP-01: the edge's data plane reaches cert-manager's solver pods on 8089, nothing else does", () => {
+  const solver = policy('allow-acme-http01-solver');
+  expect(solver.podSelector).toEqual({ matchLabels: { [ACME_SOLVER_LABEL]: 'true' } });
+  expect(solver.policyTypes).toEqual(['Ingress', 'Egress']);
+  expect(solver.egress).toBeUndefined();
+  expect(solver.ingress).toEqual([
+    { from: policy('allow-easyflow-app').ingress[0].from, ports: [{ protocol: 'TCP', port: ACME_SOLVER_PORT }] },
   ]);
 });
 
@@ -115,30 +130,15 @@ test('backup and exporters talk only to their database; Prometheus scrapes the e
 test.each(['dev', 'prod'])('%s: every port a policy opens is a port a container listens on', (env) => {
   const manifests = manifestsOf(env);
   // CloudNativePG instances listen on PostgreSQL, the instance manager and its metrics.
-  // cert-manager's HTTP-01 solver pods listen on ACME_SOLVER_PORT.
-  const listening = new Set<number>([
-    ACME_SOLVER_PORT,
-    ...(manifests.some((m) => m.kind === 'Cluster') ? [5432, 8000, 9187] : []),
-  ]);
+  const listening = new Set<number>(manifests.some((m) => m.kind === 'Cluster') ? [5432, 8000, 9187] : []);
+  // cert-manager's HTTP-01 solver pods, which it starts in this namespace while a challenge runs.
+  listening.add(ACME_SOLVER_PORT);
   for (const w of [...allOf(manifests, 'Deployment'), ...allOf(manifests, 'StatefulSet')]) {
     for (const c of w.spec.template.spec.containers) for (const p of c.ports ?? []) listening.add(p.containerPort);
   }
   for (const p of allOf(manifests, 'NetworkPolicy')) {
     for (const rule of p.spec.ingress ?? []) for (const port of rule.ports) expect(listening).toContain(port.port);
   }
-});
-
-test("the edge reaches cert-manager's HTTP-01 solver pods on 8089; they open nothing else", () => {
-  expect(policy('allow-acme-http01-solver')).toEqual({
-    podSelector: { matchLabels: { [ACME_SOLVER_LABEL]: 'true' } },
-    policyTypes: ['Ingress', 'Egress'],
-    ingress: [
-      {
-        from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } } }],
-        ports: [{ protocol: 'TCP', port: ACME_SOLVER_PORT }],
-      },
-    ],
-  });
 });
 
 test('the internet over IPv6 too, without ULA, link-local, loopback or IPv4-mapped addresses', () => {
@@ -167,6 +167,7 @@ test('a NodeLocal DNSCache address that is no IP address is refused', () => {
   const { postgres, redis, runtime } = basics(chart);
   const app = new WebApp(chart, 'app', { runtime, resources: SMALL, instance: 'i', minReplicas: 1, maxReplicas: 1 });
   const props: NetworkPoliciesProps = {
+    edges: [{ dataPlaneNamespace: 'edge' }],
     app,
     workers: [],
     postgres,
