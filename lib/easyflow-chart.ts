@@ -120,7 +120,7 @@ export class EasyflowChart extends Chart {
       app,
       namespace: env.namespace,
       host: env.ingress.host,
-      clusterIssuer: env.ingress.clusterIssuer,
+      clusterIssuer: env.ingress.clusterIssuer ?? (env.name === 'prod' ? 'letsencrypt-prod' : 'letsencrypt-staging'),
       className: env.ingress.className,
       tlsSecretName: env.ingress.tlsSecretName,
       rateLimitRps: env.ingress.rateLimit?.rps,

@@ -1,28 +1,43 @@
-import { filesOf } from '../helpers';
+import { parseConfig } from '../../lib/pipeline/config';
+import { summarize } from '../../lib/pipeline/summary';
+import { synthEnvironment } from '../../lib/pipeline/synth';
+import type { Manifest } from '../../lib/validation/schema';
+import { fixture } from '../helpers';
 
-const summary = (env: string) => filesOf(env).get('SUMMARY.md')!;
+/** The SUMMARY.md of a fixture environment, with its config. */
+function summaryOf(name: string) {
+  const config = parseConfig(`config/${name}.yaml`, fixture(`${name}.yaml`));
+  return { config, text: summarize(name, synthEnvironment(config).toJson() as Manifest[]) };
+}
+
+const prod = summaryOf('prod');
+const minimal = summaryOf('minimal');
 
 test('the workload table shows the HPA range, replicas, images, resources, ports and hosts', () => {
-  const prod = summary('prod');
-  expect(prod).toContain(
-    '| Deployment | easyflow-app | 3..10 (HPA) | `ghcr.io/easyflow/easyflow:1.0.0` | cpu 500m/1000m, mem 512Mi/1Gi | 8000/http | api.easyflow.dev/<br>api.easyflow.dev/api/v1/messaging/webhook/<br>api.easyflow.dev/health |',
+  const { config, text } = prod;
+  const image = `\`${config.image.repository}:${config.image.tag}\``;
+  const { requests, limits } = config.app.resources;
+  const host = config.ingress.host;
+  expect(text).toContain(
+    `| Deployment | easyflow-app | ${config.app.autoscaling.minReplicas}..${config.app.autoscaling.maxReplicas} (HPA) | ${image} | cpu ${requests.cpu}/${limits.cpu}, mem ${requests.memory}/${limits.memory} | 8000/http | ${host}/<br>${host}/api/v1/messaging/webhook/<br>${host}/health |`,
   );
-  expect(prod).toContain('| Deployment | celery-worker | 2 |');
-  expect(prod).toContain('| CronJob | postgres-backup | `0 2 * * *` Etc/UTC |');
-  expect(summary('dev')).toContain('| Deployment | easyflow-app | 1..2 (HPA) |');
-  expect(prod).toContain(
-    '| Cluster | postgres | 2 (1 primary + 1 replica) | `ghcr.io/cloudnative-pg/postgresql:15.10` |',
+  expect(text).toContain(`| Deployment | celery-worker | ${config.celery.worker.replicas} |`);
+  expect(text).toContain(`| CronJob | postgres-backup | \`${config.backup.schedule}\` ${config.backup.timeZone} |`);
+  expect(text).toContain(`| Cluster | postgres | 2 (1 primary + 1 replica) | \`${config.postgres.image}\` |`);
+  const scaling = minimal.config.app.autoscaling;
+  expect(minimal.text).toContain(
+    `| Deployment | easyflow-app | ${scaling.minReplicas}..${scaling.maxReplicas} (HPA) |`,
   );
 });
 
 test('the traffic diagram follows the Ingresses, Services and NetworkPolicies', () => {
-  const prod = summary('prod');
-  expect(prod).toContain('```mermaid\nflowchart LR');
-  expect(prod).toContain('  Ingress_easyflow_ingress --> Service_easyflow_app_service');
-  expect(prod).toContain('  Service_easyflow_app_service --> Deployment_easyflow_app');
-  expect(prod).toContain('  Deployment_easyflow_app --> Cluster_postgres');
-  expect(prod).toContain('  CronJob_postgres_backup --> Cluster_postgres');
-  expect(summary('dev')).toContain('  CronJob_postgres_backup --> Service_postgres');
-  expect(prod).toContain('  Deployment_easyflow_app -- "443" --> internet');
-  expect(prod).not.toContain('CronJob_postgres_backup -- "443"');
+  const { text } = prod;
+  expect(text).toContain('```mermaid\nflowchart LR');
+  expect(text).toContain('  Ingress_easyflow_ingress --> Service_easyflow_app_service');
+  expect(text).toContain('  Service_easyflow_app_service --> Deployment_easyflow_app');
+  expect(text).toContain('  Deployment_easyflow_app --> Cluster_postgres');
+  expect(text).toContain('  CronJob_postgres_backup --> Cluster_postgres');
+  expect(minimal.text).toContain('  CronJob_postgres_backup --> Service_postgres');
+  expect(text).toContain('  Deployment_easyflow_app -- "443" --> internet');
+  expect(text).not.toContain('CronJob_postgres_backup -- "443"');
 });
