@@ -187,7 +187,7 @@ export class EasyflowChart extends Chart {
     const common: Omit<EdgeProps, 'dataPlaneNamespace' | 'requestsCertificate'> = {
       app,
       host: env.ingress.host,
-      clusterIssuer: env.ingress.clusterIssuer,
+      clusterIssuer: env.ingress.clusterIssuer ?? (env.name === 'prod' ? 'letsencrypt-prod' : 'letsencrypt-staging'),
       tlsSecretName: env.ingress.tlsSecretName,
       rateLimitRps: env.ingress.rateLimit?.rps,
       burst: env.ingress.rateLimit?.burst,

@@ -50,15 +50,7 @@ export interface EnvironmentConfig {
   };
   readonly postgres: PostgresConfig;
   readonly redis: { readonly image: string; readonly storage: Storage; readonly resources: Resources };
-  readonly ingress: {
-    readonly host: string;
-    readonly className?: string;
-    readonly clusterIssuer: string;
-    readonly tlsSecretName?: string;
-    readonly rateLimit?: { readonly rps?: number; readonly burst?: number; readonly webhookBurst?: number };
-    readonly proxyTimeoutSeconds?: number;
-    readonly hstsMaxAgeSeconds?: number;
-  };
+  readonly ingress: IngressConfig;
   readonly backup: {
     readonly schedule?: string;
     readonly timeZone?: string;
@@ -147,6 +139,21 @@ export interface PostgresConfig {
   readonly user?: string;
   readonly storage: Storage;
   readonly resources: Resources;
+}
+
+/** The public entry (see `IngressProps`). */
+export interface IngressConfig {
+  readonly host: string;
+  readonly className?: string;
+  /**
+   * cert-manager ClusterIssuer of the TLS certificate.
+   * @default - `letsencrypt-prod` for the environment named `prod`, `letsencrypt-staging` for every other, so a copied environment never asks the production issuer by accident
+   */
+  readonly clusterIssuer?: string;
+  readonly tlsSecretName?: string;
+  readonly rateLimit?: { readonly rps?: number; readonly burst?: number; readonly webhookBurst?: number };
+  readonly proxyTimeoutSeconds?: number;
+  readonly hstsMaxAgeSeconds?: number;
 }
 
 /** Where `easyflow-secrets` comes from (see `AppSecretsProps`). */

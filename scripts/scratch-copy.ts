@@ -8,8 +8,11 @@ const ROOT = path.join(__dirname, '..');
 /**
  * A scratch copy of the project (its tracked files and new ones git does not ignore, with
  * node_modules linked), for running the real CLI without touching this checkout's dist/.
+ * With `ownCaches`, node_modules is a folder of links to this checkout's packages but its own
+ * `.cache/` (tsc, ESLint, Prettier, Jest, memo), so tests run in the copy share no cache file with
+ * this checkout or another copy.
  */
-export function copyProject(prefix: string, parent = os.tmpdir()): string {
+export function copyProject(prefix: string, parent = os.tmpdir(), ownCaches = false): string {
   const dir = fs.mkdtempSync(path.join(parent, `${prefix}-`));
   const files = execFileSync('git', ['ls-files', '-co', '--exclude-standard'], { cwd: ROOT, encoding: 'utf8' })
     .split('\n')
@@ -18,6 +21,14 @@ export function copyProject(prefix: string, parent = os.tmpdir()): string {
     fs.mkdirSync(path.dirname(path.join(dir, f)), { recursive: true });
     fs.copyFileSync(path.join(ROOT, f), path.join(dir, f));
   }
-  fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules'));
+  const modules = path.join(ROOT, 'node_modules');
+  if (ownCaches) {
+    fs.mkdirSync(path.join(dir, 'node_modules'));
+    for (const entry of fs.readdirSync(modules).filter((e) => e !== '.cache')) {
+      fs.symlinkSync(path.join(modules, entry), path.join(dir, 'node_modules', entry));
+    }
+  } else {
+    fs.symlinkSync(modules, path.join(dir, 'node_modules'));
+  }
   return dir;
 }

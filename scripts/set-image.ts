@@ -56,7 +56,7 @@ export function setImage(o: SetImageOptions): number {
     o.log(`set-image: the synth failed; ${file} was restored`);
     return code;
   }
-  o.log(`set-image: ${o.environment} now deploys ${o.tag}; commit ${file} and dist/`);
+  o.log(`set-image: ${o.environment} now deploys ${o.tag}; review it with npm run diff, then commit ${file} and dist/`);
   return 0;
 }
 

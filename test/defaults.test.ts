@@ -145,3 +145,19 @@ test('DEFAULT_THRESHOLDS is what each AlertThresholds field documents', () => {
   );
   expect(documented).toEqual(DEFAULT_THRESHOLDS);
 });
+
+test("a copied environment gets its own secret path and issuer: both default from the environment's name", () => {
+  const text = JSON.stringify(MINIMAL);
+  const rendered = (name: string) => synthEnvironment(parseConfig(`config/${name}.yaml`, text)).toJson() as any[];
+  const of = (name: string) => {
+    const objects = rendered(name);
+    const secrets = objects.find((o) => o.kind === 'ExternalSecret' && o.metadata.name === 'easyflow-secrets');
+    const gateway = objects.find((o) => o.kind === 'Gateway' && o.metadata.name === 'easyflow-gateway');
+    return {
+      remoteKeys: [...new Set(secrets.spec.data.map((d: any) => d.remoteRef.key))],
+      issuer: gateway.metadata.annotations['cert-manager.io/cluster-issuer'],
+    };
+  };
+  expect(of('prod')).toEqual({ remoteKeys: ['easyflow/prod'], issuer: 'letsencrypt-prod' });
+  expect(of('qa')).toEqual({ remoteKeys: ['easyflow/qa'], issuer: 'letsencrypt-staging' });
+});

@@ -11,12 +11,26 @@ import { Redis } from '../lib/workloads/redis';
 import { WebApp } from '../lib/workloads/web-app';
 import type { Resources } from '../lib/platform/resources';
 import { Rendered, renderProject, synthEnvironment } from '../lib/pipeline/synth';
-import { parseConfig } from '../lib/pipeline/config';
+import { loadConfig, loadEnvironments, parseConfig } from '../lib/pipeline/config';
+import type { EnvironmentConfig } from '../lib/environment';
 import type { Manifest } from '../lib/validation/schema';
 
 export const ROOT = path.join(__dirname, '..');
 export const CONFIG_DIR = path.join(ROOT, 'config');
-export const ENVIRONMENTS = ['dev', 'prod', 'staging'];
+export const FIXTURES = path.join(__dirname, 'fixtures');
+
+/** The environments config/ defines, by file name: the list follows an environment added or removed. */
+export const ENVIRONMENTS = loadEnvironments(CONFIG_DIR).map((e) => e.name);
+
+/** One environment's values as config/<env>.yaml states them: what its tests expect to find in dist/. */
+export function configOf(env: string): EnvironmentConfig {
+  return loadConfig(path.join(CONFIG_DIR, `${env}.yaml`));
+}
+
+/** The text of a fixture file. */
+export function fixture(name: string): string {
+  return fs.readFileSync(path.join(FIXTURES, name), 'utf8');
+}
 
 let cache: Rendered | undefined;
 
@@ -128,6 +142,11 @@ export function prodWithStatefulSet(): Manifest[] {
   return renderEdited('prod', (t) =>
     t.replace(/postgres:\n(?: {2}#.*\n)?(?: {2}(?:mode|instances|image|database|user):.*\n)+/, STATEFULSET_POSTGRES),
   );
+}
+
+/** The chart of a fixture environment (`test/fixtures/<name>.yaml`), independent of config/. */
+export function fixtureChart(name: string): EasyflowChart {
+  return synthEnvironment(parseConfig(`config/${name}.yaml`, fixture(`${name}.yaml`)));
 }
 
 /** One environment's chart from its committed config, optionally changed as data first. */

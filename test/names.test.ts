@@ -3,7 +3,7 @@
  * object next to the old one (and for a StatefulSet or claim, a new empty database), so each is
  * pinned here: changing one must be a deliberate edit of this list.
  */
-import { ENVIRONMENTS, manifestsOf } from './helpers';
+import { ENVIRONMENTS, configOf, manifestsOf } from './helpers';
 
 /** Objects the guide names, plus every stateful or externally referenced object we add. */
 const KNOWN: ReadonlyArray<readonly [string, string]> = [
@@ -62,12 +62,8 @@ const edgeOf = (env: string) => (manifestsOf(env).some((m) => m.kind === 'Gatewa
 
 const modeOf = (env: string) => (manifestsOf(env).some((m) => m.kind === 'Cluster') ? 'cloudnativepg' : 'statefulset');
 
-test('each environment runs the PostgreSQL mode its config names', () => {
-  expect(Object.fromEntries(ENVIRONMENTS.map((e) => [e, modeOf(e)]))).toEqual({
-    dev: 'statefulset',
-    prod: 'cloudnativepg',
-    staging: 'cloudnativepg',
-  });
+test.each(ENVIRONMENTS)('%s runs the PostgreSQL mode its config names', (env) => {
+  expect(modeOf(env)).toBe(configOf(env).postgres.mode ?? 'statefulset');
 });
 
 test('every environment runs on gateway-api', () => {

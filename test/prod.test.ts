@@ -1,24 +1,32 @@
-/** What the guide asks of production, asserted on dist/prod's objects one item at a time. */
+/**
+ * What the guide asks of production, asserted on dist/prod's objects one item at a time. The values
+ * a team tunes (replicas, resources, hosts, schedules) are read from config/prod.yaml, so changing one
+ * there stays green; what the code decides (ports, probes, names, rules) is asserted as such.
+ */
 import { load } from 'js-yaml';
 import { SECRET_KEYS } from '../lib/workloads/app-secrets';
-import { ENVIRONMENTS, allOf, filesOf, find, manifestsOf, prodWithStatefulSet } from './helpers';
+import { ENVIRONMENTS, allOf, configOf, filesOf, find, manifestsOf, prodWithStatefulSet } from './helpers';
 
 const prod = manifestsOf('prod');
+const config = configOf('prod');
+/** The issuer an environment's certificate comes from: its config's, else letsencrypt-prod for prod only. */
+const issuerOf = (env: string) =>
+  configOf(env).ingress.clusterIssuer ?? (env === 'prod' ? 'letsencrypt-prod' : 'letsencrypt-staging');
 const container = (workload: any, name: string): any =>
   workload.spec.template.spec.containers.find((c: { name: string }) => c.name === name);
 
-test('namespace easyflow; dev and staging have their own', () => {
-  expect(find(prod, 'Namespace', 'easyflow').metadata.namespace).toBeUndefined();
-  expect(allOf(manifestsOf('dev'), 'Namespace').map((n) => n.metadata.name)).toEqual(['easyflow-dev']);
-  expect(allOf(manifestsOf('staging'), 'Namespace').map((n) => n.metadata.name)).toEqual(['easyflow-staging']);
+test.each(ENVIRONMENTS)('%s: one Namespace, the one its config names', (env) => {
+  expect(allOf(manifestsOf(env), 'Namespace').map((n) => [n.metadata.name, n.metadata.namespace])).toEqual([
+    [configOf(env).namespace, undefined],
+  ]);
 });
 
 describe('settings and secrets', () => {
   test('easyflow-config holds the non-secret settings', () => {
     expect(find(prod, 'ConfigMap', 'easyflow-config').data).toEqual({
       ENVIRONMENT: 'prod',
-      LOG_LEVEL: 'INFO',
-      WORKERS: '4',
+      LOG_LEVEL: config.app.logLevel,
+      WORKERS: String(config.app.workers),
     });
   });
 
@@ -65,14 +73,13 @@ describe('settings and secrets', () => {
 describe('PostgreSQL in prod: CloudNativePG, primary and replica', () => {
   const cluster = find(prod, 'Cluster', 'postgres');
 
-  test('Cluster postgres: PostgreSQL 15, two instances, data on persistent volumes, the guide resources', () => {
-    expect(cluster.spec.instances).toBe(2);
+  test('Cluster postgres: PostgreSQL 15, primary and replicas, data on persistent volumes, its resources', () => {
+    expect(config.postgres.mode).toBe('cloudnativepg');
+    expect(cluster.spec.instances).toBe(config.postgres.mode === 'cloudnativepg' && config.postgres.instances);
+    expect(cluster.spec.instances).toBeGreaterThanOrEqual(2);
     expect(cluster.spec.imageName).toMatch(/postgresql:15\.\d+$/);
-    expect(cluster.spec.storage.size).toBe('50Gi');
-    expect(cluster.spec.resources).toEqual({
-      requests: { memory: '512Mi', cpu: '500m' },
-      limits: { memory: '1Gi', cpu: '1000m' },
-    });
+    expect(cluster.spec.storage.size).toBe(config.postgres.storage.size);
+    expect(cluster.spec.resources).toEqual(config.postgres.resources);
   });
 
   test('the app writes through postgres-rw and reads through postgres-ro', () => {
@@ -98,18 +105,15 @@ describe('PostgreSQL in the StatefulSet mode (dev, or any environment that choos
     expect(sts.spec.replicas).toBe(1);
     expect(pg.image).toMatch(/postgres:15\.\d+/);
     expect(sts.spec.volumeClaimTemplates[0].metadata.name).toBe('data');
-    expect(sts.spec.volumeClaimTemplates[0].spec.resources.requests.storage).toBe('50Gi');
+    expect(sts.spec.volumeClaimTemplates[0].spec.resources.requests.storage).toBe(config.postgres.storage.size);
     expect(pg.volumeMounts).toContainEqual({ name: 'data', mountPath: '/var/lib/postgresql/data' });
   });
 
-  test('pg_isready probes and the guide resources', () => {
+  test('pg_isready probes and the configured resources', () => {
     for (const probe of [pg.readinessProbe, pg.livenessProbe, pg.startupProbe]) {
       expect(probe.exec.command[0]).toBe('pg_isready');
     }
-    expect(pg.resources).toEqual({
-      requests: { memory: '512Mi', cpu: '500m' },
-      limits: { memory: '1Gi', cpu: '1000m' },
-    });
+    expect(pg.resources).toEqual(config.postgres.resources);
   });
 
   test('Service postgres on 5432, and no operator objects', () => {
@@ -150,13 +154,10 @@ describe('Redis', () => {
     expect(sts.spec.volumeClaimTemplates[0].metadata.name).toBe('data');
   });
 
-  test('probes and the guide resources', () => {
+  test('probes and the configured resources', () => {
     expect(redis.readinessProbe.exec.command.join(' ')).toContain('redis-cli');
     expect(redis.livenessProbe.exec.command.join(' ')).toContain('redis-cli');
-    expect(redis.resources).toEqual({
-      requests: { memory: '256Mi', cpu: '250m' },
-      limits: { memory: '512Mi', cpu: '500m' },
-    });
+    expect(redis.resources).toEqual(config.redis.resources);
   });
 
   test('Service redis on 6379', () => {
@@ -170,7 +171,7 @@ describe('the API', () => {
   const deployment = find(prod, 'Deployment', 'easyflow-app');
   const app = container(deployment, 'app');
 
-  test('Deployment easyflow-app on port 8000 with the guide probes and resources', () => {
+  test('Deployment easyflow-app on port 8000 with the guide probes, the configured resources and image', () => {
     expect(app.ports).toEqual([{ name: 'http', containerPort: 8000 }]);
     expect(app.livenessProbe).toMatchObject({
       httpGet: { path: '/health', port: 'http' },
@@ -182,11 +183,8 @@ describe('the API', () => {
       initialDelaySeconds: 5,
       periodSeconds: 10,
     });
-    expect(app.resources).toEqual({
-      requests: { memory: '512Mi', cpu: '500m' },
-      limits: { memory: '1Gi', cpu: '1000m' },
-    });
-    expect(app.image).toBe('ghcr.io/easyflow/easyflow:1.0.0');
+    expect(app.resources).toEqual(config.app.resources);
+    expect(app.image).toBe(`${config.image.repository}:${config.image.tag}`);
   });
 
   test('replicas belong to the HPA', () => {
@@ -200,32 +198,37 @@ describe('the API', () => {
     expect(svc.spec.ports).toEqual([{ name: 'http', port: 80, targetPort: 'http', protocol: 'TCP' }]);
   });
 
-  test('HPA easyflow-app-hpa: autoscaling/v2, 3 to 10, CPU 70 %, memory 80 %', () => {
+  test('HPA easyflow-app-hpa: autoscaling/v2, the configured range and CPU and memory targets', () => {
     const hpa = find(prod, 'HorizontalPodAutoscaler', 'easyflow-app-hpa');
+    const scaling = config.app.autoscaling;
+    const target = (name: string, averageUtilization: number | undefined) => ({
+      type: 'Resource',
+      resource: { name, target: { type: 'Utilization', averageUtilization } },
+    });
     expect(hpa.apiVersion).toBe('autoscaling/v2');
     expect(hpa.spec).toEqual({
       scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'easyflow-app' },
-      minReplicas: 3,
-      maxReplicas: 10,
+      minReplicas: scaling.minReplicas,
+      maxReplicas: scaling.maxReplicas,
       metrics: [
-        { type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 70 } } },
-        { type: 'Resource', resource: { name: 'memory', target: { type: 'Utilization', averageUtilization: 80 } } },
+        target('cpu', scaling.targetCPUUtilizationPercent),
+        target('memory', scaling.targetMemoryUtilizationPercent),
       ],
     });
   });
 });
 
 describe('Celery', () => {
-  test('worker: 2 replicas running the guide command', () => {
+  test('worker: the configured replicas running the guide command', () => {
     const worker = find(prod, 'Deployment', 'celery-worker');
-    expect(worker.spec.replicas).toBe(2);
+    expect(worker.spec.replicas).toBe(config.celery.worker.replicas);
     expect(container(worker, 'worker').command).toEqual([
       'celery',
       '-A',
       'app.core.celery',
       'worker',
       '--loglevel=info',
-      '--concurrency=4',
+      `--concurrency=${config.celery.worker.concurrency}`,
     ]);
   });
 
@@ -240,24 +243,25 @@ describe('Celery', () => {
 describe('edge (gateway-api)', () => {
   const gateway = find(prod, 'Gateway', 'easyflow-gateway');
 
-  test('Gateway easyflow-gateway: host, TLS easyflow-tls from letsencrypt-prod, HTTP listener for the redirect', () => {
-    expect(gateway.metadata.annotations['cert-manager.io/cluster-issuer']).toBe('letsencrypt-prod');
+  test('Gateway easyflow-gateway: the configured host and issuer, HTTPS with the TLS Secret, HTTP only to redirect (301)', () => {
+    const { host, tlsSecretName } = config.ingress;
+    expect(gateway.metadata.annotations['cert-manager.io/cluster-issuer']).toBe(issuerOf('prod'));
     expect(gateway.spec.listeners.map((l: any) => [l.name, l.port, l.hostname])).toEqual([
-      ['http', 80, 'api.easyflow.dev'],
-      ['https', 443, 'api.easyflow.dev'],
+      ['http', 80, host],
+      ['https', 443, host],
     ]);
-    expect(gateway.spec.listeners[1].tls.certificateRefs[0].name).toBe('easyflow-tls');
+    expect(gateway.spec.listeners[1].tls.certificateRefs).toEqual([{ group: '', kind: 'Secret', name: tlsSecretName }]);
     expect(find(prod, 'HTTPRoute', 'easyflow-https-redirect').spec.rules[0].filters[0].requestRedirect).toEqual({
       scheme: 'https',
       statusCode: 301,
     });
   });
 
-  test('rate limits: 10 r/s per client IP on /api/ and, in their own bucket, on the webhooks', () => {
+  test('rate limits: the configured r/s per client IP on /api/ and, in their own bucket, on the webhooks', () => {
     for (const name of ['easyflow-api', 'easyflow-webhook']) {
       expect(find(prod, 'BackendTrafficPolicy', name).spec.rateLimit.local.rules[0]).toEqual({
         clientSelectors: [{ sourceCIDR: { type: 'Distinct', value: '0.0.0.0/0' } }],
-        limit: { requests: 10, unit: 'Second' },
+        limit: { requests: config.ingress.rateLimit!.rps, unit: 'Second' },
       });
     }
   });
@@ -270,19 +274,21 @@ describe('edge (gateway-api)', () => {
 describe('backup', () => {
   const cron = find(prod, 'CronJob', 'postgres-backup');
 
-  test('CronJob postgres-backup: daily at 02:00, never two at once', () => {
-    expect(cron.spec.schedule).toBe('0 2 * * *');
+  test('CronJob postgres-backup: on the configured schedule, never two at once', () => {
+    expect(cron.spec.schedule).toBe(config.backup.schedule);
     expect(cron.spec.concurrencyPolicy).toBe('Forbid');
   });
 
-  test('pg_dump compressed onto backup-pvc, which is part of the output, with 7-day retention', () => {
+  test('pg_dump compressed onto backup-pvc, which is part of the output, with the configured retention', () => {
     const pod = cron.spec.jobTemplate.spec.template.spec;
     const dump = pod.initContainers.find((c: { name: string }) => c.name === 'pg-dump');
     expect(dump.command[2]).toContain('pg_dump');
     expect(dump.command[2]).toContain('gzip');
-    expect(dump.env).toContainEqual({ name: 'RETENTION_DAYS', value: '7' });
+    expect(dump.env).toContainEqual({ name: 'RETENTION_DAYS', value: String(config.backup.retentionDays) });
     expect(pod.volumes).toContainEqual({ name: 'backup', persistentVolumeClaim: { claimName: 'backup-pvc' } });
-    expect(find(prod, 'PersistentVolumeClaim', 'backup-pvc').spec.resources.requests.storage).toBe('100Gi');
+    expect(find(prod, 'PersistentVolumeClaim', 'backup-pvc').spec.resources.requests.storage).toBe(
+      config.backup.storage.size,
+    );
   });
 
   test('each verified archive then goes to S3, as the guide does, with credentials from the store', () => {
@@ -304,9 +310,9 @@ describe('monitoring', () => {
   test('prometheus.yml has the guide three jobs with the right metrics paths', () => {
     const yml = find(prod, 'ConfigMap', 'prometheus-config').data['prometheus.yml'];
     expect(yml).toContain('job_name: easyflow-app');
-    expect(yml).toContain('- postgres-exporter.easyflow.svc:9187');
-    expect(yml).toContain('- redis-exporter.easyflow.svc:9121');
-    expect(yml).toContain('scrape_interval: 15s');
+    expect(yml).toContain(`- postgres-exporter.${config.namespace}.svc:9187`);
+    expect(yml).toContain(`- redis-exporter.${config.namespace}.svc:9121`);
+    expect(yml).toContain(`scrape_interval: ${config.monitoring.scrapeInterval}`);
     expect(yml.match(/job_name: \S+/g)).toEqual([
       'job_name: easyflow-app',
       'job_name: postgres',
@@ -351,33 +357,34 @@ describe('monitoring', () => {
   });
 });
 
-describe('dev and staging differ from prod where a team wants it', () => {
-  const host = (env: string) => find(manifestsOf(env), 'Gateway', 'easyflow-gateway').spec.listeners[0].hostname;
-  const issuer = (env: string) =>
-    find(manifestsOf(env), 'Gateway', 'easyflow-gateway').metadata.annotations['cert-manager.io/cluster-issuer'];
+describe.each(ENVIRONMENTS)('%s: what its config asks for', (env) => {
+  const manifests = manifestsOf(env);
+  const gateway = find(manifests, 'Gateway', 'easyflow-gateway');
 
-  test('own hosts and the staging ACME issuer', () => {
-    expect([host('dev'), host('staging'), host('prod')]).toEqual([
-      'api.dev.easyflow.dev',
-      'api.staging.easyflow.dev',
-      'api.easyflow.dev',
+  test('its own host, and its own issuer (the default follows the environment name)', () => {
+    expect(gateway.spec.listeners.map((l: any) => l.hostname)).toEqual([
+      configOf(env).ingress.host,
+      configOf(env).ingress.host,
     ]);
-    expect([issuer('dev'), issuer('staging'), issuer('prod')]).toEqual([
-      'letsencrypt-staging',
-      'letsencrypt-staging',
-      'letsencrypt-prod',
-    ]);
+    expect(gateway.metadata.annotations['cert-manager.io/cluster-issuer']).toBe(issuerOf(env));
   });
 
-  test('fewer replicas and smaller resources', () => {
-    const hpa = (env: string) => find(manifestsOf(env), 'HorizontalPodAutoscaler', 'easyflow-app-hpa').spec;
-    expect([hpa('dev').maxReplicas, hpa('staging').maxReplicas, hpa('prod').maxReplicas]).toEqual([2, 4, 10]);
-    const request = container(find(manifestsOf('dev'), 'Deployment', 'easyflow-app'), 'app').resources.requests.memory;
-    expect(request).toBe('256Mi');
+  test('its own HPA range and app resources', () => {
+    const { autoscaling, resources } = configOf(env).app;
+    const hpa = find(manifests, 'HorizontalPodAutoscaler', 'easyflow-app-hpa').spec;
+    expect([hpa.minReplicas, hpa.maxReplicas]).toEqual([autoscaling.minReplicas, autoscaling.maxReplicas]);
+    expect(container(find(manifests, 'Deployment', 'easyflow-app'), 'app').resources).toEqual(resources);
   });
 
-  test('dev has no PodDisruptionBudget for single-pod workloads', () => {
-    expect(allOf(manifestsOf('dev'), 'PodDisruptionBudget')).toEqual([]);
+  test('a PodDisruptionBudget only for workloads that run more than one pod', () => {
+    const hpaMin = find(manifests, 'HorizontalPodAutoscaler', 'easyflow-app-hpa').spec.minReplicas;
+    for (const pdb of allOf(manifests, 'PodDisruptionBudget')) {
+      const app = pdb.spec.selector.matchLabels.app;
+      const workload = manifests.find(
+        (m) => ['Deployment', 'StatefulSet'].includes(m.kind) && (m as any).spec.selector.matchLabels.app === app,
+      ) as any;
+      expect([pdb.metadata.name, (workload.spec.replicas ?? hpaMin) > 1]).toEqual([pdb.metadata.name, true]);
+    }
   });
 });
 

@@ -47,12 +47,55 @@ test('the pull-request workflow installs, lints, typechecks, tests and checks di
   }
 });
 
-test('the promotion workflow goes through set-image and a pull request', () => {
-  const steps: string[] = yaml('.github/workflows/promote.yml').jobs['set-image'].steps.map(
-    (s: any) => s.run ?? s.uses,
-  );
-  expect(steps.some((s) => s.startsWith('npm run set-image -- '))).toBe(true);
-  expect(steps.some((s) => s.startsWith('peter-evans/create-pull-request'))).toBe(true);
+const WORKFLOWS = ['.github/workflows/ci.yml', '.github/workflows/promote.yml'];
+const stepsOf = (file: string, job: string): any[] => yaml(file).jobs[job].steps;
+
+test('the pull-request workflow posts npm run diff as one comment, updated on each push', () => {
+  const review = yaml('.github/workflows/ci.yml').jobs.review;
+  expect(review.permissions).toEqual({ contents: 'read', 'pull-requests': 'write' });
+  const steps = stepsOf('.github/workflows/ci.yml', 'review');
+  expect(steps[0]).toEqual({ uses: 'actions/checkout@v6', with: { 'fetch-depth': 0 } });
+  expect(steps.map((s) => s.run).filter(Boolean)).toContain('npm run --silent diff -- "origin/$BASE_REF" > review.txt');
+  const script: string = steps.find((s) => String(s.uses).startsWith('actions/github-script@')).with.script;
+  expect(script).toContain("const marker = '<!-- easyflow-review -->'");
+  expect(script).toContain('updateComment');
+});
+
+test('the promotion workflow does what a person does, with a token that triggers CI', () => {
+  const steps = stepsOf('.github/workflows/promote.yml', 'set-image');
+  const runs: string[] = steps.map((s) => s.run).filter(Boolean);
+  expect(runs).toEqual(expect.arrayContaining(['npm ci', 'npm run set-image -- "$TARGET" "$TAG"', 'npm test']));
+  const app = steps.find((s) => String(s.uses).startsWith('actions/create-github-app-token@'));
+  expect(app.with).toEqual({
+    'app-id': '${{ vars.PROMOTE_APP_ID }}',
+    'private-key': '${{ secrets.PROMOTE_APP_PRIVATE_KEY }}',
+  });
+  expect(steps[0].run).toContain('promote needs the variable PROMOTE_APP_ID and the secret PROMOTE_APP_PRIVATE_KEY');
+  const pr = steps.find((s) => String(s.uses).startsWith('peter-evans/create-pull-request@'));
+  expect(pr.with.token).toBe('${{ steps.app.outputs.token }}');
+  expect(steps.find((s) => s.uses === 'actions/checkout@v6').with.token).toBe('${{ steps.app.outputs.token }}');
+});
+
+test.each(WORKFLOWS)('%s: no expression is pasted into a shell script; values reach it through env', (file) => {
+  for (const job of Object.keys(yaml(file).jobs)) {
+    for (const step of stepsOf(file, job)) expect(String(step.run ?? '')).not.toContain('${{');
+  }
+});
+
+test.each(WORKFLOWS)('%s: actions at their current major versions', (file) => {
+  const current: Record<string, string> = {
+    'actions/checkout': 'v6',
+    'actions/setup-node': 'v6',
+    'actions/github-script': 'v8',
+    'actions/create-github-app-token': 'v2',
+    'peter-evans/create-pull-request': 'v8',
+  };
+  for (const job of Object.keys(yaml(file).jobs)) {
+    for (const step of stepsOf(file, job).filter((s) => s.uses)) {
+      const [action, version] = String(step.uses).split('@') as [string, string];
+      expect(`${action}@${version}`).toBe(`${action}@${current[action]}`);
+    }
+  }
 });
 
 test('the pull-request workflow installs every Debian package .ci/run installs', () => {
@@ -116,6 +159,6 @@ describe('renovate.json', () => {
   test('its pull requests run the same CI and regenerate what check:dist compares', () => {
     expect(yaml('.github/workflows/ci.yml').on).toHaveProperty('pull_request');
     expect(renovate.postUpgradeTasks.commands).toContain('npx cdk8s synth');
-    expect(renovate.postUpgradeTasks.fileFilters).toEqual(expect.arrayContaining(['dist/**', '__snapshots__/**']));
+    expect(renovate.postUpgradeTasks.fileFilters).toEqual(expect.arrayContaining(['dist/**', 'config/README.md']));
   });
 });

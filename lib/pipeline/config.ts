@@ -292,6 +292,18 @@ export function parseConfig(file: string, text: string): EnvironmentConfig {
   return { ...raw, name, file };
 }
 
+/**
+ * Of the environments sharing a namespace or host, the ones at fault. A file copied from another keeps
+ * the source's values, which carry the source's name (`easyflow-staging`, `api.staging.easyflow.dev`):
+ * when exactly one environment's name is a word of the value, the others are the copies. Otherwise
+ * every one of them is named.
+ */
+function sharedByCopies(value: string, sharing: readonly EnvironmentConfig[]): readonly EnvironmentConfig[] {
+  const words = value.split(/[.-]/);
+  const owners = sharing.filter((e) => words.includes(e.name));
+  return owners.length === 1 ? sharing.filter((e) => e !== owners[0]) : sharing;
+}
+
 /** Reads and validates `file`. */
 export function loadConfig(file: string): EnvironmentConfig {
   return parseConfig(file, readConfigFile(file));
@@ -323,14 +335,16 @@ export function loadEnvironments(dir: string): EnvironmentConfig[] {
     ['namespace', (e: EnvironmentConfig) => e.namespace],
     ['ingress.host', (e: EnvironmentConfig) => e.ingress.host],
   ] as const) {
-    const seen = new Map<string, string>();
-    for (const env of environments) {
-      const value = valueOf(env);
-      const other = seen.get(value);
-      if (other !== undefined) {
-        problems.push(`${env.file}: ${key} is "${value}", already used by ${other}; each environment needs its own`);
+    const byValue = new Map<string, EnvironmentConfig[]>();
+    for (const env of environments) byValue.set(valueOf(env), [...(byValue.get(valueOf(env)) ?? []), env]);
+    for (const [value, sharing] of byValue) {
+      if (sharing.length < 2) continue;
+      for (const env of sharedByCopies(value, sharing)) {
+        const others = sharing.filter((e) => e !== env).map((e) => e.file);
+        problems.push(
+          `${env.file}: ${key} is "${value}", already used by ${others.join(', ')}; each environment needs its own`,
+        );
       }
-      seen.set(value, env.file);
     }
   }
   if (problems.length > 0) {

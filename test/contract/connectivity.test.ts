@@ -1,7 +1,7 @@
 import type { EasyflowChart } from '../../lib/easyflow-chart';
 import { allows } from '../../lib/validation/network';
 import type { Manifest } from '../../lib/validation/schema';
-import { ENVIRONMENTS, environmentChart as environment, manifestsOf } from '../helpers';
+import { ENVIRONMENTS, environmentChart as environment, fixtureChart, manifestsOf } from '../helpers';
 import { FLOWS, everything, peersOf } from './flows';
 
 /** Every row of the contract the environment's NetworkPolicies break, as readable lines. */
@@ -67,7 +67,7 @@ test('a narrowed API server range and other namespaces are honoured', () => {
 });
 
 test('the contract catches a broken policy', () => {
-  const chart = environment('dev');
+  const chart = fixtureChart('minimal');
   const manifests = chart
     .toJson()
     .filter((m: Manifest) => !(m.kind === 'NetworkPolicy' && m.metadata.name === 'allow-acme-http01-solver'));

@@ -1,5 +1,5 @@
 import { FluxDelivery, FluxDeliveryProps } from '../../lib/delivery/flux';
-import { ENVIRONMENTS, find, manifestsOf, scratch } from '../helpers';
+import { ENVIRONMENTS, configOf, find, manifestsOf, scratch } from '../helpers';
 
 test.each(ENVIRONMENTS)(
   'flux/%s: a GitRepository and a Kustomization with prune, health checks and a timeout',
@@ -14,7 +14,7 @@ test.each(ENVIRONMENTS)(
       sourceRef: { kind: 'GitRepository', name: 'easyflow-deploy' },
     });
     expect(k.healthChecks.map((h: any) => `${h.kind}/${h.name}`)).toEqual([
-      env === 'dev' ? 'StatefulSet/postgres' : 'Cluster/postgres',
+      configOf(env).postgres.mode === 'cloudnativepg' ? 'Cluster/postgres' : 'StatefulSet/postgres',
       'StatefulSet/redis',
       'Deployment/easyflow-app',
       'Deployment/celery-worker',

@@ -2,15 +2,15 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { ConfigError, loadConfig, loadEnvironments, parseConfig } from '../../lib/pipeline/config';
-import { CONFIG_DIR } from '../helpers';
+import { CONFIG_DIR, ENVIRONMENTS, configOf, fixture } from '../helpers';
 
 const FILE = 'config/prod.yaml';
-const minimalYaml = () => fs.readFileSync(path.join(__dirname, '..', 'fixtures', 'minimal.yaml'), 'utf8');
-const PROD = fs.readFileSync(path.join(CONFIG_DIR, 'prod.yaml'), 'utf8');
+const minimalYaml = () => fixture('minimal.yaml');
+const PROD = fixture('prod.yaml');
 
-/** prod.yaml with one edit; fails when the text to replace is not there. */
+/** The prod fixture with one edit; fails when the text to replace is not there. */
 function prodWith(from: string, to: string): string {
-  if (!PROD.includes(from)) throw new Error(`prod.yaml has no "${from}"`);
+  if (!PROD.includes(from)) throw new Error(`test/fixtures/prod.yaml has no "${from}"`);
   return PROD.replace(from, to);
 }
 
@@ -25,13 +25,12 @@ function problemsOf(text: string, file = FILE): string[] {
 }
 
 describe('the committed environments', () => {
-  test('load, each with its own namespace', () => {
+  test('load, each named by its file, with its own namespace and host', () => {
     const envs = loadEnvironments(CONFIG_DIR);
-    expect(envs.map((e) => [e.name, e.namespace])).toEqual([
-      ['dev', 'easyflow-dev'],
-      ['prod', 'easyflow'],
-      ['staging', 'easyflow-staging'],
-    ]);
+    expect(envs.map((e) => [e.name, e.file])).toEqual(ENVIRONMENTS.map((env) => [env, `${CONFIG_DIR}/${env}.yaml`]));
+    expect(new Set(envs.map((e) => e.namespace)).size).toBe(envs.length);
+    expect(new Set(envs.map((e) => e.ingress.host)).size).toBe(envs.length);
+    for (const env of envs) expect(env).toEqual(configOf(env.name));
   });
 
   test('a key left out stays undefined: the construct it feeds owns the default', () => {
@@ -135,8 +134,8 @@ describe('bad input names the file, the key path and the value', () => {
     ],
     [
       'a missing required key',
-      prodWith('  clusterIssuer: letsencrypt-prod\n', ''),
-      'config/prod.yaml: ingress.clusterIssuer is required but missing',
+      prodWith('  host: api.easyflow.dev\n', ''),
+      'config/prod.yaml: ingress.host is required but missing',
     ],
     [
       'a value outside an enum',
@@ -203,13 +202,30 @@ describe('loadEnvironments', () => {
     );
   });
 
-  test('refuses two environments in one namespace or on one host', () => {
+  test('refuses two environments in one namespace or on one host, naming both when neither owns the value', () => {
     fs.writeFileSync(path.join(dir, 'a.yaml'), PROD);
     fs.writeFileSync(path.join(dir, 'b.yaml'), PROD);
     expect(() => loadEnvironments(dir)).toThrow(
       new ConfigError([
+        `${dir}/a.yaml: namespace is "easyflow", already used by ${dir}/b.yaml; each environment needs its own`,
         `${dir}/b.yaml: namespace is "easyflow", already used by ${dir}/a.yaml; each environment needs its own`,
+        `${dir}/a.yaml: ingress.host is "api.easyflow.dev", already used by ${dir}/b.yaml; each environment needs its own`,
         `${dir}/b.yaml: ingress.host is "api.easyflow.dev", already used by ${dir}/a.yaml; each environment needs its own`,
+      ]),
+    );
+  });
+
+  test('blames the copy: a value carrying one environment name belongs to that environment', () => {
+    const staging = prodWith('namespace: easyflow', 'namespace: easyflow-staging').replace(
+      'host: api.easyflow.dev',
+      'host: api.staging.easyflow.dev',
+    );
+    fs.writeFileSync(path.join(dir, 'staging.yaml'), staging);
+    fs.writeFileSync(path.join(dir, 'qa.yaml'), staging);
+    expect(() => loadEnvironments(dir)).toThrow(
+      new ConfigError([
+        `${dir}/qa.yaml: namespace is "easyflow-staging", already used by ${dir}/staging.yaml; each environment needs its own`,
+        `${dir}/qa.yaml: ingress.host is "api.staging.easyflow.dev", already used by ${dir}/staging.yaml; each environment needs its own`,
       ]),
     );
   });

@@ -4,7 +4,7 @@ import * as path from 'path';
 import { fileName, folderFiles, runSynth } from '../../lib/pipeline/synth';
 import { readTree, swapIn, writeTree } from '../../lib/platform/tree';
 import { formatViolations, validateFolders } from '../../lib/validation/validate';
-import { CONFIG_DIR, manifestsOf, rendered } from '../helpers';
+import { CONFIG_DIR, ENVIRONMENTS, manifestsOf, rendered } from '../helpers';
 
 let tmp: string;
 beforeEach(() => {
@@ -36,13 +36,9 @@ test('two objects of one kind and name are refused', () => {
 
 test('every environment and the GitOps folders are rendered', () => {
   expect([...rendered().folders.keys()]).toEqual([
-    'dev',
-    'prod',
-    'staging',
+    ...ENVIRONMENTS,
     'gitops/argocd',
-    'gitops/flux/dev',
-    'gitops/flux/prod',
-    'gitops/flux/staging',
+    ...ENVIRONMENTS.map((env) => `gitops/flux/${env}`),
   ]);
 });
 
@@ -68,7 +64,9 @@ test('runSynth writes the CLI output folder only', () => {
   const outdir = path.join(tmp, 'out');
   expect(runSynth({ configDir: CONFIG_DIR, outdir, log: (l) => lines.push(l) })).toBe(0);
   expect(readTree(outdir)).toEqual(new Map([...rendered().files].sort(([a], [b]) => a.localeCompare(b))));
-  expect(lines.join('\n')).toMatch(/^synthesized dev \(\d+\), prod \(\d+\), staging \(\d+\), gitops\/argocd/);
+  expect(lines.join('\n')).toMatch(
+    new RegExp(`^synthesized ${ENVIRONMENTS.map((env) => `${env} \\(\\d+\\)`).join(', ')}, gitops/argocd`),
+  );
 });
 
 test('runSynth on bad config returns 1, names the problem and writes nothing', () => {

@@ -23,11 +23,11 @@ test('no drift: exit 0', () => {
 
 test('a changed, a missing and a stale file are each named; exit 1', () => {
   fs.appendFileSync(path.join(dist, 'prod', 'service-redis.yaml'), '# edited by hand\n');
-  fs.rmSync(path.join(dist, 'dev', 'SUMMARY.md'));
+  fs.rmSync(path.join(dist, 'prod', 'SUMMARY.md'));
   fs.writeFileSync(path.join(dist, 'prod', 'secret-leftover.yaml'), 'x');
   expect(check()).toBe(1);
   const text = lines.join('\n');
-  expect(text).toContain(`missing from ${dist}/: dev/SUMMARY.md`);
+  expect(text).toContain(`missing from ${dist}/: prod/SUMMARY.md`);
   expect(text).toContain(`not produced by synth: ${dist}/prod/secret-leftover.yaml`);
   expect(text).toContain(`differs: ${dist}/prod/service-redis.yaml`);
 });

@@ -2,9 +2,9 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { setImage, withImageTag } from '../../scripts/set-image';
-import { CONFIG_DIR } from '../helpers';
+import { fixture } from '../helpers';
 
-const PROD = fs.readFileSync(path.join(CONFIG_DIR, 'prod.yaml'), 'utf8');
+const PROD = fixture('prod.yaml');
 
 test('only the tag changes: comments, order and layout stay byte for byte', () => {
   const updated = withImageTag('config/prod.yaml', PROD, '1.4.2');

@@ -1,13 +1,11 @@
-import * as fs from 'fs';
-import * as path from 'path';
 import { parseConfig } from '../../lib/pipeline/config';
 import { DatabaseMigrations, DatabaseMigrationsProps } from '../../lib/workloads/migrations';
 import { synthEnvironment } from '../../lib/pipeline/synth';
 import { checkPolicy } from '../../lib/validation/policy';
 import { Manifest, SchemaValidator } from '../../lib/validation/schema';
-import { CONFIG_DIR, SMALL, allOf, basics, find, manifestsOf, scratch } from '../helpers';
+import { SMALL, allOf, basics, find, fixture, manifestsOf, scratch } from '../helpers';
 
-const PROD = fs.readFileSync(path.join(CONFIG_DIR, 'prod.yaml'), 'utf8');
+const PROD = fixture('prod.yaml');
 const withMigrations = (tag: string) =>
   parseConfig(
     'config/prod.yaml',

@@ -7,10 +7,22 @@ import {
   PRIVATE_RANGES_V6,
 } from '../../lib/workloads/network-policies';
 import { OWNING_GATEWAY_NAME, OWNING_GATEWAY_NAMESPACE } from '../../lib/workloads/gateway';
-import { SMALL, allOf, basics, find, manifestsOf, renderEdited, scratch } from '../helpers';
+import {
+  ENVIRONMENTS,
+  SMALL,
+  allOf,
+  basics,
+  find,
+  manifestsOf,
+  prodWithStatefulSet,
+  renderEdited,
+  scratch,
+} from '../helpers';
 import { WebApp } from '../../lib/workloads/web-app';
 
 const prod = manifestsOf('prod');
+/** prod in the StatefulSet mode, where PostgreSQL is a pod of ours. */
+const statefulSet = prodWithStatefulSet();
 const policy = (name: string) => find(prod, 'NetworkPolicy', name).spec;
 const apps = (peer: any): string[] => peer.podSelector.matchExpressions[0].values;
 
@@ -68,8 +80,8 @@ test('app, workers and beat reach postgres and redis, and the internet on 443 bu
 });
 
 test('postgres accepts only the app, Celery, the backup and its exporter; redis only the app, Celery and its exporter', () => {
-  for (const env of ['dev', 'prod']) {
-    const pg = find(manifestsOf(env), 'NetworkPolicy', 'allow-postgres').spec;
+  for (const manifests of [statefulSet, prod]) {
+    const pg = find(manifests, 'NetworkPolicy', 'allow-postgres').spec;
     expect(apps(pg.ingress[0].from[0])).toEqual([
       'celery-beat',
       'celery-worker',
@@ -88,7 +100,7 @@ test('postgres accepts only the app, Celery, the backup and its exporter; redis 
 });
 
 test('StatefulSet mode: PostgreSQL itself may not open any connection', () => {
-  const pg = find(manifestsOf('dev'), 'NetworkPolicy', 'allow-postgres').spec;
+  const pg = find(statefulSet, 'NetworkPolicy', 'allow-postgres').spec;
   expect(pg.policyTypes).toEqual(['Ingress', 'Egress']);
   expect(pg.egress).toBeUndefined();
   expect(pg.ingress).toHaveLength(1);
@@ -127,7 +139,7 @@ test('backup and exporters talk only to their database; Prometheus scrapes the e
   expect(apps(policy('allow-redis-exporter').egress[0].to[0])).toEqual(['redis']);
 });
 
-test.each(['dev', 'prod'])('%s: every port a policy opens is a port a container listens on', (env) => {
+test.each(ENVIRONMENTS)('%s: every port a policy opens is a port a container listens on', (env) => {
   const manifests = manifestsOf(env);
   // CloudNativePG instances listen on PostgreSQL, the instance manager and its metrics.
   const listening = new Set<number>(manifests.some((m) => m.kind === 'Cluster') ? [5432, 8000, 9187] : []);

@@ -1,5 +1,6 @@
 import { PostgresExporter, PostgresExporterProps } from '../../lib/workloads/postgres-exporter';
-import { SMALL, basics, find, manifestsOf, scratch } from '../helpers';
+import type { Manifest } from '../../lib/validation/schema';
+import { SMALL, basics, find, fixtureChart, scratch } from '../helpers';
 
 test('minimal props: Service 9187, credentials from the secret, its own database', () => {
   const { chart, synth } = scratch();
@@ -43,8 +44,8 @@ test('all props: its own ServiceAccount, the instance label and the resources', 
 });
 
 test('TLS where the database serves it: CloudNativePG requires it, the StatefulSet has none', () => {
-  const uri = (env: string) =>
-    find(manifestsOf(env), 'Deployment', 'postgres-exporter').spec.template.spec.containers[0].env[0].value;
-  expect(uri('prod')).toBe('postgres-rw:5432/easyflow?sslmode=require');
-  expect(uri('dev')).toMatch(/\?sslmode=disable$/);
+  const uri = (manifests: readonly Manifest[]) =>
+    find(manifests, 'Deployment', 'postgres-exporter').spec.template.spec.containers[0].env[0].value;
+  expect(uri(fixtureChart('prod').toJson())).toBe('postgres-rw:5432/easyflow?sslmode=require');
+  expect(uri(fixtureChart('minimal').toJson())).toMatch(/\?sslmode=disable$/);
 });

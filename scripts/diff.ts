@@ -1,0 +1,193 @@
+/**
+ * `npm run diff [-- <git-ref>]`: what a change does to the clusters. Compares the objects in dist/ with
+ * those committed at `<git-ref>` (default: the merge base with main) and prints, per output folder,
+ * the objects added, removed and changed, and for each change the field paths with old → new values.
+ * The structural diff is microdiff's; this file only names what it finds.
+ */
+import { execFileSync } from 'child_process';
+import * as path from 'path';
+import { load } from 'js-yaml';
+import diff, { Difference } from 'microdiff';
+import { KUSTOMIZATION, SUMMARY, readTree } from '../lib/platform/tree';
+
+/** Longest value printed inline; longer ones are cut with an ellipsis. */
+const MAX_VALUE = 100;
+
+type Files = ReadonlyMap<string, string>;
+
+/** `Kind/name` of the object in a dist/ file, or the file name for one that has no name. */
+function label(file: string, object: unknown): string {
+  const o = object as { kind?: unknown; metadata?: { name?: unknown } } | null;
+  const name = o?.metadata?.name;
+  return typeof o?.kind === 'string' && typeof name === 'string' ? `${o.kind}/${name}` : path.basename(file);
+}
+
+/** `3 Deployment, 1 Service`: the kinds of a folder added or removed as a whole. */
+function kinds(objects: ReadonlyMap<string, unknown>): string {
+  const count = new Map<string, number>();
+  for (const [file, object] of objects) {
+    const kind = label(file, object).split('/')[0]!;
+    count.set(kind, (count.get(kind) ?? 0) + 1);
+  }
+  return [...count].map(([kind, n]) => `${n} ${kind}`).join(', ');
+}
+
+function show(value: unknown): string {
+  const text = typeof value === 'string' ? value : JSON.stringify(value);
+  return text.length > MAX_VALUE ? `${text.slice(0, MAX_VALUE - 1)}…` : text;
+}
+
+/**
+ * The object with each list whose items all have a distinct `name` (containers, ports, env, volumes)
+ * turned into a mapping keyed `[name]`: an index moves when an item is added before it, a name does not,
+ * so a new container reads as one added item rather than every later one changed.
+ */
+function keyedByName(value: unknown): unknown {
+  if (Array.isArray(value)) {
+    const names = value.map((item) => item?.name);
+    const named = value.length > 0 && names.every((n) => typeof n === 'string') && new Set(names).size === names.length;
+    return named
+      ? Object.fromEntries(value.map((item) => [`[${item.name}]`, keyedByName(item)]))
+      : value.map(keyedByName);
+  }
+  if (typeof value === 'object' && value !== null) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, keyedByName(v)]));
+  }
+  return value;
+}
+
+/** A field path as a reader writes it: `spec.template.spec.containers[app].image`. */
+function fieldPath(keys: readonly (string | number)[]): string {
+  return keys
+    .map((key, i) => (typeof key === 'number' ? `[${key}]` : key.startsWith('[') || i === 0 ? key : `.${key}`))
+    .join('');
+}
+
+/** The lines of a multi-line text that changed: what is left after the common head and tail. */
+function changedLines(before: string, after: string): string[] {
+  const a = before.split('\n');
+  const b = after.split('\n');
+  let head = 0;
+  while (head < a.length && head < b.length && a[head] === b[head]) head++;
+  let tail = 0;
+  while (tail < a.length - head && tail < b.length - head && a[a.length - 1 - tail] === b[b.length - 1 - tail]) tail++;
+  return [
+    ...a.slice(head, a.length - tail).map((l) => `- ${l}`),
+    ...b.slice(head, b.length - tail).map((l) => `+ ${l}`),
+  ];
+}
+
+/** One line per changed field (a changed multi-line text also shows its changed lines). */
+function describe(d: Difference): string[] {
+  const where = fieldPath(d.path);
+  if (d.type === 'CREATE') return [`+ ${where}: ${show(d.value)}`];
+  if (d.type === 'REMOVE') return [`- ${where}: ${show(d.oldValue)}`];
+  if (typeof d.oldValue === 'string' && typeof d.value === 'string' && `${d.oldValue}${d.value}`.includes('\n')) {
+    return [`~ ${where}:`, ...changedLines(d.oldValue, d.value).map((l) => `    ${show(l)}`)];
+  }
+  return [`~ ${where}: ${show(d.oldValue)} → ${show(d.value)}`];
+}
+
+/**
+ * The objects of a dist/ tree by file, per output folder (`prod`, `gitops/argocd`). SUMMARY.md and
+ * kustomization.yaml are left out: both follow from the objects, which the review already lists.
+ */
+function byFolder(files: Files): Map<string, Map<string, unknown>> {
+  const out = new Map<string, Map<string, unknown>>();
+  for (const [file, text] of files) {
+    if ([SUMMARY, KUSTOMIZATION].includes(path.basename(file))) continue;
+    const folder = path.dirname(file);
+    if (!out.has(folder)) out.set(folder, new Map());
+    out.get(folder)!.set(file, load(text));
+  }
+  return out;
+}
+
+/** The review of `after` against `before` (both dist/ trees by relative path), as lines of text. */
+export function reviewLines(before: Files, after: Files): string[] {
+  const old = byFolder(before);
+  const now = byFolder(after);
+  const lines: string[] = [];
+  for (const folder of [...new Set([...old.keys(), ...now.keys()])].sort()) {
+    const a = old.get(folder) ?? new Map<string, unknown>();
+    const b = now.get(folder) ?? new Map<string, unknown>();
+    if (!old.has(folder) || !now.has(folder)) {
+      const objects = old.has(folder) ? a : b;
+      lines.push(`${folder}: ${old.has(folder) ? 'removed' : 'added'}, ${objects.size} objects (${kinds(objects)})`);
+      continue;
+    }
+    const section: string[] = [];
+    const counts = { added: 0, removed: 0, changed: 0 };
+    for (const file of [...new Set([...a.keys(), ...b.keys()])].sort()) {
+      if (!a.has(file)) {
+        counts.added++;
+        section.push(`  + ${label(file, b.get(file))}`);
+      } else if (!b.has(file)) {
+        counts.removed++;
+        section.push(`  - ${label(file, a.get(file))}`);
+      } else {
+        const changes = diff({ o: keyedByName(a.get(file)) }, { o: keyedByName(b.get(file)) });
+        if (changes.length === 0) continue;
+        counts.changed++;
+        section.push(`  ~ ${label(file, b.get(file))}`);
+        for (const d of changes) section.push(...describe({ ...d, path: d.path.slice(1) }).map((l) => `      ${l}`));
+      }
+    }
+    if (section.length === 0) continue;
+    const summary = Object.entries(counts)
+      .filter(([, n]) => n > 0)
+      .map(([what, n]) => `${n} ${what}`);
+    lines.push(`${folder}: ${summary.join(', ')}`, ...section);
+  }
+  return lines;
+}
+
+function git(args: string[], cwd: string): string {
+  return execFileSync('git', args, { cwd, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, stdio: 'pipe' });
+}
+
+/** The merge base of HEAD with main (or origin/main, in a clone without a local main). */
+export function defaultBase(root: string): string {
+  for (const main of ['main', 'origin/main']) {
+    try {
+      return git(['merge-base', 'HEAD', main], root).trim();
+    } catch {
+      // try the next name
+    }
+  }
+  throw new Error('diff: no branch main or origin/main to compare with; name a git ref: npm run diff -- <git-ref>');
+}
+
+/** The commit `ref` names; a clear error when it names none. */
+function commitOf(root: string, ref: string): string {
+  try {
+    return git(['rev-parse', '--verify', '--quiet', `${ref}^{commit}`], root).trim();
+  } catch {
+    throw new Error(`diff: "${ref}" is not a commit in this repository`);
+  }
+}
+
+/** dist/ as committed at `ref`, by path relative to dist/. */
+export function distAt(root: string, ref: string): Map<string, string> {
+  const files = git(['ls-tree', '-r', '--name-only', ref, '--', 'dist/'], root).split('\n').filter(Boolean);
+  return new Map(files.map((f) => [f.slice('dist/'.length), git(['show', `${ref}:${f}`], root)]));
+}
+
+/** The whole review of the working tree's dist/ against `ref`. */
+export function review(root: string, ref: string | undefined): string {
+  const base = commitOf(root, ref ?? defaultBase(root));
+  const short = base.slice(0, 7);
+  const lines = reviewLines(distAt(root, base), readTree(path.join(root, 'dist')));
+  const against = ref === undefined ? `the merge base with main (${short})` : `${ref} (${short})`;
+  if (lines.length === 0) return `No cluster changes: dist/ is what it was at ${against}.\n`;
+  return `Cluster changes against ${against}:\n\n${lines.join('\n')}\n`;
+}
+
+if (require.main === module) {
+  try {
+    process.stdout.write(review(path.join(__dirname, '..'), process.argv[2]));
+  } catch (e) {
+    console.error((e as Error).message);
+    process.exitCode = 2;
+  }
+}

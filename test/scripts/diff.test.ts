@@ -1,0 +1,88 @@
+import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { dump } from 'js-yaml';
+import { review, reviewLines } from '../../scripts/diff';
+
+const deployment = (image: string, extra: Record<string, unknown> = {}) =>
+  dump({
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'easyflow-app' },
+    spec: { template: { spec: { containers: [{ name: 'app', image }], ...extra } } },
+  });
+const configMap = (data: Record<string, string>) =>
+  dump({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'easyflow-config' }, data });
+
+test('per folder: objects added, removed and changed, with field paths old → new', () => {
+  const before = new Map([
+    ['prod/deployment-easyflow-app.yaml', deployment('app:1.0.0')],
+    ['prod/configmap-easyflow-config.yaml', configMap({ LOG_LEVEL: 'INFO' })],
+    ['prod/SUMMARY.md', 'before'],
+    ['prod/kustomization.yaml', 'resources: [a]'],
+    ['dev/configmap-easyflow-config.yaml', configMap({ LOG_LEVEL: 'DEBUG' })],
+  ]);
+  const after = new Map([
+    ['prod/deployment-easyflow-app.yaml', deployment('app:1.1.0', { priorityClassName: 'high' })],
+    ['prod/service-easyflow-app.yaml', dump({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'easyflow-app' } })],
+    ['prod/SUMMARY.md', 'after'],
+    ['prod/kustomization.yaml', 'resources: [a, b]'],
+    ['qa/configmap-easyflow-config.yaml', configMap({ LOG_LEVEL: 'INFO' })],
+  ]);
+  expect(reviewLines(before, after)).toEqual([
+    'dev: removed, 1 objects (1 ConfigMap)',
+    'prod: 1 added, 1 removed, 1 changed',
+    '  - ConfigMap/easyflow-config',
+    '  ~ Deployment/easyflow-app',
+    '      ~ spec.template.spec.containers[app].image: app:1.0.0 → app:1.1.0',
+    '      + spec.template.spec.priorityClassName: high',
+    '  + Service/easyflow-app',
+    'qa: added, 1 objects (1 ConfigMap)',
+  ]);
+});
+
+test('a changed multi-line text shows the lines that changed; unchanged trees say nothing', () => {
+  const rules = (expr: string) =>
+    configMap({ 'alerts.yml': `groups:\n- alert: PostgresDown\n  expr: ${expr}\n  for: 1m\n` });
+  const before = new Map([['prod/configmap-easyflow-config.yaml', rules('pg_up == 0')]]);
+  const after = new Map([['prod/configmap-easyflow-config.yaml', rules('pg_up < 1')]]);
+  expect(reviewLines(before, after)).toEqual([
+    'prod: 1 changed',
+    '  ~ ConfigMap/easyflow-config',
+    '      ~ data.alerts.yml:',
+    '          -   expr: pg_up == 0',
+    '          +   expr: pg_up < 1',
+  ]);
+  expect(reviewLines(before, before)).toEqual([]);
+});
+
+describe('against a git ref', () => {
+  let repo: string;
+  const git = (...args: string[]) => execFileSync('git', args, { cwd: repo, stdio: 'pipe' });
+  beforeAll(() => {
+    repo = fs.mkdtempSync(path.join(os.tmpdir(), 'easyflow-diff-'));
+    fs.mkdirSync(path.join(repo, 'dist', 'prod'), { recursive: true });
+    fs.writeFileSync(path.join(repo, 'dist', 'prod', 'deployment-easyflow-app.yaml'), deployment('app:1.0.0'));
+    git('init', '-q', '-b', 'main');
+    git('-c', 'user.name=t', '-c', 'user.email=t@example.com', 'commit', '-q', '--allow-empty', '-m', 'empty');
+    git('add', '.');
+    git('-c', 'user.name=t', '-c', 'user.email=t@example.com', 'commit', '-q', '-m', 'base');
+    fs.writeFileSync(path.join(repo, 'dist', 'prod', 'deployment-easyflow-app.yaml'), deployment('app:2.0.0'));
+  });
+  afterAll(() => fs.rmSync(repo, { recursive: true, force: true }));
+
+  test('by default the merge base with main; the working dist/ is what is reviewed', () => {
+    expect(review(repo, undefined)).toMatch(
+      /^Cluster changes against the merge base with main \([0-9a-f]{7}\):\n\nprod: 1 changed\n {2}~ Deployment\/easyflow-app\n {6}~ spec\.template\.spec\.containers\[app\]\.image: app:1\.0\.0 → app:2\.0\.0\n$/,
+    );
+  });
+
+  test('a named ref, with everything added since an empty tree', () => {
+    expect(review(repo, 'HEAD~1')).toContain('prod: added, 1 objects (1 Deployment)');
+  });
+
+  test('a ref that names no commit is a clear error', () => {
+    expect(() => review(repo, 'nope')).toThrow('diff: "nope" is not a commit in this repository');
+  });
+});
