@@ -1,8 +1,208 @@
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
+import { dump, load } from 'js-yaml';
+import { ARGOCD_ROOT } from '../../lib/delivery/argocd';
+import { FLUX_ROOT } from '../../lib/delivery/flux';
 import { ConfigError, loadEnvironments } from '../../lib/pipeline/config';
-import { parseGitopsConfig } from '../../lib/pipeline/gitops-config';
-import { CONFIG_DIR } from '../helpers';
+import {
+  ARGOCD_FOLDER,
+  GITOPS,
+  PUBLISHED,
+  fluxFolder,
+  parseGitopsConfig,
+  repoPath,
+} from '../../lib/pipeline/gitops-config';
+import { Rendered, renderProject } from '../../lib/pipeline/synth';
+import type { EnvironmentConfig } from '../../lib/environment';
+import type { Manifest } from '../../lib/validation/schema';
+import { CONFIG_DIR, ROOT, find, rendered } from '../helpers';
+
+type Json = Record<string, any>;
+
+const FIXTURES = path.join(__dirname, '..', 'fixtures');
+const MINIMAL = fs.readFileSync(path.join(FIXTURES, 'minimal.yaml'), 'utf8');
+const GITOPS_FIXTURE = load(fs.readFileSync(path.join(FIXTURES, 'gitops.yaml'), 'utf8')) as Json;
+const ALL = GITOPS_FIXTURE.environments as Record<string, Json>;
+
+let tmp: string;
+beforeEach(() => {
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'easyflow-gitops-'));
+});
+afterEach(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+/** The namespace the fixture gives environment `name`. */
+const namespaceOf = (name: string): string => `flows-${name}`;
+
+/** Renders a project of the minimal environment config under each name, with the fixture gitops.yaml. */
+function project(names: readonly string[], gitops: Json = GITOPS_FIXTURE): Rendered {
+  const dir = fs.mkdtempSync(path.join(tmp, 'config-'));
+  for (const name of names) {
+    fs.writeFileSync(
+      path.join(dir, `${name}.yaml`),
+      MINIMAL.replace('easyflow-min', namespaceOf(name)).replace('api.min.example.com', `${name}.example.com`),
+    );
+  }
+  const environments = Object.fromEntries(names.map((n) => [n, gitops.environments[n]]));
+  fs.writeFileSync(path.join(dir, 'gitops.yaml'), dump({ ...gitops, environments }));
+  return renderProject(dir);
+}
+
+const objects = (r: Rendered, folder: string): readonly Manifest[] => r.folders.get(folder) ?? [];
+const names = (manifests: readonly Manifest[]): string[] => manifests.map((m) => `${m.kind}/${m.metadata.name}`);
+const gitopsFolders = (r: Rendered): string[] => [...r.folders.keys()].filter((f) => f.startsWith(`${GITOPS}/`));
+
+/** Every path a bootstrap object points a GitOps tool at, relative to the repository root. */
+function pathsOf(r: Rendered): string[] {
+  return gitopsFolders(r).flatMap((folder) =>
+    objects(r, folder).flatMap((m: Json) => {
+      if (m.kind === 'Application') return [m.spec.source.path as string];
+      if (m.kind === 'Kustomization') return [(m.spec.path as string).replace(/^\.\//, '')];
+      return [];
+    }),
+  );
+}
+
+describe('from config alone', () => {
+  test('adding an environment adds its Application, destination and Flux folder, and changes nothing else', () => {
+    const before = project(['alpha', 'beta']);
+    const after = project(['alpha', 'beta', 'gamma']);
+    expect(gitopsFolders(after)).toEqual([...gitopsFolders(before), fluxFolder('gamma')]);
+    expect(names(objects(after, ARGOCD_FOLDER))).toEqual([
+      ...names(objects(before, ARGOCD_FOLDER)),
+      'Application/easyflow-gamma',
+    ]);
+    const app = find(objects(after, ARGOCD_FOLDER), 'Application', 'easyflow-gamma');
+    expect(app.spec.destination).toEqual({ server: ALL.gamma!.server, namespace: namespaceOf('gamma') });
+    expect(app.spec.source.path).toBe(repoPath('gamma'));
+    expect(find(objects(after, ARGOCD_FOLDER), 'AppProject', 'flows').spec.destinations).toContainEqual({
+      server: ALL.gamma!.server,
+      namespace: namespaceOf('gamma'),
+    });
+    expect(names(objects(after, fluxFolder('gamma')))).toEqual([
+      `GitRepository/${FLUX_ROOT}`,
+      `Kustomization/${FLUX_ROOT}`,
+      'GitRepository/easyflow-gamma',
+      'Kustomization/easyflow-gamma',
+    ]);
+    // The other environments' objects, and their Flux folders, stay byte for byte as they were.
+    for (const [file, content] of before.files) {
+      if (file.startsWith(`${ARGOCD_FOLDER}/`) && !/appproject-flows|kustomization\.yaml/.test(file)) {
+        expect({ file, content: after.files.get(file) }).toEqual({ file, content });
+      }
+      if (file.startsWith(`${GITOPS}/flux/`))
+        expect({ file, content: after.files.get(file) }).toEqual({ file, content });
+    }
+  });
+
+  test('removing an environment removes its Application, destination and Flux folder', () => {
+    const before = project(['alpha', 'beta', 'gamma']);
+    const after = project(['alpha', 'gamma']);
+    expect(gitopsFolders(after)).toEqual(gitopsFolders(before).filter((f) => f !== fluxFolder('beta')));
+    expect(names(objects(after, ARGOCD_FOLDER))).toEqual(
+      names(objects(before, ARGOCD_FOLDER)).filter((n) => n !== 'Application/easyflow-beta'),
+    );
+    const destinations = find(objects(after, ARGOCD_FOLDER), 'AppProject', 'flows').spec.destinations;
+    expect(destinations.map((d: Json) => d.namespace)).toEqual([namespaceOf('alpha'), namespaceOf('gamma')]);
+    expect([...after.files.keys()].filter((f) => f.includes('beta'))).toEqual([]);
+  });
+
+  test('each root object applies exactly the folder it is written to', () => {
+    const r = project(['alpha', 'beta']);
+    const argoRoot = find(objects(r, ARGOCD_FOLDER), 'Application', ARGOCD_ROOT);
+    expect(argoRoot.spec.source).toEqual({
+      repoURL: GITOPS_FIXTURE.repoURL,
+      targetRevision: GITOPS_FIXTURE.branch,
+      path: repoPath(ARGOCD_FOLDER),
+    });
+    for (const env of ['alpha', 'beta']) {
+      const flux = objects(r, fluxFolder(env));
+      expect(find(flux, 'Kustomization', FLUX_ROOT).spec.path).toBe(`./${repoPath(fluxFolder(env))}`);
+      expect(find(flux, 'GitRepository', FLUX_ROOT).spec.ref).toEqual({ branch: GITOPS_FIXTURE.branch });
+    }
+  });
+
+  test('the Argo CD root may manage every object of its folder, and nothing else', () => {
+    const r = project(['alpha', 'beta']);
+    const argo = objects(r, ARGOCD_FOLDER);
+    const root = find(argo, 'Application', ARGOCD_ROOT);
+    const project_ = find(argo, 'AppProject', root.spec.project);
+    expect(project_.spec.destinations).toEqual([{ server: root.spec.destination.server, namespace: 'gitops' }]);
+    expect(project_.spec.clusterResourceWhitelist).toEqual([]);
+    for (const m of argo) {
+      expect(m.metadata.namespace).toBe(root.spec.destination.namespace);
+      expect(project_.spec.namespaceResourceWhitelist).toContainEqual({
+        group: m.apiVersion.split('/')[0],
+        kind: m.kind,
+      });
+    }
+  });
+
+  test('every path a bootstrap object names is a rendered folder with a kustomization.yaml', () => {
+    const r = project(['alpha', 'beta', 'gamma']);
+    const paths = pathsOf(r);
+    expect(paths.length).toBe(1 + 3 + 2 * 3);
+    for (const p of paths) {
+      expect(p.startsWith(`${PUBLISHED}/`)).toBe(true);
+      expect({ path: p, built: r.files.has(`${p.slice(PUBLISHED.length + 1)}/kustomization.yaml`) }).toEqual({
+        path: p,
+        built: true,
+      });
+    }
+  });
+
+  test('a changed interval, branch or health check changes only files the root objects apply', () => {
+    const base = project(['alpha', 'beta']);
+    const changed = project(['alpha', 'beta'], {
+      ...GITOPS_FIXTURE,
+      branch: 'release',
+      flux: { ...GITOPS_FIXTURE.flux, interval: '11m', timeout: '13m' },
+    });
+    const differing = [...changed.files.keys()].filter((f) => changed.files.get(f) !== base.files.get(f));
+    expect(differing.length).toBeGreaterThan(0);
+    const applied = gitopsFolders(base);
+    for (const file of differing.filter((f) => f !== `${GITOPS}/SUMMARY.md`)) {
+      expect({ file, applied: applied.some((folder) => path.dirname(file) === folder) }).toEqual({
+        file,
+        applied: true,
+      });
+    }
+    expect(find(objects(changed, fluxFolder('alpha')), 'Kustomization', 'easyflow-alpha').spec).toMatchObject({
+      interval: '11m',
+      timeout: '13m',
+    });
+  });
+
+  test('each environment is deployed from its own branch, tag or commit; the bootstrap follows the branch', () => {
+    const r = project(['alpha', 'beta', 'gamma']);
+    const refs = { alpha: { branch: 'alpha' }, beta: { tag: 'v2.3.0' }, gamma: { commit: ALL.gamma!.commit } };
+    for (const [env, ref] of Object.entries(refs)) {
+      expect(find(objects(r, fluxFolder(env)), 'GitRepository', `easyflow-${env}`).spec.ref).toEqual(ref);
+      expect(find(objects(r, ARGOCD_FOLDER), 'Application', `easyflow-${env}`).spec.source.targetRevision).toBe(
+        Object.values(ref)[0],
+      );
+    }
+    const noRevision = { ...GITOPS_FIXTURE, environments: { alpha: { server: ALL.alpha!.server } } };
+    expect(
+      find(objects(project(['alpha'], noRevision), fluxFolder('alpha')), 'GitRepository', 'easyflow-alpha').spec.ref,
+    ).toEqual({ branch: GITOPS_FIXTURE.branch });
+  });
+
+  test('a private repository: every GitRepository reads flux.secretRef', () => {
+    const r = project(['alpha']);
+    for (const m of objects(r, fluxFolder('alpha')).filter((o) => o.kind === 'GitRepository') as Json[]) {
+      expect(m.spec.secretRef).toEqual({ name: GITOPS_FIXTURE.flux.secretRef });
+    }
+  });
+
+  test('sync windows reach the AppProject, for the Application of their environment only', () => {
+    const r = project(['alpha', 'beta']);
+    const w = ALL.alpha!.syncWindows[0];
+    expect(find(objects(r, ARGOCD_FOLDER), 'AppProject', 'flows').spec.syncWindows).toEqual([
+      { ...w, applications: ['easyflow-alpha'] },
+    ]);
+  });
+});
 
 describe('config/gitops.yaml', () => {
   const envs = loadEnvironments(CONFIG_DIR);
@@ -16,9 +216,13 @@ describe('config/gitops.yaml', () => {
     return [];
   };
 
+  test('is valid, and its Secret names are commented out examples (the repository is public)', () => {
+    expect(problems(text)).toEqual([]);
+  });
+
   test('names exactly the configured environments', () => {
-    expect(problems(text.replace(/ {2}prod:\n.*\n/, ''))).toEqual([
-      'config/gitops.yaml: environments.prod is missing: config/prod.yaml needs a destination',
+    expect(problems(text.replace(/ {2}staging:\n.*\n/, ''))).toEqual([
+      'config/gitops.yaml: environments.staging is missing: config/staging.yaml needs a destination',
     ]);
     expect(problems(`${text}  qa:\n    server: https://qa.example.com\n`)).toEqual([
       'config/gitops.yaml: environments.qa has no config/qa.yaml',
@@ -26,11 +230,80 @@ describe('config/gitops.yaml', () => {
   });
 
   test('bad values name the key and the value', () => {
-    expect(problems(text.replace('server: https://prod.k8s.easyflow.dev', 'server: prod'))).toEqual([
-      'config/gitops.yaml: environments.prod.server is "prod" but must match ^https://[^\\s]+$',
+    expect(problems(text.replace('server: https://staging.k8s.easyflow.dev', 'server: staging'))).toEqual([
+      'config/gitops.yaml: environments.staging.server is "staging" but must match ^https://[^\\s]+$',
     ]);
     expect(problems(text.replace('interval: 5m', 'intervall: 5m'))).toContainEqual(
-      'config/gitops.yaml: flux.intervall is not a known key (did you mean flux.interval?); allowed here: namespace, interval, timeout',
+      'config/gitops.yaml: flux.intervall is not a known key (did you mean flux.interval?); allowed here: namespace, interval, timeout, secretRef',
     );
+  });
+});
+
+describe('test/fixtures/gitops.yaml edited', () => {
+  const text = fs.readFileSync(path.join(FIXTURES, 'gitops.yaml'), 'utf8');
+  const envs = Object.keys(ALL).map((name) => ({ name }) as EnvironmentConfig);
+  const problems = (edit: (t: string) => string): string[] => {
+    const edited = edit(text);
+    if (edited === text) throw new Error('the edit changed nothing');
+    try {
+      parseGitopsConfig('gitops.yaml', edited, envs);
+    } catch (e) {
+      return [...(e as ConfigError).problems];
+    }
+    return [];
+  };
+
+  test('the fixture is valid', () => {
+    expect(problems((t) => `${t}\n`)).toEqual([]);
+  });
+
+  test('a commit is a full SHA', () => {
+    expect(problems((t) => t.replace(ALL.gamma!.commit, 'abc'))).toEqual([
+      'gitops.yaml: environments.gamma.commit is "abc" but must match ^[0-9a-f]{40}$',
+    ]);
+  });
+
+  test('a revision is one of branch, tag or commit', () => {
+    expect(problems((t) => t.replace('    tag: v2.3.0\n', '$&    branch: release\n'))).toEqual([
+      'gitops.yaml: environments.beta sets branch and tag; a revision is one of branch, tag or commit',
+    ]);
+  });
+
+  test('an SSH repository needs the Secret names of both tools', () => {
+    expect(problems((t) => t.replace(/^ {2}(repositorySecret|secretRef): .*\n/gm, ''))).toEqual([
+      `gitops.yaml: argocd.repositorySecret is required: repoURL ${GITOPS_FIXTURE.repoURL} is an SSH URL, which needs a key`,
+      `gitops.yaml: flux.secretRef is required: repoURL ${GITOPS_FIXTURE.repoURL} is an SSH URL, which needs a key`,
+    ]);
+  });
+
+  test('a sync window with a bad kind, schedule or duration is refused', () => {
+    const bad = (t: string): string =>
+      t
+        .replace("schedule: '0 18 * * 5'", "schedule: '0 18 * *'")
+        .replace('duration: 62h', 'duration: 3 days')
+        .replace('kind: deny', 'kind: block');
+    expect(problems(bad)).toEqual([
+      'gitops.yaml: environments.alpha.syncWindows.0.kind is "block" but must be one of "allow", "deny"',
+      'gitops.yaml: environments.alpha.syncWindows.0.schedule is "0 18 * *": it is not a valid cron schedule: expected 5 fields (minute hour day-of-month month day-of-week), found 4',
+      'gitops.yaml: environments.alpha.syncWindows.0.duration is "3 days" but must match ^([0-9]+(h|m|s))+$',
+    ]);
+  });
+});
+
+describe('the committed dist/', () => {
+  test('every path a bootstrap object names exists in dist/ with a kustomization.yaml', () => {
+    const paths = pathsOf(rendered());
+    expect(paths.length).toBeGreaterThan(0);
+    for (const p of paths) {
+      expect({ path: p, exists: fs.existsSync(path.join(ROOT, p, 'kustomization.yaml')) }).toEqual({
+        path: p,
+        exists: true,
+      });
+    }
+  });
+
+  test('GitOps paths start at the folder the validation plugin publishes to', () => {
+    const cdk8s = load(fs.readFileSync(path.join(ROOT, 'cdk8s.yaml'), 'utf8')) as Json;
+    expect(cdk8s.validations[0].properties.publishTo).toBe(PUBLISHED);
   });
 });
