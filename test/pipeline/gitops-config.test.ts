@@ -14,6 +14,7 @@ import {
   repoPath,
 } from '../../lib/pipeline/gitops-config';
 import { Rendered, renderProject } from '../../lib/pipeline/synth';
+import { propDefaults } from '../../scripts/config-docs';
 import type { EnvironmentConfig } from '../../lib/environment';
 import type { Manifest } from '../../lib/validation/schema';
 import { CONFIG_DIR, ROOT, find, rendered } from '../helpers';
@@ -201,6 +202,26 @@ describe('from config alone', () => {
     expect(find(objects(r, ARGOCD_FOLDER), 'AppProject', 'flows').spec.syncWindows).toEqual([
       { ...w, applications: ['easyflow-alpha'] },
     ]);
+  });
+});
+
+describe('a key left out renders exactly as the key set to its documented default', () => {
+  const schema = JSON.parse(fs.readFileSync(path.join(ROOT, 'config', 'gitops.schema.json'), 'utf8'));
+  const defaults = propDefaults();
+  const cases = Object.entries(schema.properties as Record<string, Json>).flatMap(([section, node]) =>
+    Object.entries((node.properties ?? {}) as Record<string, Json>)
+      .filter(([, leaf]) => leaf['x-default-of'] !== undefined)
+      .map(([key, leaf]) => [section, key, /^'(.*)'$/.exec(defaults.get(leaf['x-default-of'])!)?.[1]] as const)
+      .filter(([, , value]) => value !== undefined),
+  );
+
+  test('there are cases', () => expect(cases.length).toBeGreaterThanOrEqual(5));
+
+  test.each(cases)('%s.%s = %p', (section, key, value) => {
+    const rest = Object.entries(GITOPS_FIXTURE[section] as Json).filter(([k]) => k !== key);
+    const without = { ...GITOPS_FIXTURE, [section]: Object.fromEntries(rest) };
+    const explicit = { ...GITOPS_FIXTURE, [section]: Object.fromEntries([...rest, [key, value]]) };
+    expect([...project(['alpha'], explicit).files]).toEqual([...project(['alpha'], without).files]);
   });
 });
 
