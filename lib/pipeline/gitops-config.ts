@@ -1,4 +1,7 @@
-/** config/gitops.yaml: where Argo CD and Flux find this repository and where each environment goes. */
+/**
+ * config/gitops.yaml: where Argo CD and Flux find this repository, where each environment goes and
+ * from which revision; and the output folders of the bootstrap objects, which their paths name.
+ */
 import * as path from 'path';
 import schema from '../../config/gitops.schema.json';
 import type { SyncWindow } from '../delivery/argocd';

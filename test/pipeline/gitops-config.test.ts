@@ -16,7 +16,7 @@ import {
 import { Rendered, renderProject } from '../../lib/pipeline/synth';
 import { propDefaults } from '../../scripts/config-docs';
 import type { EnvironmentConfig } from '../../lib/environment';
-import type { Manifest } from '../../lib/validation/schema';
+import { Manifest, SchemaValidator } from '../../lib/validation/schema';
 import { CONFIG_DIR, ROOT, find, rendered } from '../helpers';
 
 type Json = Record<string, any>;
@@ -196,6 +196,13 @@ describe('from config alone', () => {
     }
   });
 
+  test('every bootstrap object built from every key is valid, strictly, against its CRD', () => {
+    const r = project(['alpha', 'beta', 'gamma']);
+    const validator = new SchemaValidator(['v1.27.0']);
+    for (const folder of gitopsFolders(r))
+      expect({ folder, violations: validator.validate(objects(r, folder)) }).toEqual({ folder, violations: [] });
+  });
+
   test('sync windows reach the AppProject, for the Application of their environment only', () => {
     const r = project(['alpha', 'beta']);
     const w = ALL.alpha!.syncWindows[0];
@@ -225,17 +232,20 @@ describe('a key left out renders exactly as the key set to its documented defaul
   });
 });
 
+/** What parseGitopsConfig says about `text`: each problem, or none. */
+function problemsOf(file: string, text: string, envs: readonly EnvironmentConfig[]): string[] {
+  try {
+    parseGitopsConfig(file, text, envs);
+  } catch (e) {
+    return [...(e as ConfigError).problems];
+  }
+  return [];
+}
+
 describe('config/gitops.yaml', () => {
   const envs = loadEnvironments(CONFIG_DIR);
   const text = fs.readFileSync(path.join(CONFIG_DIR, 'gitops.yaml'), 'utf8');
-  const problems = (t: string): string[] => {
-    try {
-      parseGitopsConfig('config/gitops.yaml', t, envs);
-    } catch (e) {
-      return [...(e as ConfigError).problems];
-    }
-    return [];
-  };
+  const problems = (t: string): string[] => problemsOf('config/gitops.yaml', t, envs);
 
   test('is valid, and its Secret names are commented out examples (the repository is public)', () => {
     expect(problems(text)).toEqual([]);
@@ -266,12 +276,7 @@ describe('test/fixtures/gitops.yaml edited', () => {
   const problems = (edit: (t: string) => string): string[] => {
     const edited = edit(text);
     if (edited === text) throw new Error('the edit changed nothing');
-    try {
-      parseGitopsConfig('gitops.yaml', edited, envs);
-    } catch (e) {
-      return [...(e as ConfigError).problems];
-    }
-    return [];
+    return problemsOf('gitops.yaml', edited, envs);
   };
 
   test('the fixture is valid', () => {
