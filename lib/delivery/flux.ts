@@ -8,8 +8,13 @@ import {
 import { throwProblems } from '../platform/checks';
 import { objectLabels } from '../platform/labels';
 
-/** Name of the root GitRepository and Kustomization that apply the bootstrap folder. */
-export const FLUX_ROOT = 'easyflow-gitops';
+/**
+ * Name of the root GitRepository and Kustomization of an environment's bootstrap folder: one per
+ * environment, so two environments sharing a cluster never fight over one root.
+ */
+export function fluxRootName(environment: string): string {
+  return `easyflow-gitops-${environment}`;
+}
 
 /** A workload Flux waits for before it calls a sync healthy. */
 export interface HealthCheck {
@@ -76,7 +81,7 @@ function fluxPath(path: string): string {
 /**
  * Flux bootstrap for one cluster (`dist/gitops/flux/<env>/`), applied by hand once per cluster and
  * then managing itself, as `flux bootstrap`'s `flux-system` pair does: the root GitRepository and
- * Kustomization `easyflow-gitops` follow `branch` and apply the folder they are written to, itself
+ * Kustomization `easyflow-gitops-<env>` follow `branch` and apply the folder they are written to, itself
  * included, so a changed interval, revision or health check reaches the cluster by pull request
  * alone. The environment's own GitRepository and Kustomization `easyflow-<env>` apply its manifests
  * from its revision with prune, health checks and a timeout. Both Kustomizations orphan what they
@@ -91,12 +96,7 @@ export class FluxDelivery extends Construct {
     super(scope, id);
     this.kustomizationName = `easyflow-${props.environment}`;
     this.namespace = props.namespace ?? 'flux-system';
-    throwProblems(this, [
-      props.healthChecks.length === 0 ? 'healthChecks must name at least one workload' : undefined,
-      this.kustomizationName === FLUX_ROOT
-        ? `environment "${props.environment}" would share the root's name ${FLUX_ROOT}`
-        : undefined,
-    ]);
+    throwProblems(this, [props.healthChecks.length === 0 ? 'healthChecks must name at least one workload' : undefined]);
     const labels = objectLabels({ name: 'easyflow-flux', component: 'gitops' });
     const interval = props.interval ?? '5m';
 
@@ -125,7 +125,7 @@ export class FluxDelivery extends Construct {
         },
       });
     };
-    pair(FLUX_ROOT, { branch: props.branch }, props.bootstrapPath, {});
+    pair(fluxRootName(props.environment), { branch: props.branch }, props.bootstrapPath, {});
     pair(this.kustomizationName, props.revision, props.path, {
       timeout: props.timeout ?? '10m',
       healthChecks: props.healthChecks.map((h) => ({ ...h, namespace: props.targetNamespace })),

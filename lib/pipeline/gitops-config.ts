@@ -5,7 +5,7 @@
 import * as path from 'path';
 import schema from '../../config/gitops.schema.json';
 import type { SyncWindow } from '../delivery/argocd';
-import type { GitRevision } from '../delivery/flux';
+import { GitRevision, fluxRootName } from '../delivery/flux';
 import type { EnvironmentConfig } from '../environment';
 import { ConfigError, GITOPS_FILE, parseYamlFile, readConfigFile } from './config';
 
@@ -95,6 +95,12 @@ export function parseGitopsConfig(
       .map(
         ([n, set]) =>
           `${file}: environments.${n} sets ${set.join(' and ')}; a revision is one of branch, tag or commit`,
+      ),
+    ...Object.keys(config.environments)
+      .filter((n) => names.some((other) => `easyflow-${n}` === fluxRootName(other)))
+      .map(
+        (n) =>
+          `${file}: environments.${n}: its Flux objects easyflow-${n} would take the name of the Flux root of environment ${n.replace(/^gitops-/, '')}; rename it`,
       ),
     ...(ssh && config.argocd?.repositorySecret === undefined
       ? [`${file}: argocd.repositorySecret is required: repoURL ${config.repoURL} is an SSH URL, which needs a key`]

@@ -6,7 +6,6 @@
  */
 import type { Manifest } from '../validation/schema';
 import { ARGOCD_ROOT } from '../delivery/argocd';
-import { FLUX_ROOT } from '../delivery/flux';
 import { ARGOCD_FOLDER, GitopsConfig, isSshURL, repoPath } from './gitops-config';
 
 type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -70,7 +69,7 @@ function argoSection(config: GitopsConfig, folder: string, manifests: readonly M
 function fluxSection(config: GitopsConfig, folder: string, manifests: readonly Manifest[]): string[] {
   const kustomizations = of(manifests, 'Kustomization');
   const sources = new Map(of(manifests, 'GitRepository').map((g) => [g.metadata.name as string, g]));
-  const root = kustomizations.find((k) => k.metadata.name === FLUX_ROOT)!;
+  const root = kustomizations.find((k) => k.spec.path === `./${repoPath(folder)}`)!;
   const namespace = root.metadata.namespace as string;
   const ref = (k: Obj): string => {
     const r = sources.get(k.spec.sourceRef.name)!.spec.ref as Record<string, string>;

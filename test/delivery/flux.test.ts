@@ -1,4 +1,6 @@
-import { FLUX_ROOT, FluxDelivery, FluxDeliveryProps, revisionName } from '../../lib/delivery/flux';
+import { FluxDelivery, FluxDeliveryProps, fluxRootName, revisionName } from '../../lib/delivery/flux';
+
+const ROOT = fluxRootName('qa');
 import { allOf, find, scratch } from '../helpers';
 
 const MINIMAL: FluxDeliveryProps = {
@@ -20,20 +22,21 @@ function build(props: FluxDeliveryProps = MINIMAL) {
 
 test('a root GitRepository and Kustomization apply the folder they are written to, from the branch', () => {
   const out = build();
-  expect(find(out, 'GitRepository', FLUX_ROOT).spec).toEqual({
+  expect(ROOT).toBe('easyflow-gitops-qa');
+  expect(find(out, 'GitRepository', ROOT).spec).toEqual({
     url: MINIMAL.repoURL,
     ref: { branch: 'main' },
     interval: '1m',
     timeout: '60s',
   });
-  expect(find(out, 'Kustomization', FLUX_ROOT).spec).toEqual({
+  expect(find(out, 'Kustomization', ROOT).spec).toEqual({
     interval: '5m',
     retryInterval: '1m',
     path: './out/flux/qa',
     prune: true,
     deletionPolicy: 'Orphan',
     wait: false,
-    sourceRef: { kind: 'GitRepository', name: FLUX_ROOT },
+    sourceRef: { kind: 'GitRepository', name: ROOT },
   });
   for (const m of out) expect(m.metadata.namespace).toBe('flux-system');
 });
@@ -59,7 +62,7 @@ test.each([{ branch: 'release' }, { tag: 'v1.2.0' }, { commit: '0123456789abcdef
   (revision) => {
     const out = build({ ...MINIMAL, revision });
     expect(find(out, 'GitRepository', 'easyflow-qa').spec.ref).toEqual(revision);
-    expect(find(out, 'GitRepository', FLUX_ROOT).spec.ref).toEqual({ branch: 'main' });
+    expect(find(out, 'GitRepository', ROOT).spec.ref).toEqual({ branch: 'main' });
     expect(revisionName(revision)).toBe(Object.values(revision)[0]);
   },
 );
@@ -86,13 +89,13 @@ test('all props', () => {
     path: './dist/qa',
     healthChecks: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: 'x', namespace: 'flows-qa' }],
   });
-  expect(find(out, 'Kustomization', FLUX_ROOT).spec).toMatchObject({ interval: '1m', path: './dist/gitops/flux/qa' });
+  expect(find(out, 'Kustomization', ROOT).spec).toMatchObject({ interval: '1m', path: './dist/gitops/flux/qa' });
   for (const m of out) expect(m.metadata.namespace).toBe('gitops');
   for (const g of allOf(out, 'GitRepository')) {
     expect(g.spec.url).toBe(props.repoURL);
     expect(g.spec.secretRef).toEqual({ name: 'deploy-key' });
   }
-  expect(find(out, 'GitRepository', FLUX_ROOT).spec.ref).toEqual({ branch: 'trunk' });
+  expect(find(out, 'GitRepository', ROOT).spec.ref).toEqual({ branch: 'trunk' });
   expect(find(out, 'GitRepository', 'easyflow-qa').spec.ref).toEqual({ tag: 'v2' });
 });
 
@@ -100,8 +103,5 @@ test('bad props', () => {
   const { chart } = scratch();
   expect(() => new FluxDelivery(chart, 'f', { ...MINIMAL, healthChecks: [] })).toThrow(
     'test/f: healthChecks must name at least one workload',
-  );
-  expect(() => new FluxDelivery(chart, 'g', { ...MINIMAL, environment: 'gitops' })).toThrow(
-    `test/g: environment "gitops" would share the root's name ${FLUX_ROOT}`,
   );
 });

@@ -3,7 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { dump, load } from 'js-yaml';
 import { ARGOCD_ROOT } from '../../lib/delivery/argocd';
-import { FLUX_ROOT } from '../../lib/delivery/flux';
+import { fluxRootName } from '../../lib/delivery/flux';
 import { ConfigError, loadEnvironments } from '../../lib/pipeline/config';
 import {
   ARGOCD_FOLDER,
@@ -81,8 +81,8 @@ describe('from config alone', () => {
       namespace: namespaceOf('gamma'),
     });
     expect(names(objects(after, fluxFolder('gamma')))).toEqual([
-      `GitRepository/${FLUX_ROOT}`,
-      `Kustomization/${FLUX_ROOT}`,
+      `GitRepository/${fluxRootName('gamma')}`,
+      `Kustomization/${fluxRootName('gamma')}`,
       'GitRepository/easyflow-gamma',
       'Kustomization/easyflow-gamma',
     ]);
@@ -118,8 +118,8 @@ describe('from config alone', () => {
     });
     for (const env of ['alpha', 'beta']) {
       const flux = objects(r, fluxFolder(env));
-      expect(find(flux, 'Kustomization', FLUX_ROOT).spec.path).toBe(`./${repoPath(fluxFolder(env))}`);
-      expect(find(flux, 'GitRepository', FLUX_ROOT).spec.ref).toEqual({ branch: GITOPS_FIXTURE.branch });
+      expect(find(flux, 'Kustomization', fluxRootName(env)).spec.path).toBe(`./${repoPath(fluxFolder(env))}`);
+      expect(find(flux, 'GitRepository', fluxRootName(env)).spec.ref).toEqual({ branch: GITOPS_FIXTURE.branch });
     }
   });
 
@@ -194,6 +194,15 @@ describe('from config alone', () => {
     for (const m of objects(r, fluxFolder('alpha')).filter((o) => o.kind === 'GitRepository') as Json[]) {
       expect(m.spec.secretRef).toEqual({ name: GITOPS_FIXTURE.flux.secretRef });
     }
+  });
+
+  test('every Flux object of every folder has a name of its own, so environments may share a cluster', () => {
+    const r = project(['alpha', 'beta', 'gamma']);
+    const all = gitopsFolders(r)
+      .filter((f) => f !== ARGOCD_FOLDER)
+      .flatMap((f) => objects(r, f).map((m) => `${m.kind}/${m.metadata.namespace}/${m.metadata.name}`));
+    expect(all.length).toBe(3 * 4);
+    expect(new Set(all).size).toBe(all.length);
   });
 
   test('every bootstrap object built from every key is valid, strictly, against its CRD', () => {
@@ -292,6 +301,14 @@ describe('test/fixtures/gitops.yaml edited', () => {
   test('a revision is one of branch, tag or commit', () => {
     expect(problems((t) => t.replace('    tag: v2.3.0\n', '$&    branch: release\n'))).toEqual([
       'gitops.yaml: environments.beta sets branch and tag; a revision is one of branch, tag or commit',
+    ]);
+  });
+
+  test("an environment named gitops-<other> is refused: its Flux objects would take the other's root name", () => {
+    const envs = [...Object.keys(ALL), 'gitops-alpha'].map((name) => ({ name }) as EnvironmentConfig);
+    const withCollision = `${text}  gitops-alpha:\n    server: https://ga.example.com\n`;
+    expect(problemsOf('gitops.yaml', withCollision, envs)).toEqual([
+      'gitops.yaml: environments.gitops-alpha: its Flux objects easyflow-gitops-alpha would take the name of the Flux root of environment alpha; rename it',
     ]);
   });
 
