@@ -112,7 +112,7 @@ export function summarizeGitops(config: GitopsConfig, folders: ReadonlyMap<strin
   lines.push(
     ...argoSection(config, ARGOCD_FOLDER, folders.get(ARGOCD_FOLDER)!),
     '',
-    '## Flux: one folder per cluster',
+    '## Flux: one folder per environment, applied in its cluster',
     '',
   );
   for (const [folder, manifests] of folders) {
