@@ -1,5 +1,6 @@
 /**
- * Writes config/README.md: every key of config/schema.json with its type, default and meaning.
+ * Writes config/README.md: every key of config/schema.json and config/gitops.schema.json with its
+ * type, default and meaning.
  * `npm run docs:config` regenerates it; a test fails when it is out of date.
  *
  * The schemas hold no defaults: a key left out takes the `@default` of the construct prop named by
@@ -8,6 +9,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as ts from 'typescript';
+import gitopsSchema from '../config/gitops.schema.json';
 import schema from '../config/schema.json';
 
 const LIB = path.join(__dirname, '..', 'lib');
@@ -50,6 +52,7 @@ interface Node {
   readonly required?: readonly string[];
   readonly properties?: Record<string, Node>;
   readonly additionalProperties?: boolean | Node;
+  readonly items?: Node;
 }
 
 const definitions = (schema as { definitions: Record<string, Node> }).definitions;
@@ -95,13 +98,19 @@ function rows(
     if (key === '$schema') continue;
     rows(child, prefix ? `${prefix}.${key}` : key, (n.required ?? []).includes(key), defaults, out);
   }
+  // A map of entries with keys of their own (gitops.yaml's environments), a list of such entries.
+  if (typeof n.additionalProperties === 'object' && n.additionalProperties.properties) {
+    rows({ ...n.additionalProperties, description: 'One entry.' }, `${prefix}.<name>`, true, defaults, out);
+  }
+  if (n.items?.properties) rows({ ...n.items, description: 'One entry.' }, `${prefix}[]`, true, defaults, out);
 }
 
 export function configDocs(): string {
   const out = [
     '# Environment configuration',
     '',
-    'Generated from `config/schema.json` by `npm run docs:config`; do not edit by hand.',
+    'Generated from `config/schema.json` and `config/gitops.schema.json` by `npm run docs:config`; do not',
+    'edit by hand.',
     '',
     'Each `config/<env>.yaml` describes one environment; the file name is the environment name and',
     '`dist/<env>/` is written from it. Unknown keys, wrong types and bad values fail `cdk8s synth` with',
@@ -114,7 +123,20 @@ export function configDocs(): string {
     '| Key | Type | Default | Meaning |',
     '| --- | --- | --- | --- |',
   ];
-  rows(schema as Node, '', true, propDefaults(), out);
+  const defaults = propDefaults();
+  rows(schema as Node, '', true, defaults, out);
+  out.push(
+    '',
+    '## GitOps delivery: `config/gitops.yaml`',
+    '',
+    'Generated from `config/gitops.schema.json`. Where Argo CD and Flux find this repository, where each',
+    'environment is deployed and from which revision; written to `dist/gitops/` (see the README, "GitOps',
+    'that manages itself").',
+    '',
+    '| Key | Type | Default | Meaning |',
+    '| --- | --- | --- | --- |',
+  );
+  rows(gitopsSchema as Node, '', true, defaults, out);
   return out.join('\n') + '\n';
 }
 

@@ -1,10 +1,20 @@
 import { Construct } from 'constructs';
-import { GitRepository } from '../../imports/gitrepositories-source.toolkit.fluxcd.io';
+import { GitRepository, GitRepositorySpecRef } from '../../imports/gitrepositories-source.toolkit.fluxcd.io';
 import {
   Kustomization,
+  KustomizationSpecDeletionPolicy,
   KustomizationSpecSourceRefKind,
 } from '../../imports/kustomizations-kustomize.toolkit.fluxcd.io';
+import { throwProblems } from '../platform/checks';
 import { objectLabels } from '../platform/labels';
+
+/**
+ * Name of the root GitRepository and Kustomization of an environment's bootstrap folder: one per
+ * environment, so two environments sharing a cluster never fight over one root.
+ */
+export function fluxRootName(environment: string): string {
+  return `easyflow-gitops-${environment}`;
+}
 
 /** A workload Flux waits for before it calls a sync healthy. */
 export interface HealthCheck {
@@ -13,15 +23,32 @@ export interface HealthCheck {
   readonly name: string;
 }
 
+/** A revision of this repository: exactly one of a branch, a tag or a commit. */
+export type GitRevision = { readonly branch: string } | { readonly tag: string } | { readonly commit: string };
+
+/** The revision as Argo CD's `targetRevision` and a reader name it: the branch, tag or commit itself. */
+export function revisionName(revision: GitRevision): string {
+  return 'branch' in revision ? revision.branch : 'tag' in revision ? revision.tag : revision.commit;
+}
+
 export interface FluxDeliveryProps {
-  /** Environment name; the Kustomization is `easyflow-<name>` and applies `./dist/<name>`. */
+  /** Environment name; its GitRepository and Kustomization are `easyflow-<name>`. */
   readonly environment: string;
   /** Namespace the environment's workloads live in. */
   readonly targetNamespace: string;
   /** Git URL of this repository. */
   readonly repoURL: string;
-  /** Branch to follow. */
+  /** Branch the root objects follow: the bootstrap objects always come from it. */
   readonly branch: string;
+  /** Revision the environment's manifests are applied from. */
+  readonly revision: GitRevision;
+  /** Folder of the environment's manifests, relative to the repository root (`dist/prod`). */
+  readonly path: string;
+  /**
+   * Folder these objects are written to, relative to the repository root: the root Kustomization
+   * applies it, so it manages itself and the environment's objects.
+   */
+  readonly bootstrapPath: string;
   /** Workloads that must become ready. */
   readonly healthChecks: readonly HealthCheck[];
   /**
@@ -30,7 +57,7 @@ export interface FluxDeliveryProps {
    */
   readonly namespace?: string;
   /**
-   * Reconcile interval.
+   * Reconcile interval of both Kustomizations.
    * @default '5m'
    */
   readonly interval?: string;
@@ -39,41 +66,69 @@ export interface FluxDeliveryProps {
    * @default '10m'
    */
   readonly timeout?: string;
+  /**
+   * Secret in `namespace` with the credentials of a private repository (`flux create secret git`).
+   * @default - none: the repository is public
+   */
+  readonly secretRef?: string;
+}
+
+/** `./dist/prod`: Flux paths are relative to the repository root. */
+function fluxPath(path: string): string {
+  return `./${path}`;
 }
 
 /**
- * Flux bootstrap for one cluster (`dist/gitops/flux/<env>/`): the GitRepository of this repository
- * and a Kustomization applying `./dist/<env>` with prune, health checks and a timeout.
+ * Flux bootstrap for one cluster (`dist/gitops/flux/<env>/`), applied by hand once per cluster and
+ * then managing itself, as `flux bootstrap`'s `flux-system` pair does: the root GitRepository and
+ * Kustomization `easyflow-gitops-<env>` follow `branch` and apply the folder they are written to, itself
+ * included, so a changed interval, revision or health check reaches the cluster by pull request
+ * alone. The environment's own GitRepository and Kustomization `easyflow-<env>` apply its manifests
+ * from its revision with prune, health checks and a timeout. Both Kustomizations orphan what they
+ * applied when they are deleted (`deletionPolicy: Orphan`), like an Argo CD Application without the
+ * resources finalizer: removing an environment never deletes its workloads or data.
  */
 export class FluxDelivery extends Construct {
   public readonly kustomizationName: string;
-  public readonly repositoryName = 'easyflow-deploy';
+  public readonly namespace: string;
 
   constructor(scope: Construct, id: string, props: FluxDeliveryProps) {
     super(scope, id);
-    if (props.healthChecks.length === 0) {
-      throw new Error(`${this.node.path}: healthChecks must name at least one workload`);
-    }
-    const namespace = props.namespace ?? 'flux-system';
-    const labels = objectLabels({ name: 'easyflow-flux', component: 'gitops' });
     this.kustomizationName = `easyflow-${props.environment}`;
+    this.namespace = props.namespace ?? 'flux-system';
+    throwProblems(this, [props.healthChecks.length === 0 ? 'healthChecks must name at least one workload' : undefined]);
+    const labels = objectLabels({ name: 'easyflow-flux', component: 'gitops' });
+    const interval = props.interval ?? '5m';
 
-    new GitRepository(this, 'repository', {
-      metadata: { name: this.repositoryName, namespace, labels },
-      spec: { url: props.repoURL, ref: { branch: props.branch }, interval: '1m', timeout: '60s' },
-    });
-    new Kustomization(this, 'kustomization', {
-      metadata: { name: this.kustomizationName, namespace, labels },
-      spec: {
-        interval: props.interval ?? '5m',
-        retryInterval: '1m',
-        timeout: props.timeout ?? '10m',
-        path: `./dist/${props.environment}`,
-        prune: true,
-        wait: false,
-        sourceRef: { kind: KustomizationSpecSourceRefKind.GIT_REPOSITORY, name: this.repositoryName },
-        healthChecks: props.healthChecks.map((h) => ({ ...h, namespace: props.targetNamespace })),
-      },
+    const pair = (name: string, ref: GitRevision, path: string, extra: object): void => {
+      new GitRepository(this, `${name}-source`, {
+        metadata: { name, namespace: this.namespace, labels },
+        spec: {
+          url: props.repoURL,
+          ref: ref as GitRepositorySpecRef,
+          interval: '1m',
+          timeout: '60s',
+          ...(props.secretRef === undefined ? {} : { secretRef: { name: props.secretRef } }),
+        },
+      });
+      new Kustomization(this, name, {
+        metadata: { name, namespace: this.namespace, labels },
+        spec: {
+          interval,
+          retryInterval: '1m',
+          path: fluxPath(path),
+          prune: true,
+          deletionPolicy: KustomizationSpecDeletionPolicy.ORPHAN,
+          wait: false,
+          sourceRef: { kind: KustomizationSpecSourceRefKind.GIT_REPOSITORY, name },
+          ...extra,
+        },
+      });
+    };
+    pair(fluxRootName(props.environment), { branch: props.branch }, props.bootstrapPath, {});
+    pair(this.kustomizationName, props.revision, props.path, {
+      timeout: props.timeout ?? '10m',
+      healthChecks: props.healthChecks.map((h) => ({ ...h, namespace: props.targetNamespace })),
     });
   }
 }

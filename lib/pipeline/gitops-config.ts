@@ -1,17 +1,73 @@
-/** config/gitops.yaml: where Argo CD and Flux find this repository and where each environment goes. */
+/**
+ * config/gitops.yaml: where Argo CD and Flux find this repository, where each environment goes and
+ * from which revision; and the output folders of the bootstrap objects, which their paths name.
+ */
 import * as path from 'path';
 import schema from '../../config/gitops.schema.json';
+import type { SyncWindow } from '../delivery/argocd';
+import { GitRevision, fluxRootName } from '../delivery/flux';
 import type { EnvironmentConfig } from '../environment';
 import { ConfigError, GITOPS_FILE, parseYamlFile, readConfigFile } from './config';
 
+/** Where one environment is deployed, and from which revision (at most one of branch, tag, commit). */
+export interface GitopsEnvironment {
+  readonly server: string;
+  readonly branch?: string;
+  readonly tag?: string;
+  readonly commit?: string;
+  readonly syncWindows?: readonly SyncWindow[];
+}
+
+/** Keys left out take the defaults of the construct props they feed (see config/gitops.schema.json). */
 export interface GitopsConfig {
   readonly file: string;
   readonly repoURL: string;
   readonly branch: string;
-  readonly argocd: { readonly namespace: string; readonly project: string };
-  readonly flux: { readonly namespace: string; readonly interval: string; readonly timeout: string };
+  readonly argocd?: {
+    readonly namespace?: string;
+    readonly project?: string;
+    readonly repositorySecret?: string;
+  };
+  readonly flux?: {
+    readonly namespace?: string;
+    readonly interval?: string;
+    readonly timeout?: string;
+    readonly secretRef?: string;
+  };
   /** By environment name. */
-  readonly environments: Readonly<Record<string, { readonly server: string; readonly branch?: string }>>;
+  readonly environments: Readonly<Record<string, GitopsEnvironment>>;
+}
+
+/** Where the validation plugin publishes the output (cdk8s.yaml `publishTo`), from the repository root. */
+export const PUBLISHED = 'dist';
+/** The output folder of the GitOps bootstrap objects (and of their SUMMARY.md). */
+export const GITOPS = 'gitops';
+/** The output folder of the Argo CD bootstrap objects. */
+export const ARGOCD_FOLDER = `${GITOPS}/argocd`;
+
+/** The output folder of one cluster's Flux bootstrap objects. */
+export function fluxFolder(env: string): string {
+  return `${GITOPS}/flux/${env}`;
+}
+
+/** An output folder as GitOps tools see it: relative to the repository root. */
+export function repoPath(folder: string): string {
+  return `${PUBLISHED}/${folder}`;
+}
+
+const REVISION_KEYS = ['branch', 'tag', 'commit'] as const;
+
+/** An SSH URL: Argo CD and Flux can only clone it with a key. */
+export function isSshURL(url: string): boolean {
+  return url.startsWith('ssh://') || url.startsWith('git@');
+}
+
+/** The revision an environment is deployed from: its own branch, tag or commit, else the top-level branch. */
+export function revisionOf(config: GitopsConfig, env: string): GitRevision {
+  const e = config.environments[env]!;
+  if (e.tag !== undefined) return { tag: e.tag };
+  if (e.commit !== undefined) return { commit: e.commit };
+  return { branch: e.branch ?? config.branch };
 }
 
 /** Parses gitops.yaml and checks that it names exactly the configured environments. */
@@ -20,8 +76,12 @@ export function parseGitopsConfig(
   text: string,
   environments: readonly EnvironmentConfig[],
 ): GitopsConfig {
-  const config = { ...(structuredClone(parseYamlFile(file, text, schema)) as Omit<GitopsConfig, 'file'>), file };
+  const config: GitopsConfig = {
+    ...(structuredClone(parseYamlFile(file, text, schema)) as Omit<GitopsConfig, 'file'>),
+    file,
+  };
   const names = environments.map((e) => e.name);
+  const ssh = isSshURL(config.repoURL);
   const problems = [
     ...names
       .filter((n) => !(n in config.environments))
@@ -29,6 +89,25 @@ export function parseGitopsConfig(
     ...Object.keys(config.environments)
       .filter((n) => !names.includes(n))
       .map((n) => `${file}: environments.${n} has no config/${n}.yaml`),
+    ...Object.entries(config.environments)
+      .map(([n, e]) => [n, REVISION_KEYS.filter((k) => e[k] !== undefined)] as const)
+      .filter(([, set]) => set.length > 1)
+      .map(
+        ([n, set]) =>
+          `${file}: environments.${n} sets ${set.join(' and ')}; a revision is one of branch, tag or commit`,
+      ),
+    ...Object.keys(config.environments)
+      .filter((n) => names.some((other) => `easyflow-${n}` === fluxRootName(other)))
+      .map(
+        (n) =>
+          `${file}: environments.${n}: its Flux objects easyflow-${n} would take the name of the Flux root of environment ${n.replace(/^gitops-/, '')}; rename it`,
+      ),
+    ...(ssh && config.argocd?.repositorySecret === undefined
+      ? [`${file}: argocd.repositorySecret is required: repoURL ${config.repoURL} is an SSH URL, which needs a key`]
+      : []),
+    ...(ssh && config.flux?.secretRef === undefined
+      ? [`${file}: flux.secretRef is required: repoURL ${config.repoURL} is an SSH URL, which needs a key`]
+      : []),
   ];
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

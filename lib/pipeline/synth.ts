@@ -9,12 +9,21 @@ import { ArgoCdDelivery } from '../delivery/argocd';
 import type { EnvironmentConfig } from '../environment';
 import { ConfigError, loadEnvironments } from './config';
 import { EasyflowChart } from '../easyflow-chart';
-import { FluxDelivery, HealthCheck } from '../delivery/flux';
+import { FluxDelivery, HealthCheck, revisionName } from '../delivery/flux';
 import { chartLabels } from '../platform/labels';
-import { GitopsConfig, loadGitopsConfig } from './gitops-config';
+import {
+  ARGOCD_FOLDER,
+  GITOPS,
+  GitopsConfig,
+  fluxFolder,
+  loadGitopsConfig,
+  repoPath,
+  revisionOf,
+} from './gitops-config';
 import { Memo, filesFingerprint } from '../platform/memo';
 import { SCRIPTS_DIR } from '../platform/paths';
 import { summarize } from './summary';
+import { summarizeGitops } from './gitops-summary';
 import { KUSTOMIZATION, SUMMARY, writeTree } from '../platform/tree';
 import type { Manifest } from '../validation/schema';
 
@@ -79,34 +88,44 @@ function renderEnvironment(env: EnvironmentConfig): EnvironmentOutput {
   });
 }
 
-function gitopsCharts(gitops: GitopsConfig, charts: readonly EnvironmentOutput[]): Map<string, Chart> {
+/** The bootstrap charts by output folder: Argo CD's one, then one Flux folder per environment (cluster). */
+function gitopsCharts(gitops: GitopsConfig, outputs: readonly EnvironmentOutput[]): Map<string, Chart> {
   const labels = chartLabels('easyflow-gitops');
-  const argo = new Chart(new App(), 'argocd', { labels, disableResourceNameHashes: true });
+  const chart = (id: string): Chart => new Chart(new App(), id, { labels, disableResourceNameHashes: true });
+  const argo = chart('argocd');
   new ArgoCdDelivery(argo, 'delivery', {
     repoURL: gitops.repoURL,
-    namespace: gitops.argocd.namespace,
-    project: gitops.argocd.project,
-    environments: charts.map((c) => ({
-      name: c.environment.name,
-      namespace: c.environment.namespace,
-      server: gitops.environments[c.environment.name]!.server,
-      revision: gitops.environments[c.environment.name]!.branch ?? gitops.branch,
+    revision: gitops.branch,
+    path: repoPath(ARGOCD_FOLDER),
+    namespace: gitops.argocd?.namespace,
+    project: gitops.argocd?.project,
+    environments: outputs.map(({ environment: e }) => ({
+      name: e.name,
+      namespace: e.namespace,
+      server: gitops.environments[e.name]!.server,
+      revision: revisionName(revisionOf(gitops, e.name)),
+      path: repoPath(e.name),
+      syncWindows: gitops.environments[e.name]!.syncWindows,
     })),
   });
-  const out = new Map<string, Chart>([['gitops/argocd', argo]]);
-  for (const c of charts) {
-    const flux = new Chart(new App(), `flux-${c.environment.name}`, { labels, disableResourceNameHashes: true });
+  const out = new Map<string, Chart>([[ARGOCD_FOLDER, argo]]);
+  for (const { environment: e, healthChecks } of outputs) {
+    const flux = chart(`flux-${e.name}`);
     new FluxDelivery(flux, 'delivery', {
-      environment: c.environment.name,
-      targetNamespace: c.environment.namespace,
+      environment: e.name,
+      targetNamespace: e.namespace,
       repoURL: gitops.repoURL,
-      branch: gitops.environments[c.environment.name]!.branch ?? gitops.branch,
-      healthChecks: c.healthChecks,
-      namespace: gitops.flux.namespace,
-      interval: gitops.flux.interval,
-      timeout: gitops.flux.timeout,
+      branch: gitops.branch,
+      revision: revisionOf(gitops, e.name),
+      path: repoPath(e.name),
+      bootstrapPath: repoPath(fluxFolder(e.name)),
+      healthChecks,
+      namespace: gitops.flux?.namespace,
+      interval: gitops.flux?.interval,
+      timeout: gitops.flux?.timeout,
+      secretRef: gitops.flux?.secretRef,
     });
-    out.set(`gitops/flux/${c.environment.name}`, flux);
+    out.set(fluxFolder(e.name), flux);
   }
   return out;
 }
@@ -123,11 +142,14 @@ export function renderProject(configDir: string): Rendered {
     folders.set(out.environment.name, out.manifests);
     for (const [file, content] of out.files) files.set(file, content);
   }
+  const bootstrap = new Map<string, readonly Manifest[]>();
   for (const [folder, chart] of gitopsCharts(gitops, outputs)) {
     const manifests = chart.toJson() as Manifest[];
+    bootstrap.set(folder, manifests);
     folders.set(folder, manifests);
     for (const [file, content] of folderFiles(folder, manifests)) files.set(file, content);
   }
+  files.set(`${GITOPS}/${SUMMARY}`, summarizeGitops(gitops, bootstrap));
   return { files, folders };
 }
 

@@ -154,9 +154,14 @@ function fluxKustomization(chart: EasyflowChart): Obj {
     targetNamespace: chart.environment.namespace,
     repoURL: 'https://example.com/easyflow-deploy.git',
     branch: 'main',
+    revision: { branch: 'main' },
+    path: `dist/${chart.environment.name}`,
+    bootstrapPath: `dist/gitops/flux/${chart.environment.name}`,
     healthChecks: chart.healthChecks,
   });
-  return Testing.synth(scratch).find((m) => m.kind === 'Kustomization');
+  return Testing.synth(scratch).find(
+    (m) => m.kind === 'Kustomization' && m.metadata.name === `easyflow-${chart.environment.name}`,
+  );
 }
 
 const withMigrations = (config: Obj) => everything(config);

@@ -1,24 +1,268 @@
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
+import { dump, load } from 'js-yaml';
+import { ARGOCD_ROOT } from '../../lib/delivery/argocd';
+import { fluxRootName } from '../../lib/delivery/flux';
 import { ConfigError, loadEnvironments } from '../../lib/pipeline/config';
-import { parseGitopsConfig } from '../../lib/pipeline/gitops-config';
-import { CONFIG_DIR } from '../helpers';
+import {
+  ARGOCD_FOLDER,
+  GITOPS,
+  PUBLISHED,
+  fluxFolder,
+  parseGitopsConfig,
+  repoPath,
+} from '../../lib/pipeline/gitops-config';
+import { Rendered, renderProject } from '../../lib/pipeline/synth';
+import { propDefaults } from '../../scripts/config-docs';
+import type { EnvironmentConfig } from '../../lib/environment';
+import { Manifest, SchemaValidator } from '../../lib/validation/schema';
+import { CONFIG_DIR, ROOT, find, rendered } from '../helpers';
+
+type Json = Record<string, any>;
+
+const FIXTURES = path.join(__dirname, '..', 'fixtures');
+const MINIMAL = fs.readFileSync(path.join(FIXTURES, 'minimal.yaml'), 'utf8');
+const GITOPS_FIXTURE = load(fs.readFileSync(path.join(FIXTURES, 'gitops.yaml'), 'utf8')) as Json;
+const ALL = GITOPS_FIXTURE.environments as Record<string, Json>;
+
+let tmp: string;
+beforeEach(() => {
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'easyflow-gitops-'));
+});
+afterEach(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+/** The namespace the fixture gives environment `name`. */
+const namespaceOf = (name: string): string => `flows-${name}`;
+
+/** Renders a project of the minimal environment config under each name, with the fixture gitops.yaml. */
+function project(names: readonly string[], gitops: Json = GITOPS_FIXTURE): Rendered {
+  const dir = fs.mkdtempSync(path.join(tmp, 'config-'));
+  for (const name of names) {
+    fs.writeFileSync(
+      path.join(dir, `${name}.yaml`),
+      MINIMAL.replace('easyflow-min', namespaceOf(name)).replace('api.min.example.com', `${name}.example.com`),
+    );
+  }
+  const environments = Object.fromEntries(names.map((n) => [n, gitops.environments[n]]));
+  fs.writeFileSync(path.join(dir, 'gitops.yaml'), dump({ ...gitops, environments }));
+  return renderProject(dir);
+}
+
+const objects = (r: Rendered, folder: string): readonly Manifest[] => r.folders.get(folder) ?? [];
+const names = (manifests: readonly Manifest[]): string[] => manifests.map((m) => `${m.kind}/${m.metadata.name}`);
+const gitopsFolders = (r: Rendered): string[] => [...r.folders.keys()].filter((f) => f.startsWith(`${GITOPS}/`));
+
+/** Every path a bootstrap object points a GitOps tool at, relative to the repository root. */
+function pathsOf(r: Rendered): string[] {
+  return gitopsFolders(r).flatMap((folder) =>
+    objects(r, folder).flatMap((m: Json) => {
+      if (m.kind === 'Application') return [m.spec.source.path as string];
+      if (m.kind === 'Kustomization') return [(m.spec.path as string).replace(/^\.\//, '')];
+      return [];
+    }),
+  );
+}
+
+describe('from config alone', () => {
+  test('adding an environment adds its Application, destination and Flux folder, and changes nothing else', () => {
+    const before = project(['alpha', 'beta']);
+    const after = project(['alpha', 'beta', 'gamma']);
+    expect(gitopsFolders(after)).toEqual([...gitopsFolders(before), fluxFolder('gamma')]);
+    expect(names(objects(after, ARGOCD_FOLDER))).toEqual([
+      ...names(objects(before, ARGOCD_FOLDER)),
+      'Application/easyflow-gamma',
+    ]);
+    const app = find(objects(after, ARGOCD_FOLDER), 'Application', 'easyflow-gamma');
+    expect(app.spec.destination).toEqual({ server: ALL.gamma!.server, namespace: namespaceOf('gamma') });
+    expect(app.spec.source.path).toBe(repoPath('gamma'));
+    expect(find(objects(after, ARGOCD_FOLDER), 'AppProject', 'flows').spec.destinations).toContainEqual({
+      server: ALL.gamma!.server,
+      namespace: namespaceOf('gamma'),
+    });
+    expect(names(objects(after, fluxFolder('gamma')))).toEqual([
+      `GitRepository/${fluxRootName('gamma')}`,
+      `Kustomization/${fluxRootName('gamma')}`,
+      'GitRepository/easyflow-gamma',
+      'Kustomization/easyflow-gamma',
+    ]);
+    // The other environments' objects, and their Flux folders, stay byte for byte as they were.
+    for (const [file, content] of before.files) {
+      if (file.startsWith(`${ARGOCD_FOLDER}/`) && !/appproject-flows|kustomization\.yaml/.test(file)) {
+        expect({ file, content: after.files.get(file) }).toEqual({ file, content });
+      }
+      if (file.startsWith(`${GITOPS}/flux/`))
+        expect({ file, content: after.files.get(file) }).toEqual({ file, content });
+    }
+  });
+
+  test('removing an environment removes its Application, destination and Flux folder', () => {
+    const before = project(['alpha', 'beta', 'gamma']);
+    const after = project(['alpha', 'gamma']);
+    expect(gitopsFolders(after)).toEqual(gitopsFolders(before).filter((f) => f !== fluxFolder('beta')));
+    expect(names(objects(after, ARGOCD_FOLDER))).toEqual(
+      names(objects(before, ARGOCD_FOLDER)).filter((n) => n !== 'Application/easyflow-beta'),
+    );
+    const destinations = find(objects(after, ARGOCD_FOLDER), 'AppProject', 'flows').spec.destinations;
+    expect(destinations.map((d: Json) => d.namespace)).toEqual([namespaceOf('alpha'), namespaceOf('gamma')]);
+    expect([...after.files.keys()].filter((f) => f.includes('beta'))).toEqual([]);
+  });
+
+  test('each root object applies exactly the folder it is written to', () => {
+    const r = project(['alpha', 'beta']);
+    const argoRoot = find(objects(r, ARGOCD_FOLDER), 'Application', ARGOCD_ROOT);
+    expect(argoRoot.spec.source).toEqual({
+      repoURL: GITOPS_FIXTURE.repoURL,
+      targetRevision: GITOPS_FIXTURE.branch,
+      path: repoPath(ARGOCD_FOLDER),
+    });
+    for (const env of ['alpha', 'beta']) {
+      const flux = objects(r, fluxFolder(env));
+      expect(find(flux, 'Kustomization', fluxRootName(env)).spec.path).toBe(`./${repoPath(fluxFolder(env))}`);
+      expect(find(flux, 'GitRepository', fluxRootName(env)).spec.ref).toEqual({ branch: GITOPS_FIXTURE.branch });
+    }
+  });
+
+  test('the Argo CD root may manage every object of its folder, and nothing else', () => {
+    const r = project(['alpha', 'beta']);
+    const argo = objects(r, ARGOCD_FOLDER);
+    const root = find(argo, 'Application', ARGOCD_ROOT);
+    const project_ = find(argo, 'AppProject', root.spec.project);
+    expect(project_.spec.destinations).toEqual([{ server: root.spec.destination.server, namespace: 'gitops' }]);
+    expect(project_.spec.clusterResourceWhitelist).toEqual([]);
+    for (const m of argo) {
+      expect(m.metadata.namespace).toBe(root.spec.destination.namespace);
+      expect(project_.spec.namespaceResourceWhitelist).toContainEqual({
+        group: m.apiVersion.split('/')[0],
+        kind: m.kind,
+      });
+    }
+  });
+
+  test('every path a bootstrap object names is a rendered folder with a kustomization.yaml', () => {
+    const r = project(['alpha', 'beta', 'gamma']);
+    const paths = pathsOf(r);
+    expect(paths.length).toBe(1 + 3 + 2 * 3);
+    for (const p of paths) {
+      expect(p.startsWith(`${PUBLISHED}/`)).toBe(true);
+      expect({ path: p, built: r.files.has(`${p.slice(PUBLISHED.length + 1)}/kustomization.yaml`) }).toEqual({
+        path: p,
+        built: true,
+      });
+    }
+  });
+
+  test('a changed interval, branch or health check changes only files the root objects apply', () => {
+    const base = project(['alpha', 'beta']);
+    const changed = project(['alpha', 'beta'], {
+      ...GITOPS_FIXTURE,
+      branch: 'release',
+      flux: { ...GITOPS_FIXTURE.flux, interval: '11m', timeout: '13m' },
+    });
+    const differing = [...changed.files.keys()].filter((f) => changed.files.get(f) !== base.files.get(f));
+    expect(differing.length).toBeGreaterThan(0);
+    const applied = gitopsFolders(base);
+    for (const file of differing.filter((f) => f !== `${GITOPS}/SUMMARY.md`)) {
+      expect({ file, applied: applied.some((folder) => path.dirname(file) === folder) }).toEqual({
+        file,
+        applied: true,
+      });
+    }
+    expect(find(objects(changed, fluxFolder('alpha')), 'Kustomization', 'easyflow-alpha').spec).toMatchObject({
+      interval: '11m',
+      timeout: '13m',
+    });
+  });
+
+  test('each environment is deployed from its own branch, tag or commit; the bootstrap follows the branch', () => {
+    const r = project(['alpha', 'beta', 'gamma']);
+    const refs = { alpha: { branch: 'alpha' }, beta: { tag: 'v2.3.0' }, gamma: { commit: ALL.gamma!.commit } };
+    for (const [env, ref] of Object.entries(refs)) {
+      expect(find(objects(r, fluxFolder(env)), 'GitRepository', `easyflow-${env}`).spec.ref).toEqual(ref);
+      expect(find(objects(r, ARGOCD_FOLDER), 'Application', `easyflow-${env}`).spec.source.targetRevision).toBe(
+        Object.values(ref)[0],
+      );
+    }
+    const noRevision = { ...GITOPS_FIXTURE, environments: { alpha: { server: ALL.alpha!.server } } };
+    expect(
+      find(objects(project(['alpha'], noRevision), fluxFolder('alpha')), 'GitRepository', 'easyflow-alpha').spec.ref,
+    ).toEqual({ branch: GITOPS_FIXTURE.branch });
+  });
+
+  test('a private repository: every GitRepository reads flux.secretRef', () => {
+    const r = project(['alpha']);
+    for (const m of objects(r, fluxFolder('alpha')).filter((o) => o.kind === 'GitRepository') as Json[]) {
+      expect(m.spec.secretRef).toEqual({ name: GITOPS_FIXTURE.flux.secretRef });
+    }
+  });
+
+  test('every Flux object of every folder has a name of its own, so environments may share a cluster', () => {
+    const r = project(['alpha', 'beta', 'gamma']);
+    const all = gitopsFolders(r)
+      .filter((f) => f !== ARGOCD_FOLDER)
+      .flatMap((f) => objects(r, f).map((m) => `${m.kind}/${m.metadata.namespace}/${m.metadata.name}`));
+    expect(all.length).toBe(3 * 4);
+    expect(new Set(all).size).toBe(all.length);
+  });
+
+  test('every bootstrap object built from every key is valid, strictly, against its CRD', () => {
+    const r = project(['alpha', 'beta', 'gamma']);
+    const validator = new SchemaValidator(['v1.27.0']);
+    for (const folder of gitopsFolders(r))
+      expect({ folder, violations: validator.validate(objects(r, folder)) }).toEqual({ folder, violations: [] });
+  });
+
+  test('sync windows reach the AppProject, for the Application of their environment only', () => {
+    const r = project(['alpha', 'beta']);
+    const w = ALL.alpha!.syncWindows[0];
+    expect(find(objects(r, ARGOCD_FOLDER), 'AppProject', 'flows').spec.syncWindows).toEqual([
+      { ...w, applications: ['easyflow-alpha'] },
+    ]);
+  });
+});
+
+describe('a key left out renders exactly as the key set to its documented default', () => {
+  const schema = JSON.parse(fs.readFileSync(path.join(ROOT, 'config', 'gitops.schema.json'), 'utf8'));
+  const defaults = propDefaults();
+  const cases = Object.entries(schema.properties as Record<string, Json>).flatMap(([section, node]) =>
+    Object.entries((node.properties ?? {}) as Record<string, Json>)
+      .filter(([, leaf]) => leaf['x-default-of'] !== undefined)
+      .map(([key, leaf]) => [section, key, /^'(.*)'$/.exec(defaults.get(leaf['x-default-of'])!)?.[1]] as const)
+      .filter(([, , value]) => value !== undefined),
+  );
+
+  test('there are cases', () => expect(cases.length).toBeGreaterThanOrEqual(5));
+
+  test.each(cases)('%s.%s = %p', (section, key, value) => {
+    const rest = Object.entries(GITOPS_FIXTURE[section] as Json).filter(([k]) => k !== key);
+    const without = { ...GITOPS_FIXTURE, [section]: Object.fromEntries(rest) };
+    const explicit = { ...GITOPS_FIXTURE, [section]: Object.fromEntries([...rest, [key, value]]) };
+    expect([...project(['alpha'], explicit).files]).toEqual([...project(['alpha'], without).files]);
+  });
+});
+
+/** What parseGitopsConfig says about `text`: each problem, or none. */
+function problemsOf(file: string, text: string, envs: readonly EnvironmentConfig[]): string[] {
+  try {
+    parseGitopsConfig(file, text, envs);
+  } catch (e) {
+    return [...(e as ConfigError).problems];
+  }
+  return [];
+}
 
 describe('config/gitops.yaml', () => {
   const envs = loadEnvironments(CONFIG_DIR);
   const text = fs.readFileSync(path.join(CONFIG_DIR, 'gitops.yaml'), 'utf8');
-  const problems = (t: string): string[] => {
-    try {
-      parseGitopsConfig('config/gitops.yaml', t, envs);
-    } catch (e) {
-      return [...(e as ConfigError).problems];
-    }
-    return [];
-  };
+  const problems = (t: string): string[] => problemsOf('config/gitops.yaml', t, envs);
+
+  test('is valid, and its Secret names are commented out examples (the repository is public)', () => {
+    expect(problems(text)).toEqual([]);
+  });
 
   test('names exactly the configured environments', () => {
-    expect(problems(text.replace(/ {2}prod:\n.*\n/, ''))).toEqual([
-      'config/gitops.yaml: environments.prod is missing: config/prod.yaml needs a destination',
+    expect(problems(text.replace(/ {2}staging:\n.*\n/, ''))).toEqual([
+      'config/gitops.yaml: environments.staging is missing: config/staging.yaml needs a destination',
     ]);
     expect(problems(`${text}  nowhere:\n    server: https://nowhere.example.com\n`)).toEqual([
       'config/gitops.yaml: environments.nowhere has no config/nowhere.yaml',
@@ -30,7 +274,79 @@ describe('config/gitops.yaml', () => {
       'config/gitops.yaml: environments.prod.server is "prod" but must match ^https://[^\\s]+$',
     ]);
     expect(problems(text.replace('interval: 5m', 'intervall: 5m'))).toContainEqual(
-      'config/gitops.yaml: flux.intervall is not a known key (did you mean flux.interval?); allowed here: namespace, interval, timeout',
+      'config/gitops.yaml: flux.intervall is not a known key (did you mean flux.interval?); allowed here: namespace, interval, timeout, secretRef',
     );
+  });
+});
+
+describe('test/fixtures/gitops.yaml edited', () => {
+  const text = fs.readFileSync(path.join(FIXTURES, 'gitops.yaml'), 'utf8');
+  const envs = Object.keys(ALL).map((name) => ({ name }) as EnvironmentConfig);
+  const problems = (edit: (t: string) => string): string[] => {
+    const edited = edit(text);
+    if (edited === text) throw new Error('the edit changed nothing');
+    return problemsOf('gitops.yaml', edited, envs);
+  };
+
+  test('the fixture is valid', () => {
+    expect(problems((t) => `${t}\n`)).toEqual([]);
+  });
+
+  test('a commit is a full SHA', () => {
+    expect(problems((t) => t.replace(ALL.gamma!.commit, 'abc'))).toEqual([
+      'gitops.yaml: environments.gamma.commit is "abc" but must match ^[0-9a-f]{40}$',
+    ]);
+  });
+
+  test('a revision is one of branch, tag or commit', () => {
+    expect(problems((t) => t.replace('    tag: v2.3.0\n', '$&    branch: release\n'))).toEqual([
+      'gitops.yaml: environments.beta sets branch and tag; a revision is one of branch, tag or commit',
+    ]);
+  });
+
+  test("an environment named gitops-<other> is refused: its Flux objects would take the other's root name", () => {
+    const envs = [...Object.keys(ALL), 'gitops-alpha'].map((name) => ({ name }) as EnvironmentConfig);
+    const withCollision = `${text}  gitops-alpha:\n    server: https://ga.example.com\n`;
+    expect(problemsOf('gitops.yaml', withCollision, envs)).toEqual([
+      'gitops.yaml: environments.gitops-alpha: its Flux objects easyflow-gitops-alpha would take the name of the Flux root of environment alpha; rename it',
+    ]);
+  });
+
+  test('an SSH repository needs the Secret names of both tools', () => {
+    expect(problems((t) => t.replace(/^ {2}(repositorySecret|secretRef): .*\n/gm, ''))).toEqual([
+      `gitops.yaml: argocd.repositorySecret is required: repoURL ${GITOPS_FIXTURE.repoURL} is an SSH URL, which needs a key`,
+      `gitops.yaml: flux.secretRef is required: repoURL ${GITOPS_FIXTURE.repoURL} is an SSH URL, which needs a key`,
+    ]);
+  });
+
+  test('a sync window with a bad kind, schedule or duration is refused', () => {
+    const bad = (t: string): string =>
+      t
+        .replace("schedule: '0 18 * * 5'", "schedule: '0 18 * *'")
+        .replace('duration: 62h', 'duration: 3 days')
+        .replace('kind: deny', 'kind: block');
+    expect(problems(bad)).toEqual([
+      'gitops.yaml: environments.alpha.syncWindows.0.kind is "block" but must be one of "allow", "deny"',
+      'gitops.yaml: environments.alpha.syncWindows.0.schedule is "0 18 * *": it is not a valid cron schedule: expected 5 fields (minute hour day-of-month month day-of-week), found 4',
+      'gitops.yaml: environments.alpha.syncWindows.0.duration is "3 days" but must match ^([0-9]+(h|m|s))+$',
+    ]);
+  });
+});
+
+describe('the committed dist/', () => {
+  test('every path a bootstrap object names exists in dist/ with a kustomization.yaml', () => {
+    const paths = pathsOf(rendered());
+    expect(paths.length).toBeGreaterThan(0);
+    for (const p of paths) {
+      expect({ path: p, exists: fs.existsSync(path.join(ROOT, p, 'kustomization.yaml')) }).toEqual({
+        path: p,
+        exists: true,
+      });
+    }
+  });
+
+  test('GitOps paths start at the folder the validation plugin publishes to', () => {
+    const cdk8s = load(fs.readFileSync(path.join(ROOT, 'cdk8s.yaml'), 'utf8')) as Json;
+    expect(cdk8s.validations[0].properties.publishTo).toBe(PUBLISHED);
   });
 });
