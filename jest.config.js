@@ -6,6 +6,5 @@ module.exports = {
   testPathIgnorePatterns: ['/integration/'],
   transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' } }] },
   snapshotResolver: '<rootDir>/test/snapshot-resolver.js',
-  globalSetup: '<rootDir>/test/global-setup.ts',
   maxWorkers: 2,
 };

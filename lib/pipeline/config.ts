@@ -13,7 +13,6 @@ import type { EnvironmentConfig } from '../environment';
 import { isDnsLabel, isHostname } from '../platform/checks';
 import { cronProblem } from '../platform/cron';
 import { pinnedImageProblem, repositoryProblem, tagProblem } from '../platform/image';
-import { Memo } from '../platform/memo';
 import { isQuantity, parseQuantity } from '../platform/quantity';
 import type { Resources } from '../platform/resources';
 
@@ -72,22 +71,13 @@ function validatorOf(configSchema: object): ValidateFunction {
   return validate;
 }
 
-/** Valid config files by content: a synth whose config did not change skips parsing and checking. */
-let parsedFiles: Memo<unknown> | undefined;
-
 /**
  * Parses `text` as YAML and checks it against `configSchema` (defaults filled in), throwing a
  * ConfigError that lists every problem: a syntax error with file:line:column, then each schema error
  * with the key path and the value.
  */
 export function parseYamlFile(file: string, text: string, configSchema: object): unknown {
-  parsedFiles ??= new Memo<unknown>('config');
-  const data = parsedFiles.get(`${file}\0${text}`, () => checkYamlFile(file, text, validatorOf(configSchema)));
-  parsedFiles.flush();
-  return data;
-}
-
-function checkYamlFile(file: string, text: string, validate: ValidateFunction): unknown {
+  const validate = validatorOf(configSchema);
   let data: unknown;
   try {
     data = load(text, { filename: file });

@@ -4,6 +4,7 @@
  * folder; the GitOps bootstrap objects in gitops/. The app only writes the CLI's output folder:
  * the validation plugin (lib/validation/plugin.ts) checks it and alone replaces dist/.
  */
+import * as path from 'path';
 import { App, Chart, Yaml } from 'cdk8s';
 import { ArgoCdDelivery } from '../delivery/argocd';
 import type { EnvironmentConfig } from '../environment';
@@ -12,10 +13,9 @@ import { EasyflowChart } from '../easyflow-chart';
 import { FluxDelivery, HealthCheck } from '../delivery/flux';
 import { chartLabels } from '../platform/labels';
 import { GitopsConfig, loadGitopsConfig } from './gitops-config';
-import { Memo, filesFingerprint } from '../platform/memo';
-import { SCRIPTS_DIR } from '../platform/paths';
 import { summarize } from './summary';
 import { KUSTOMIZATION, SUMMARY, writeTree } from '../platform/tree';
+import { writeHandoff } from '../platform/handoff';
 import type { Manifest } from '../validation/schema';
 
 /** Everything a synth writes: relative path -> content, and the objects of each folder. */
@@ -62,21 +62,14 @@ interface EnvironmentOutput {
   readonly healthChecks: HealthCheck[];
 }
 
-/** Outputs of environments whose validated config (and the code) did not change since they were rendered. */
-let environmentOutputs: Memo<EnvironmentOutput> | undefined;
-
 function renderEnvironment(env: EnvironmentConfig): EnvironmentOutput {
-  // The backup scripts are read at render time, not bundled: their changes must start afresh too.
-  environmentOutputs ??= new Memo<EnvironmentOutput>('environments', filesFingerprint([SCRIPTS_DIR]));
-  return environmentOutputs.get(JSON.stringify(env), () => {
-    const chart = synthEnvironment(env);
-    const manifests = chart.toJson() as Manifest[];
-    const files: Array<[string, string]> = [
-      ...folderFiles(env.name, manifests),
-      [`${env.name}/${SUMMARY}`, summarize(env.name, manifests)],
-    ];
-    return { environment: env, manifests, files, healthChecks: [...chart.healthChecks] };
-  });
+  const chart = synthEnvironment(env);
+  const manifests = chart.toJson() as Manifest[];
+  const files: Array<[string, string]> = [
+    ...folderFiles(env.name, manifests),
+    [`${env.name}/${SUMMARY}`, summarize(env.name, manifests)],
+  ];
+  return { environment: env, manifests, files, healthChecks: [...chart.healthChecks] };
 }
 
 function gitopsCharts(gitops: GitopsConfig, charts: readonly EnvironmentOutput[]): Map<string, Chart> {
@@ -116,7 +109,6 @@ export function renderProject(configDir: string): Rendered {
   const environments = loadEnvironments(configDir);
   const gitops = loadGitopsConfig(configDir, environments);
   const outputs = environments.map(renderEnvironment);
-  environmentOutputs?.flush();
   const files = new Map<string, string>();
   const folders = new Map<string, readonly Manifest[]>();
   for (const out of outputs) {
@@ -138,6 +130,24 @@ export interface RunOptions {
   readonly outdir: string;
   /** Where messages go. */
   readonly log: (line: string) => void;
+  /**
+   * Run by `cdk8s synth`: write every object into one file in `outdir` (ALL_OBJECTS, the one path
+   * the CLI lists and, with `--stdout`, prints) and hand the dist/ tree to the CLI's validation
+   * plugin (platform/handoff.ts). Otherwise `outdir` gets the dist/ tree.
+   * @default false
+   */
+  readonly cli?: boolean;
+}
+
+/** The file a synth run by the CLI writes into the CLI's output folder: every object, in folder order. */
+export const ALL_OBJECTS = 'all.k8s.yaml';
+
+/** Every object file of `files` (no kustomization.yaml or SUMMARY.md), as one multi-document YAML. */
+export function allObjects(files: ReadonlyMap<string, string>): string {
+  return [...files]
+    .filter(([f]) => f.endsWith('.yaml') && path.posix.basename(f) !== KUSTOMIZATION)
+    .map(([, text]) => text)
+    .join('---\n');
 }
 
 /** The app's part of a synth: returns the exit code. Bad config writes nothing. */
@@ -152,8 +162,14 @@ export function runSynth(o: RunOptions): number {
     }
     throw e;
   }
-  writeTree(o.outdir, rendered.files);
-  const counts = [...rendered.folders].map(([folder, m]) => `${folder} (${m.length})`);
-  o.log(`synthesized ${counts.join(', ')} into ${o.outdir}/`);
+  if (o.cli) {
+    const written = new Map([[ALL_OBJECTS, allObjects(rendered.files)]]);
+    writeTree(o.outdir, written);
+    writeHandoff(o.outdir, written, rendered.files);
+  } else {
+    writeTree(o.outdir, rendered.files);
+    const counts = [...rendered.folders].map(([folder, m]) => `${folder} (${m.length})`);
+    o.log(`synthesized ${counts.join(', ')} into ${o.outdir}/`);
+  }
   return 0;
 }

@@ -8,7 +8,6 @@ import * as fs from 'fs';
 import * as path from 'path';
 import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
 import { load } from 'js-yaml';
-import { Memo, filesFingerprint } from '../platform/memo';
 import { ROOT } from '../platform/paths';
 
 export interface Manifest {
@@ -167,28 +166,20 @@ function loadCrds(dir: string, ajv: Ajv): Map<string, ValidateFunction> {
 export class SchemaValidator {
   private loaded?: KubernetesSchemas[];
   private crds?: Map<string, ValidateFunction>;
-  /** Verdicts on objects seen before: the same object against the same schemas gets the same answer. */
-  private verdicts?: Memo<Violation[]>;
 
   constructor(
     public readonly versions: readonly string[] = ['v1.27.0', 'v1.36.0'],
     private readonly crdDir: string = CRD_DIR,
   ) {}
 
-  /** The Kubernetes schemas, loaded on first use (a synth whose objects were all seen needs none). */
+  /** The Kubernetes schemas, loaded on first use. */
   private get kubernetes(): KubernetesSchemas[] {
     this.loaded ??= this.versions.map(loadKubernetes);
     return this.loaded;
   }
 
   public validate(manifests: readonly Manifest[]): Violation[] {
-    this.verdicts ??= new Memo<Violation[]>(
-      'schema',
-      `${this.versions.join(',')}\n${filesFingerprint([K8S_SCHEMA_DIR, this.crdDir])}`,
-    );
-    const violations = manifests.flatMap((m) => this.verdicts!.get(JSON.stringify(m), () => this.validateOne(m)));
-    this.verdicts.flush();
-    return violations;
+    return manifests.flatMap((m) => this.validateOne(m));
   }
 
   private validateOne(m: Manifest): Violation[] {

@@ -1,8 +1,9 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { fileName, folderFiles, runSynth } from '../../lib/pipeline/synth';
-import { readTree, swapIn, writeTree } from '../../lib/platform/tree';
+import { ALL_OBJECTS, allObjects, fileName, folderFiles, runSynth } from '../../lib/pipeline/synth';
+import { takeHandoff } from '../../lib/platform/handoff';
+import { readTree } from '../../lib/platform/tree';
 import { formatViolations, validateFolders } from '../../lib/validation/validate';
 import { CONFIG_DIR, manifestsOf, rendered } from '../helpers';
 
@@ -46,21 +47,19 @@ test('every environment and the GitOps folders are rendered', () => {
   ]);
 });
 
-test('swapIn replaces the target as a whole and leaves no scratch folders', () => {
-  const target = path.join(tmp, 'dist');
-  const source = path.join(tmp, 'out');
-  writeTree(target, new Map([['old-env/b.yaml', 'old']]));
-  writeTree(source, new Map([['prod/a.yaml', 'new']]));
-  swapIn(source, target);
-  expect([...readTree(target)]).toEqual([['prod/a.yaml', 'new']]);
-  expect(fs.readdirSync(tmp)).toEqual(['dist']);
-});
-
-test('swapIn creates the target when there was none', () => {
-  const source = path.join(tmp, 'out');
-  writeTree(source, new Map([['a.yaml', 'x']]));
-  swapIn(source, path.join(tmp, 'dist'));
-  expect(fs.readdirSync(tmp)).toEqual(['dist']);
+test('run by the CLI, runSynth writes every object into one file and hands the dist/ tree to the plugin', () => {
+  const outdir = path.join(tmp, 'out');
+  const lines: string[] = [];
+  expect(runSynth({ configDir: CONFIG_DIR, outdir, cli: true, log: (l) => lines.push(l) })).toBe(0);
+  const all = allObjects(rendered().files);
+  expect([...readTree(outdir)]).toEqual([[ALL_OBJECTS, all]]);
+  expect(all.split(/^---$/m)).toHaveLength([...rendered().folders.values()].flat().length);
+  const handoff = takeHandoff(process.ppid)!;
+  expect(handoff.outdir).toBe(outdir);
+  expect(handoff.written).toEqual({ [ALL_OBJECTS]: all });
+  expect(handoff.files).toEqual(Object.fromEntries(rendered().files));
+  expect(takeHandoff(process.ppid)).toBeUndefined();
+  expect(lines).toEqual([]);
 });
 
 test('runSynth writes the CLI output folder only', () => {
