@@ -12,6 +12,7 @@ import { ConfigError, loadEnvironments } from './config';
 import { EasyflowChart } from '../easyflow-chart';
 import { FluxDelivery, HealthCheck } from '../delivery/flux';
 import { chartLabels } from '../platform/labels';
+import { PropsError } from '../platform/checks';
 import { GitopsConfig, loadGitopsConfig } from './gitops-config';
 import { summarize } from './summary';
 import { KUSTOMIZATION, SUMMARY, writeTree } from '../platform/tree';
@@ -62,8 +63,15 @@ interface EnvironmentOutput {
   readonly healthChecks: HealthCheck[];
 }
 
+/** Renders `env`; a value its constructs refuse is a ConfigError naming the environment's file. */
 function renderEnvironment(env: EnvironmentConfig): EnvironmentOutput {
-  const chart = synthEnvironment(env);
+  let chart: EasyflowChart;
+  try {
+    chart = synthEnvironment(env);
+  } catch (e) {
+    if (e instanceof PropsError) throw new ConfigError(e.problems.map((p) => `${env.file}: ${p}`));
+    throw e;
+  }
   const manifests = chart.toJson() as Manifest[];
   const files: Array<[string, string]> = [
     ...folderFiles(env.name, manifests),

@@ -89,3 +89,19 @@ test('violations are reported one per line with folder, object, field and rule',
     'prod: Deployment/easyflow-app: spec.template.spec.hostNetwork: must not be set [policy/host-namespaces]',
   );
 });
+
+test.each(['WORKERS', 'ENVIRONMENT', 'LOG_LEVEL'])(
+  'a reserved app.settings key (%s) is a config error naming the file, not a crash',
+  (key) => {
+    const config = path.join(tmp, 'config');
+    fs.cpSync(CONFIG_DIR, config, { recursive: true });
+    const prod = path.join(config, 'prod.yaml');
+    fs.writeFileSync(prod, fs.readFileSync(prod, 'utf8').replace(/^app:\n/m, `app:\n  settings: { ${key}: '1' }\n`));
+    const lines: string[] = [];
+    expect(runSynth({ configDir: config, outdir: path.join(tmp, 'out'), log: (l) => lines.push(l) })).toBe(1);
+    expect(lines.join('\n')).toMatch(
+      new RegExp(`^${prod}: prod/.*: settings\\.${key} is set by this construct and cannot be overridden$`, 'm'),
+    );
+    expect(fs.existsSync(path.join(tmp, 'out'))).toBe(false);
+  },
+);
