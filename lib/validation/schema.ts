@@ -123,6 +123,7 @@ function loadKubernetes(version: string): KubernetesSchemas {
     strict: false,
     validateFormats: false,
     logger: false,
+    inlineRefs: false,
     code: { regExp: goRegExp },
   });
   ajv.addSchema({ $id: 'k8s', definitions: doc.definitions });
@@ -130,11 +131,12 @@ function loadKubernetes(version: string): KubernetesSchemas {
 }
 
 /**
- * Compiles the served versions of every CRD in `dir` into `ajv`, which must hold the Kubernetes
- * definitions: a custom resource's metadata is checked against ObjectMeta.
+ * The schema of each served version of every CRD in `dir`, by `<group>/<version>/<kind>`, closed
+ * and with metadata checked against ObjectMeta (of the Kubernetes definitions in the Ajv that
+ * compiles them). Compiling is left to the first object of each kind: most versions are never used.
  */
-function loadCrds(dir: string, ajv: Ajv): Map<string, ValidateFunction> {
-  const byGvk = new Map<string, ValidateFunction>();
+function loadCrds(dir: string): Map<string, JsonSchema> {
+  const byGvk = new Map<string, JsonSchema>();
   for (const file of fs
     .readdirSync(dir)
     .filter((f) => f.endsWith('.yaml'))
@@ -148,12 +150,12 @@ function loadCrds(dir: string, ajv: Ajv): Map<string, ValidateFunction> {
     };
     for (const v of crd.spec.versions) {
       if (!v.served || !v.schema) continue;
-      const schema = structuredClone(v.schema.openAPIV3Schema);
+      const schema = v.schema.openAPIV3Schema;
       close(schema);
       (schema.properties as JsonSchema).metadata = {
         $ref: 'k8s#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta',
       };
-      byGvk.set(`${crd.spec.group}/${v.name}/${crd.spec.names.kind}`, ajv.compile(schema));
+      byGvk.set(`${crd.spec.group}/${v.name}/${crd.spec.names.kind}`, schema);
     }
   }
   return byGvk;
@@ -165,7 +167,8 @@ function loadCrds(dir: string, ajv: Ajv): Map<string, ValidateFunction> {
  */
 export class SchemaValidator {
   private loaded?: KubernetesSchemas[];
-  private crds?: Map<string, ValidateFunction>;
+  private crds?: Map<string, JsonSchema>;
+  private readonly crdValidators = new Map<string, ValidateFunction>();
 
   constructor(
     public readonly versions: readonly string[] = ['v1.27.0', 'v1.36.0'],
@@ -206,7 +209,7 @@ export class SchemaValidator {
         return validate(m) ? [] : violations(object, `schema ${k.version}`, validate.errors ?? []);
       });
     }
-    const crd = this.crdSchemas().get(gvk);
+    const crd = this.crdValidator(gvk);
     if (!crd) {
       const message = this.kubernetes.some((k) => k.kinds.has(m.kind))
         ? `${gvk} is not served by Kubernetes ${this.versions.join(', ')}`
@@ -216,8 +219,16 @@ export class SchemaValidator {
     return crd(m) ? [] : violations(object, `CRD schema ${gvk}`, crd.errors ?? []);
   }
 
-  private crdSchemas(): Map<string, ValidateFunction> {
-    this.crds ??= loadCrds(this.crdDir, this.kubernetes[0]!.ajv);
-    return this.crds;
+  /** The compiled validator of a custom resource kind, compiled on first use; undefined without its CRD. */
+  private crdValidator(gvk: string): ValidateFunction | undefined {
+    this.crds ??= loadCrds(this.crdDir);
+    const schema = this.crds.get(gvk);
+    if (!schema) return undefined;
+    let validate = this.crdValidators.get(gvk);
+    if (!validate) {
+      validate = this.kubernetes[0]!.ajv.compile(schema);
+      this.crdValidators.set(gvk, validate);
+    }
+    return validate;
   }
 }
