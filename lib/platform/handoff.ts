@@ -3,7 +3,8 @@
  * its output folder at the start of every synth, so a second synth started meanwhile can delete or
  * rewrite the files the first one's plugin is about to check. The app therefore also writes all of
  * its files as one record (atomically: a temporary file renamed into place), naming the processes
- * above it; the plugin runs inside the CLI process and takes the record that names its own process.
+ * above it; the plugin runs inside the CLI process and takes the record that names its own process
+ * and was written after that process started (a process id can be reused, a start time cannot).
  * It validates and publishes exactly those bytes, so no other synth can change them underneath it.
  */
 import { execFileSync } from 'child_process';
@@ -22,9 +23,14 @@ export interface Handoff {
   readonly written: Readonly<Record<string, string>>;
   /** The dist/ tree, by path relative to it. */
   readonly files: Readonly<Record<string, string>>;
-  /** The app's parent and grandparent: the CLI runs the app directly or through a shell. */
+  /** The processes above the app, parent first: the CLI runs it through a shell, or a wrapper. */
   readonly ancestors: readonly number[];
+  /** When the record was written (ms since the epoch). */
+  readonly time: number;
 }
+
+/** A record nobody took within this long belongs to a synth that is over (--no-validate, a crash). */
+const STALE_MS = 3600_000;
 
 function parentOf(pid: number): number | undefined {
   try {
@@ -65,7 +71,16 @@ function records(dir: string): Array<{ file: string; handoff?: Handoff }> {
   });
 }
 
-/** Records the app's output for its CLI's plugin; drops records whose CLI is gone (--no-validate, crashes). */
+/** The processes above this one, parent first (at most 16). */
+function ancestors(): number[] {
+  const out = [process.ppid];
+  for (let pid = parentOf(process.ppid); pid !== undefined && pid > 1 && out.length < 16; pid = parentOf(pid)) {
+    out.push(pid);
+  }
+  return out;
+}
+
+/** Records the app's output for its CLI's plugin; drops records of synths that are over. */
 export function writeHandoff(
   outdir: string,
   written: ReadonlyMap<string, string>,
@@ -74,14 +89,15 @@ export function writeHandoff(
 ): void {
   fs.mkdirSync(dir, { recursive: true });
   for (const r of records(dir)) {
-    if (r.handoff && !r.handoff.ancestors.some(alive)) fs.rmSync(r.file, { force: true });
+    const over = !r.handoff || !r.handoff.ancestors.some(alive) || Date.now() - r.handoff.time > STALE_MS;
+    if (over) fs.rmSync(r.file, { force: true });
   }
-  const grandparent = parentOf(process.ppid);
   const handoff: Handoff = {
     outdir: path.resolve(outdir),
     written: Object.fromEntries(written),
     files: Object.fromEntries(files),
-    ancestors: grandparent === undefined ? [process.ppid] : [process.ppid, grandparent],
+    ancestors: ancestors(),
+    time: Date.now(),
   };
   const id = randomUUID();
   const tmp = path.join(dir, `${id}.tmp`);
@@ -89,9 +105,9 @@ export function writeHandoff(
   fs.renameSync(tmp, path.join(dir, `${id}.json`));
 }
 
-/** Removes and returns the record the app run by process `cli` left, if any. */
-export function takeHandoff(cli: number, dir = HANDOFF_DIR): Handoff | undefined {
-  const mine = records(dir).filter((r) => r.handoff?.ancestors.includes(cli));
+/** Removes and returns the record the app run by process `cli` (started at `since`) left, if any. */
+export function takeHandoff(cli: number, since: number, dir = HANDOFF_DIR): Handoff | undefined {
+  const mine = records(dir).filter((r) => r.handoff?.ancestors.includes(cli) && r.handoff.time >= since);
   for (const r of mine) fs.rmSync(r.file, { force: true });
   return mine.length === 1 ? mine[0]!.handoff : undefined;
 }

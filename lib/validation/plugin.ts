@@ -84,7 +84,9 @@ export class EasyflowValidation implements Validation {
       // A synth killed while publishing left dist/ recoverable: repair it even if this synth fails.
       await withPublishLock(this.publishTo, () => recoverPublish(this.publishTo!));
     }
-    const handoff = takeHandoff(this.cli);
+    // The app of this synth ran after this process started, which a clock step cannot move much.
+    const started = this.cli === process.pid ? Date.now() - process.uptime() * 1000 - 1000 : 0;
+    const handoff = takeHandoff(this.cli, started);
     const problem = !handoff
       ? 'the app of this synth left no output record'
       : this.reportsFile !== undefined && fs.existsSync(this.reportsFile)

@@ -54,11 +54,11 @@ test('run by the CLI, runSynth writes every object into one file and hands the d
   const all = allObjects(rendered().files);
   expect([...readTree(outdir)]).toEqual([[ALL_OBJECTS, all]]);
   expect(all.split(/^---$/m)).toHaveLength([...rendered().folders.values()].flat().length);
-  const handoff = takeHandoff(process.ppid)!;
+  const handoff = takeHandoff(process.ppid, 0)!;
   expect(handoff.outdir).toBe(outdir);
   expect(handoff.written).toEqual({ [ALL_OBJECTS]: all });
   expect(handoff.files).toEqual(Object.fromEntries(rendered().files));
-  expect(takeHandoff(process.ppid)).toBeUndefined();
+  expect(takeHandoff(process.ppid, 0)).toBeUndefined();
   expect(lines).toEqual([]);
 });
 

@@ -38,7 +38,7 @@ beforeEach(() => {
   writeTree(dist, new Map([['prod/old.yaml', 'old']]));
 });
 afterEach(() => {
-  takeHandoff(cli);
+  takeHandoff(cli, 0);
   jest.restoreAllMocks();
   fs.rmSync(tmp, { recursive: true, force: true });
 });
@@ -53,7 +53,7 @@ test('valid output is reported as success, summarized per folder, and published 
     ...[...rendered().folders].map(([f, m]) => expect.stringMatching(new RegExp(`^${f} +${m.length} objects$`))),
     `validated ${objects} objects; published ${rendered().files.size} files to ${dist}/`,
   ]);
-  expect(takeHandoff(cli)).toBeUndefined();
+  expect(takeHandoff(cli, 0)).toBeUndefined();
 });
 
 test('a violation fails the report, names the object, the field and the rule, and leaves dist/ alone', async () => {
