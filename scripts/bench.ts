@@ -24,11 +24,13 @@ interface Figure {
   readonly peakRssMiB?: number;
 }
 
-/** Runs a shell command RUNS times after a warm-up, failing loudly if it fails. */
-function measure(command: string, cwd: string, env: NodeJS.ProcessEnv = ENV): Figure {
+/** Runs a shell command RUNS times after a warm-up (`before` each run, untimed), failing loudly if it fails. */
+function measure(command: string, cwd: string, before: () => void = () => undefined): Figure {
+  const env = ENV;
   const times: number[] = [];
   let peak = 0;
   for (let i = 0; i <= RUNS; i++) {
+    before();
     const rssFile = path.join(os.tmpdir(), `easyflow-bench-rss-${process.pid}`);
     const argv = TIME ? [TIME, '-f', '%M', '-o', rssFile, 'sh', '-c', command] : ['sh', '-c', command];
     const start = process.hrtime.bigint();
@@ -96,11 +98,30 @@ function main(): void {
   if (PARTS.has('scaling')) scalingFigures();
 }
 
+/** Flips one value of `file` in `dir` between `a` and `b`: an edit every run. */
+function toggler(dir: string, file: string, a: string, b: string): () => void {
+  return () => {
+    const full = path.join(dir, file);
+    const text = fs.readFileSync(full, 'utf8');
+    if (!text.includes(a) && !text.includes(b)) throw new Error(`bench: ${file} has neither "${a}" nor "${b}"`);
+    fs.writeFileSync(full, text.includes(a) ? text.replace(a, b) : text.replace(b, a));
+  };
+}
+
 function commands(): void {
   const project = copyProject('easyflow-bench-project');
   const floor = measure('npx cdk8s --version', project);
   const synth = measure('npx cdk8s synth', project);
-  const coldSynth = measure('npx cdk8s synth', project, { ...ENV, EASYFLOW_MEMO: 'off' });
+  const configEdit = measure(
+    'npx cdk8s synth',
+    project,
+    toggler(project, 'config/dev.yaml', 'workers: 2', 'workers: 3'),
+  );
+  const codeEdit = measure(
+    'npx cdk8s synth',
+    project,
+    toggler(project, 'lib/workloads/ingress.ts', "'X-Frame-Options': 'DENY'", "'X-Frame-Options': 'SAMEORIGIN'"),
+  );
   const app = measure(`CDK8S_OUTDIR=${path.join(project, '.bench-out')} node scripts/ts-run.js main.ts`, project);
   const tests = measure('npm test', ROOT);
 
@@ -108,21 +129,15 @@ function commands(): void {
   fs.writeFileSync(path.join(stock, 'cdk8s.yaml'), 'language: typescript\napp: npx ts-node main.ts\noutput: dist\n');
   const stockSynth = measure('npx cdk8s synth', stock);
 
+  const ratio = (f: Figure): string => `${(f.median / floor.median).toFixed(2)}x floor`;
   const rows: Array<[string, Figure, string]> = [
     ['npx cdk8s --version (CLI floor)', floor, ''],
-    ['npx cdk8s synth (validation plugin included)', synth, `${(synth.median / floor.median).toFixed(2)}x floor`],
-    [
-      'npx cdk8s synth, nothing memoized (EASYFLOW_MEMO=off)',
-      coldSynth,
-      `${(coldSynth.median / floor.median).toFixed(2)}x floor`,
-    ],
+    ['npx cdk8s synth, nothing changed (validation plugin included)', synth, ratio(synth)],
+    ['npx cdk8s synth after a one-value config edit', configEdit, ratio(configEdit)],
+    ['npx cdk8s synth after a code edit', codeEdit, ratio(codeEdit)],
     ["cdk8s.yaml's app alone (all environments)", app, ''],
     ['npm test (typecheck, lint, jest)', tests, ''],
-    [
-      'stock synth: app "npx ts-node main.ts", no plugin',
-      stockSynth,
-      `${(stockSynth.median / floor.median).toFixed(2)}x floor`,
-    ],
+    ['stock synth: app "npx ts-node main.ts", no plugin', stockSynth, ratio(stockSynth)],
   ];
   const width = Math.max(...rows.map(([label]) => label.length));
   for (const [label, f, note] of rows) {
@@ -133,28 +148,21 @@ function commands(): void {
 }
 
 function scalingFigures(): void {
-  for (const memo of ['on', 'off']) {
-    console.log('');
+  console.log('');
+  console.log(`synth cost per environment (cdk8s.yaml's app, generated copies of dev, in ${SCALING_DIR}):`);
+  const scaling = new Map<number, Figure>();
+  for (const count of [10, 50, 100, 500]) {
+    const dir = copyProject(`easyflow-bench-envs-${count}`, SCALING_DIR);
+    generateEnvironments(dir, count);
+    const f = measure(`CDK8S_OUTDIR=${path.join(dir, '.bench-out')} node scripts/ts-run.js main.ts`, dir);
+    scaling.set(count, f);
     console.log(
-      `synth cost per environment (cdk8s.yaml's app, generated copies of dev, in ${SCALING_DIR}, memo ${memo}):`,
+      `  ${String(count).padStart(3)} environments  ${seconds(f).padEnd(22)} ${((f.median / count) * 1000).toFixed(1)} ms per environment, peak RSS ${rss(f)}`,
     );
-    const scaling = new Map<number, Figure>();
-    for (const count of [10, 50, 100, 500]) {
-      const dir = copyProject(`easyflow-bench-envs-${count}`, SCALING_DIR);
-      generateEnvironments(dir, count);
-      const f = measure(`CDK8S_OUTDIR=${path.join(dir, '.bench-out')} node scripts/ts-run.js main.ts`, dir, {
-        ...ENV,
-        EASYFLOW_MEMO: memo,
-      });
-      scaling.set(count, f);
-      console.log(
-        `  ${String(count).padStart(3)} environments  ${seconds(f).padEnd(22)} ${((f.median / count) * 1000).toFixed(1)} ms per environment, peak RSS ${rss(f)}`,
-      );
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
-    const ratio = scaling.get(500)!.median / scaling.get(50)!.median;
-    console.log(`  500 / 50 environments: ${ratio.toFixed(1)}x the time for 10x the environments`);
+    fs.rmSync(dir, { recursive: true, force: true });
   }
+  const ratio = scaling.get(500)!.median / scaling.get(50)!.median;
+  console.log(`  500 / 50 environments: ${ratio.toFixed(1)}x the time for 10x the environments`);
 }
 
 main();

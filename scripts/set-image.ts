@@ -2,15 +2,18 @@
  * `npm run set-image -- <env> <tag>`: sets `image.tag` in config/<env>.yaml and re-synthesizes.
  * Only the tag's characters change (comments, order and layout stay), an invalid tag or a config
  * that would no longer validate is refused before anything is written, and a failed synth puts
- * the old file back.
+ * the old file back. Ctrl-C (SIGINT) or SIGTERM does not stop it half-way: it finishes the step it
+ * is in, and when the synth did not succeed it keeps the new tag only if dist/ already holds it
+ * (a synth interrupted after its publish), so config/ and dist/ always agree when it exits.
  */
-import { spawnSync } from 'child_process';
+import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { Scalar, isScalar, parseDocument } from 'yaml';
 import { isDnsLabel } from '../lib/platform/checks';
 import { ConfigError, parseConfig } from '../lib/pipeline/config';
 import { tagProblem } from '../lib/platform/image';
+import { checkDist } from './check-dist';
 
 /** The config text with `image.tag` replaced by `tag`, everything else byte for byte the same. */
 export function withImageTag(file: string, text: string, tag: string): string {
@@ -29,12 +32,43 @@ export interface SetImageOptions {
   readonly configDir: string;
   readonly environment: string;
   readonly tag: string;
-  /** Re-synthesizes; returns the exit code. */
-  readonly synth: () => number;
+  /** Re-synthesizes; resolves to the exit code. */
+  readonly synth: () => Promise<number>;
+  /** Whether dist/ holds exactly the output of the config now on disk (asked after a failed synth). */
+  readonly published: () => boolean;
   readonly log: (line: string) => void;
 }
 
-export function setImage(o: SetImageOptions): number {
+/** Replaces `file` in one rename, so an interrupt never leaves half a config. */
+function writeAtomic(file: string, text: string): void {
+  const tmp = `${file}.set-image-${process.pid}`;
+  fs.writeFileSync(tmp, text);
+  fs.renameSync(tmp, file);
+}
+
+/** Exit code of a run stopped by SIGINT, as shells report it. */
+export const INTERRUPTED = 130;
+
+/** Runs `fn` with SIGINT and SIGTERM deferred: `fn` learns whether one came through `interrupted()`. */
+async function deferringSignals<T>(
+  log: (line: string) => void,
+  fn: (interrupted: () => boolean) => Promise<T>,
+): Promise<T> {
+  let count = 0;
+  const onSignal = (): void => {
+    if (count++ === 0) log('set-image: interrupted; finishing so that config/ and dist/ agree');
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    return await fn(() => count > 0);
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+export async function setImage(o: SetImageOptions): Promise<number> {
   const file = path.join(o.configDir, `${o.environment}.yaml`);
   if (!isDnsLabel(o.environment) || !fs.existsSync(file)) {
     o.log(`set-image: no environment "${o.environment}" (expected ${file})`);
@@ -49,33 +83,53 @@ export function setImage(o: SetImageOptions): number {
     o.log(e.message);
     return 1;
   }
-  fs.writeFileSync(file, after);
-  const code = o.synth();
-  if (code !== 0) {
-    fs.writeFileSync(file, before);
-    o.log(`set-image: the synth failed; ${file} was restored`);
-    return code;
-  }
-  o.log(`set-image: ${o.environment} now deploys ${o.tag}; review it with npm run diff, then commit ${file} and dist/`);
-  return 0;
+  return deferringSignals(o.log, async (interrupted) => {
+    if (interrupted()) return INTERRUPTED;
+    writeAtomic(file, after);
+    const code = await o.synth();
+    if (code !== 0 && !o.published()) {
+      writeAtomic(file, before);
+      o.log(`set-image: the synth failed; ${file} was restored`);
+      return interrupted() ? INTERRUPTED : code;
+    }
+    o.log(
+      `set-image: ${o.environment} now deploys ${o.tag}; review it with npm run diff, then commit ${file} and dist/`,
+    );
+    return interrupted() ? INTERRUPTED : 0;
+  });
 }
 
-if (require.main === module) {
-  const [environment, tag] = process.argv.slice(2);
+/** Runs `npx cdk8s synth` and resolves to its exit code (1 when a signal ended it). */
+function cdk8sSynth(): Promise<number> {
+  const child = spawn(path.join('node_modules', '.bin', 'cdk8s'), ['synth'], {
+    stdio: 'inherit',
+    env: { ...process.env, CDK8S_CHECK_UPGRADE: 'false' },
+  });
+  return new Promise((resolve) => child.once('exit', (code) => resolve(code ?? 1)));
+}
+
+/**
+ * The command line: `node scripts/ts-run.js scripts/set-image.ts <env> <tag>` (`npm run set-image`).
+ * Not under tsx: on Ctrl-C tsx gives its child 30 ms to acknowledge the signal and then SIGKILLs it,
+ * which on a loaded machine killed set-image between writing the config and restoring it.
+ */
+export function main(argv: readonly string[]): void {
+  const [environment, tag] = argv;
   if (environment === undefined || tag === undefined) {
     console.error('usage: npm run set-image -- <env> <tag>');
     process.exitCode = 2;
-  } else {
-    process.exitCode = setImage({
-      configDir: 'config',
-      environment,
-      tag,
-      log: (line) => console.error(line),
-      synth: () =>
-        spawnSync(path.join('node_modules', '.bin', 'cdk8s'), ['synth'], {
-          stdio: 'inherit',
-          env: { ...process.env, CDK8S_CHECK_UPGRADE: 'false' },
-        }).status ?? 1,
-    });
+    return;
   }
+  void setImage({
+    configDir: 'config',
+    environment,
+    tag,
+    log: (line) => console.error(line),
+    // A publish killed between its renames leaves dist/ missing: not published, and the next
+    // synth puts the old tree back, which matches the restored config.
+    published: () => checkDist('config', 'dist', () => undefined) === 0,
+    synth: cdk8sSynth,
+  }).then((code) => {
+    process.exitCode = code;
+  });
 }

@@ -7,14 +7,13 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
-import { load, YAMLException } from 'js-yaml';
+import { parseDocument } from 'yaml';
 import schema from '../../config/schema.json';
 import type { EnvironmentConfig } from '../environment';
 import { isIPv4 } from 'net';
 import { isDnsLabel, isHostname } from '../platform/checks';
 import { cronProblem } from '../platform/cron';
 import { pinnedImageProblem, repositoryProblem, tagProblem } from '../platform/image';
-import { Memo } from '../platform/memo';
 import { isQuantity, parseQuantity } from '../platform/quantity';
 import type { Resources } from '../platform/resources';
 
@@ -48,10 +47,70 @@ const FORMATS: Record<string, { readonly check: (value: string) => string | unde
   },
   ipv4: { check: (v) => (isIPv4(v) ? undefined : 'must be an IPv4 address such as 169.254.20.10') },
   cron: { check: (v) => cronProblem(v) && `is not a valid cron schedule: ${cronProblem(v)}` },
+  'label-key': { check: labelKeyProblem },
+  'label-value': { check: labelValueProblem },
+  cidr: { check: cidrProblem },
+  'https-url': { check: httpsUrlProblem },
+  duration: { check: durationProblem },
   'image-tag': { check: (v) => tagProblem(v) && `is not a deployable image tag: ${tagProblem(v)}` },
   'image-repository': { check: (v) => repositoryProblem(v) && `is not an image repository: ${repositoryProblem(v)}` },
   'pinned-image': { check: (v) => pinnedImageProblem(v) && `is not a pinned image: ${pinnedImageProblem(v)}` },
 };
+
+/** A label name or value segment: alphanumerics with "-", "_" or "." inside, at most 63 characters. */
+const LABEL_NAME = /^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+
+function labelKeyProblem(key: string): string | undefined {
+  const slash = key.lastIndexOf('/');
+  const prefix = slash === -1 ? undefined : key.slice(0, slash);
+  const name = key.slice(slash + 1);
+  if (prefix !== undefined && !(prefix.length <= 253 && prefix.split('.').every(isDnsLabel))) {
+    return 'must be a Kubernetes label key: its prefix before "/" must be a lower-case DNS subdomain';
+  }
+  return LABEL_NAME.test(name)
+    ? undefined
+    : 'must be a Kubernetes label key: at most 63 letters, digits, "-", "_" or ".", starting and ending with a letter or digit, after an optional DNS prefix and "/"';
+}
+
+function labelValueProblem(value: string): string | undefined {
+  return value === '' || LABEL_NAME.test(value)
+    ? undefined
+    : 'must be a Kubernetes label value: empty, or at most 63 letters, digits, "-", "_" or ".", starting and ending with a letter or digit';
+}
+
+function cidrProblem(value: string): string | undefined {
+  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(value);
+  const octets = m ? m.slice(1, 5).map(Number) : [];
+  const ok = m && octets.every((o, i) => o <= 255 && String(o) === m[i + 1]) && Number(m[5]) <= 32;
+  return ok ? undefined : 'must be an IPv4 CIDR such as 10.0.0.0/16 (four numbers 0-255, then / and 0-32)';
+}
+
+function httpsUrlProblem(value: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return 'must be an https:// URL';
+  }
+  const host = url.hostname;
+  const ipv4 = /^\d{1,3}(\.\d{1,3}){3}$/.test(host) && host.split('.').every((o) => Number(o) <= 255);
+  if (url.protocol !== 'https:') return 'must be an https:// URL';
+  if (url.username || url.password) return 'must not carry credentials';
+  if (!ipv4 && !(host.length <= 253 && host.split('.').every(isDnsLabel)))
+    return `has "${host}", which is not a host name`;
+  return undefined;
+}
+
+/** Longest duration accepted: a year, far inside what Go's time.Duration (Flux, External Secrets) holds. */
+const MAX_DURATION_SECONDS = 365 * 24 * 3600;
+
+function durationProblem(value: string): string | undefined {
+  if (!/^([0-9]{1,9}(s|m|h))+$/.test(value)) return 'must be a duration such as 30s, 5m, 1h or 1h30m';
+  const unit: Record<string, number> = { s: 1, m: 60, h: 3600 };
+  const seconds = [...value.matchAll(/([0-9]+)(s|m|h)/g)].reduce((n, [, v, u]) => n + Number(v) * unit[u!]!, 0);
+  if (seconds === 0) return 'must be longer than 0s';
+  return seconds > MAX_DURATION_SECONDS ? 'must be at most a year (8760h)' : undefined;
+}
 
 let ajv: Ajv | undefined;
 const compiled = new Map<object, ValidateFunction>();
@@ -74,39 +133,55 @@ function validatorOf(configSchema: object): ValidateFunction {
   return validate;
 }
 
-/** Valid config files by content: a synth whose config did not change skips parsing and checking. */
-let parsedFiles: Memo<unknown> | undefined;
-
 /**
  * Parses `text` as YAML and checks it against `configSchema` (defaults filled in), throwing a
  * ConfigError that lists every problem: a syntax error with file:line:column, then each schema error
  * with the key path and the value.
  */
 export function parseYamlFile(file: string, text: string, configSchema: object): unknown {
-  parsedFiles ??= new Memo<unknown>('config');
-  const data = parsedFiles.get(`${file}\0${text}`, () => checkYamlFile(file, text, validatorOf(configSchema)));
-  parsedFiles.flush();
-  return data;
-}
-
-function checkYamlFile(file: string, text: string, validate: ValidateFunction): unknown {
-  let data: unknown;
-  try {
-    data = load(text, { filename: file });
-  } catch (e) {
-    if (e instanceof YAMLException) {
-      const line = e.mark ? `${e.mark.line + 1}:${e.mark.column + 1}` : '?';
-      throw new ConfigError([`${file}:${line}: YAML syntax error: ${e.reason}`]);
-    }
-    throw e;
-  }
+  const validate = validatorOf(configSchema);
+  const data = parseYaml(file, text);
   if (data === null || typeof data !== 'object' || Array.isArray(data)) {
     throw new ConfigError([`${file}: must be a YAML mapping of settings, found ${describeType(data)}`]);
   }
   if (!validate(data)) {
-    throw new ConfigError((validate.errors ?? []).map((e) => describeSchemaError(file, e)));
+    // A key that breaks `propertyNames` is reported once, by the propertyNames error that follows.
+    const errors = (validate.errors ?? []).filter((e) => e.propertyName === undefined);
+    throw new ConfigError(errors.map((e) => describeSchemaError(file, e)));
   }
   return data;
+}
+
+/** Config files are a few kilobytes; anything this large is a mistake or an attack. */
+export const MAX_CONFIG_BYTES = 256 * 1024;
+/** Aliases a config may use; `yaml` refuses more, so a few bytes cannot expand to gigabytes. */
+export const MAX_ALIASES = 50;
+
+/** The YAML in `text` as plain data, or a ConfigError with the file, line and column. */
+function parseYaml(file: string, text: string): unknown {
+  if (Buffer.byteLength(text) > MAX_CONFIG_BYTES) {
+    throw new ConfigError([
+      `${file}: is ${Buffer.byteLength(text)} bytes; a config file may have at most ${MAX_CONFIG_BYTES}`,
+    ]);
+  }
+  try {
+    const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: true });
+    const error = doc.errors[0];
+    if (error) {
+      const at = error.linePos ? `${error.linePos[0].line}:${error.linePos[0].col}` : '?';
+      throw new ConfigError([`${file}:${at}: YAML syntax error: ${error.message.split(' at line ')[0]}`]);
+    }
+    return doc.toJS({ maxAliasCount: MAX_ALIASES });
+  } catch (e) {
+    if (e instanceof ConfigError) throw e;
+    if (e instanceof ReferenceError) {
+      throw new ConfigError([
+        `${file}: uses aliases (*name) more than ${MAX_ALIASES} times, expanded; write the values out`,
+      ]);
+    }
+    if (e instanceof RangeError) throw new ConfigError([`${file}: is nested too deeply to be a config file`]);
+    throw e;
+  }
 }
 
 /** Reads `file`, naming it when it cannot be read. */
@@ -126,8 +201,14 @@ function keyPath(instancePath: string): string {
     .join('.');
 }
 
-function show(value: unknown): string {
-  return JSON.stringify(value) ?? String(value);
+/** Longest value echoed in a message. */
+const SHOWN = 60;
+
+/** `value` as a message shows it: YAML's .inf and .nan by name, anything long cut short. */
+export function show(value: unknown): string {
+  const text =
+    typeof value === 'number' && !Number.isFinite(value) ? String(value) : (JSON.stringify(value) ?? String(value));
+  return text.length <= SHOWN ? text : `${text.slice(0, SHOWN)}... (${text.length} characters)`;
 }
 
 function describeType(value: unknown): string {
@@ -157,6 +238,11 @@ function closest(word: string, candidates: readonly string[]): string | undefine
   return ranked[0] && ranked[0].d <= Math.max(2, Math.floor(word.length / 3)) ? ranked[0].c : undefined;
 }
 
+/** A key as a message shows it: as it is when short and plain, else quoted and cut short. */
+function shownKey(key: string): string {
+  return /^[A-Za-z0-9_./-]{1,60}$/.test(key) ? key : show(key);
+}
+
 function describeSchemaError(file: string, error: ErrorObject): string {
   const at = keyPath(error.instancePath);
   const where = at === '' ? '' : `${at} `;
@@ -164,7 +250,7 @@ function describeSchemaError(file: string, error: ErrorObject): string {
   switch (error.keyword) {
     case 'additionalProperties': {
       const key = (error.params as { additionalProperty: string }).additionalProperty;
-      const full = at === '' ? key : `${at}.${key}`;
+      const full = at === '' ? shownKey(key) : `${at}.${shownKey(key)}`;
       const allowed = Object.keys((error.parentSchema as { properties?: object }).properties ?? {});
       const guess = closest(key, allowed);
       return (
@@ -178,6 +264,8 @@ function describeSchemaError(file: string, error: ErrorObject): string {
       return `${file}: ${at === '' ? key : `${at}.${key}`} is required but missing`;
     }
     case 'type':
+      if (typeof value === 'number' && !Number.isFinite(value))
+        return `${file}: ${where}is ${show(value)} but must be a finite number`;
       return `${file}: ${where}is ${show(value)} (${describeType(value)}) but must be ${
         (error.params as { type: string }).type === 'integer'
           ? 'a whole number'
@@ -195,8 +283,14 @@ function describeSchemaError(file: string, error: ErrorObject): string {
     }
     case 'pattern':
       return `${file}: ${where}is ${show(value)} but must match ${(error.params as { pattern: string }).pattern}`;
-    case 'propertyNames':
-      return `${file}: ${where}has a key that is not an environment variable name (A-Z, 0-9, _)`;
+    case 'propertyNames': {
+      const key = (error.params as { propertyName: string }).propertyName;
+      const rule = (error.parentSchema as { propertyNames: { format?: string } }).propertyNames;
+      const problem = rule.format
+        ? FORMATS[rule.format]?.check(key)
+        : 'must be an environment variable name (A-Z, 0-9, _)';
+      return `${file}: ${at === '' ? '' : `${at}.`}${shownKey(key)} is not an allowed key: it ${problem}`;
+    }
     default:
       return `${file}: ${where}is ${show(value)} but ${error.message ?? 'is invalid'}`;
   }
@@ -309,15 +403,27 @@ export function loadConfig(file: string): EnvironmentConfig {
   return parseConfig(file, readConfigFile(file));
 }
 
+/** Editor and system files a config folder may hold: hidden (.#dev.yaml, .DS_Store), backups (dev.yaml~). */
+function ignored(name: string): boolean {
+  return name.startsWith('.') || name.startsWith('#') || name.endsWith('~');
+}
+
 /**
  * Loads every `*.yaml` in `dir` but gitops.yaml (sorted by name), collecting the problems of all files before throwing,
- * and rejects two environments that would share a namespace.
+ * and rejects two environments that would share a namespace. Editor files are ignored; a `*.yml`
+ * is refused by name, so an environment is never silently left out.
  */
 export function loadEnvironments(dir: string): EnvironmentConfig[] {
-  const files = fs
-    .readdirSync(dir)
-    .filter((f) => f.endsWith('.yaml') && f !== GITOPS_FILE)
-    .sort();
+  const names = fs.readdirSync(dir).filter((f) => !ignored(f));
+  const misnamed = names.filter((f) => f.endsWith('.yml'));
+  if (misnamed.length > 0) {
+    throw new ConfigError(
+      misnamed.map(
+        (f) => `${path.join(dir, f)}: config files end in .yaml; rename it to ${f.replace(/\.yml$/, '.yaml')}`,
+      ),
+    );
+  }
+  const files = names.filter((f) => f.endsWith('.yaml') && f !== GITOPS_FILE).sort();
   if (files.length === 0) {
     throw new ConfigError([`${dir}: no environment files (*.yaml) found`]);
   }

@@ -4,6 +4,7 @@
  * folder; the GitOps bootstrap objects in gitops/. The app only writes the CLI's output folder:
  * the validation plugin (lib/validation/plugin.ts) checks it and alone replaces dist/.
  */
+import * as path from 'path';
 import { App, Chart, Yaml } from 'cdk8s';
 import { ArgoCdDelivery } from '../delivery/argocd';
 import type { EnvironmentConfig } from '../environment';
@@ -20,11 +21,11 @@ import {
   repoPath,
   revisionOf,
 } from './gitops-config';
-import { Memo, filesFingerprint } from '../platform/memo';
-import { SCRIPTS_DIR } from '../platform/paths';
+import { PropsError } from '../platform/checks';
 import { summarize } from './summary';
 import { summarizeGitops } from './gitops-summary';
 import { KUSTOMIZATION, SUMMARY, writeTree } from '../platform/tree';
+import { writeHandoff } from '../platform/handoff';
 import type { Manifest } from '../validation/schema';
 
 /** Everything a synth writes: relative path -> content, and the objects of each folder. */
@@ -71,21 +72,21 @@ interface EnvironmentOutput {
   readonly healthChecks: HealthCheck[];
 }
 
-/** Outputs of environments whose validated config (and the code) did not change since they were rendered. */
-let environmentOutputs: Memo<EnvironmentOutput> | undefined;
-
+/** Renders `env`; a value its constructs refuse is a ConfigError naming the environment's file. */
 function renderEnvironment(env: EnvironmentConfig): EnvironmentOutput {
-  // The backup scripts are read at render time, not bundled: their changes must start afresh too.
-  environmentOutputs ??= new Memo<EnvironmentOutput>('environments', filesFingerprint([SCRIPTS_DIR]));
-  return environmentOutputs.get(JSON.stringify(env), () => {
-    const chart = synthEnvironment(env);
-    const manifests = chart.toJson() as Manifest[];
-    const files: Array<[string, string]> = [
-      ...folderFiles(env.name, manifests),
-      [`${env.name}/${SUMMARY}`, summarize(env.name, manifests)],
-    ];
-    return { environment: env, manifests, files, healthChecks: [...chart.healthChecks] };
-  });
+  let chart: EasyflowChart;
+  try {
+    chart = synthEnvironment(env);
+  } catch (e) {
+    if (e instanceof PropsError) throw new ConfigError(e.problems.map((p) => `${env.file}: ${p}`));
+    throw e;
+  }
+  const manifests = chart.toJson() as Manifest[];
+  const files: Array<[string, string]> = [
+    ...folderFiles(env.name, manifests),
+    [`${env.name}/${SUMMARY}`, summarize(env.name, manifests)],
+  ];
+  return { environment: env, manifests, files, healthChecks: [...chart.healthChecks] };
 }
 
 /** The bootstrap charts by output folder: Argo CD's one, then one Flux folder per environment (cluster). */
@@ -135,7 +136,6 @@ export function renderProject(configDir: string): Rendered {
   const environments = loadEnvironments(configDir);
   const gitops = loadGitopsConfig(configDir, environments);
   const outputs = environments.map(renderEnvironment);
-  environmentOutputs?.flush();
   const files = new Map<string, string>();
   const folders = new Map<string, readonly Manifest[]>();
   for (const out of outputs) {
@@ -160,6 +160,24 @@ export interface RunOptions {
   readonly outdir: string;
   /** Where messages go. */
   readonly log: (line: string) => void;
+  /**
+   * Run by `cdk8s synth`: write every object into one file in `outdir` (ALL_OBJECTS, the one path
+   * the CLI lists and, with `--stdout`, prints) and hand the dist/ tree to the CLI's validation
+   * plugin (platform/handoff.ts). Otherwise `outdir` gets the dist/ tree.
+   * @default false
+   */
+  readonly cli?: boolean;
+}
+
+/** The file a synth run by the CLI writes into the CLI's output folder: every object, in folder order. */
+export const ALL_OBJECTS = 'all.k8s.yaml';
+
+/** Every object file of `files` (no kustomization.yaml or SUMMARY.md), as one multi-document YAML. */
+export function allObjects(files: ReadonlyMap<string, string>): string {
+  return [...files]
+    .filter(([f]) => f.endsWith('.yaml') && path.posix.basename(f) !== KUSTOMIZATION)
+    .map(([, text]) => text)
+    .join('---\n');
 }
 
 /** The app's part of a synth: returns the exit code. Bad config writes nothing. */
@@ -174,8 +192,14 @@ export function runSynth(o: RunOptions): number {
     }
     throw e;
   }
-  writeTree(o.outdir, rendered.files);
-  const counts = [...rendered.folders].map(([folder, m]) => `${folder} (${m.length})`);
-  o.log(`synthesized ${counts.join(', ')} into ${o.outdir}/`);
+  if (o.cli) {
+    const written = new Map([[ALL_OBJECTS, allObjects(rendered.files)]]);
+    writeTree(o.outdir, written);
+    writeHandoff(o.outdir, written, rendered.files);
+  } else {
+    writeTree(o.outdir, rendered.files);
+    const counts = [...rendered.folders].map(([folder, m]) => `${folder} (${m.length})`);
+    o.log(`synthesized ${counts.join(', ')} into ${o.outdir}/`);
+  }
   return 0;
 }

@@ -32,10 +32,18 @@ export function sqlIdentifierProblem(field: string, value: string): string | und
   return SQL_IDENTIFIER.test(value) ? undefined : `${field} "${value}" must be a lower-case SQL identifier`;
 }
 
-/** Throws one error listing every problem, each as `<construct path>: <problem>`; nothing when none. */
+/** Props a construct refuses; `problems` lists each as `<construct path>: <problem>`. */
+export class PropsError extends Error {
+  constructor(public readonly problems: readonly string[]) {
+    super(problems.join('\n'));
+    this.name = 'PropsError';
+  }
+}
+
+/** Throws one PropsError listing every problem, each as `<construct path>: <problem>`; nothing when none. */
 export function throwProblems(scope: IConstruct, problems: ReadonlyArray<string | undefined>): void {
   const found = problems.filter((p): p is string => p !== undefined);
   if (found.length > 0) {
-    throw new Error(found.map((p) => `${scope.node.path}: ${p}`).join('\n'));
+    throw new PropsError(found.map((p) => `${scope.node.path}: ${p}`));
   }
 }

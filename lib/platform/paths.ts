@@ -3,7 +3,7 @@ import * as path from 'path';
 
 /**
  * The project root (where schemas/, crds/ and the backup scripts live). scripts/ts-run.js bundles
- * the sources into node_modules/.cache, where `__dirname` would point elsewhere, so it replaces
+ * the sources into one module, where `__dirname` would point elsewhere, so it replaces
  * `process.env.EASYFLOW_ROOT` with the root at build time; unbundled (tests, tsx) it is unset.
  * This is the only module that may use `__dirname` (a test checks).
  */

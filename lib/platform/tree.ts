@@ -1,6 +1,7 @@
-/** Files of a synth on disk: writing, reading, and replacing a folder without a half-written moment. */
+/** Files of a synth on disk: writing, reading, and replacing a folder as a whole. */
 import * as fs from 'fs';
 import * as path from 'path';
+import { withLock } from './lock';
 
 /** Files that are not Kubernetes objects and are never validated as such. */
 export const KUSTOMIZATION = 'kustomization.yaml';
@@ -29,11 +30,43 @@ export function readTree(dir: string): Map<string, string> {
   return out;
 }
 
-/** Puts the folder `source` where `target` is, in two renames; `source` is gone afterwards. */
-export function swapIn(source: string, target: string): void {
-  const outgoing = path.join(path.dirname(path.resolve(target)), `${path.basename(target)}.outgoing-${process.pid}`);
-  const hadTarget = fs.existsSync(target);
-  if (hadTarget) fs.renameSync(target, outgoing);
-  fs.renameSync(source, target);
-  if (hadTarget) fs.rmSync(outgoing, { recursive: true, force: true });
+/** The folders a publish of `target` works in, next to it (same file system: renames, not copies). */
+export function publishFolders(target: string): { staging: string; previous: string } {
+  const t = path.resolve(target);
+  const base = path.join(path.dirname(t), `.${path.basename(t)}`);
+  return { staging: `${base}.staging`, previous: `${base}.previous` };
+}
+
+/**
+ * Finishes or undoes a publish of `target` that was killed part-way, so `target` is again exactly
+ * the old or exactly the new tree: a left-over `.previous` is the old tree, put back if `target` is
+ * missing (killed between the two renames) and deleted otherwise; a left-over `.staging` is deleted.
+ * Call it holding the publish lock.
+ */
+export function recoverPublish(target: string): void {
+  const { staging, previous } = publishFolders(target);
+  if (fs.existsSync(previous)) {
+    if (fs.existsSync(target)) fs.rmSync(previous, { recursive: true, force: true });
+    else fs.renameSync(previous, target);
+  }
+  fs.rmSync(staging, { recursive: true, force: true });
+}
+
+/** Runs `fn` holding the lock every publish of `target` takes. */
+export function withPublishLock<T>(target: string, fn: () => T, onWait?: () => void): Promise<T> {
+  return withLock(`publish ${path.resolve(target)}`, fn, { onWait });
+}
+
+/**
+ * Replaces the folder `target` with exactly `files`. Call it holding the publish lock. A crash at
+ * any instant leaves the old tree, the new tree, or (killed between the two renames, a window of
+ * microseconds) `.previous` beside a missing `target`, which recoverPublish puts back.
+ */
+export function publishTree(files: ReadonlyMap<string, string>, target: string): void {
+  const { staging, previous } = publishFolders(target);
+  recoverPublish(target);
+  writeTree(staging, files);
+  if (fs.existsSync(target)) fs.renameSync(target, previous);
+  fs.renameSync(staging, target);
+  fs.rmSync(previous, { recursive: true, force: true });
 }

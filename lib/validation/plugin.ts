@@ -1,35 +1,55 @@
 /**
- * The cdk8s CLI validation plugin registered in cdk8s.yaml. It checks every manifest the app wrote
- * (strict Kubernetes 1.27/1.36 and CRD schemas, then the project policy) and reports each violation
- * with the object, the field and the rule. Only when everything passed does it replace dist/ with
- * the validated output: it is the CLI's last step, so a synth that fails anywhere leaves the
- * committed dist/ exactly as it was.
+ * The cdk8s CLI validation plugin registered in cdk8s.yaml. It checks every manifest the app of this
+ * synth wrote (strict Kubernetes 1.27/1.36 and CRD schemas, then the project policy) and reports
+ * each violation with the object, the field and the rule. It reads the app's files from the app's
+ * handoff record (platform/handoff.ts), not from the CLI's output folder, which a concurrent synth
+ * may empty at any moment. Only when everything passed, and only for a plain `cdk8s synth` (the
+ * CLI wrote its configured output folder: no `--output`, `--stdout` or `--format helm`), does it
+ * replace dist/ with exactly the validated bytes, holding the publish lock.
  */
 import * as fs from 'fs';
 import * as path from 'path';
 import { loadAll } from 'js-yaml';
 import type { Validation, ValidationContext, ValidationViolatingResource } from 'cdk8s-cli/plugins';
-import { KUSTOMIZATION, readTree, swapIn } from '../platform/tree';
+import { Handoff, takeHandoff } from '../platform/handoff';
+import { KUSTOMIZATION, publishTree, recoverPublish, withPublishLock } from '../platform/tree';
 import { validateFolders } from './validate';
-import { Memo } from '../platform/memo';
 import type { Manifest } from './schema';
 
 export interface EasyflowValidationProps {
   /** The CLI's output folder (cdk8s.yaml `output`). */
   readonly outdir: string;
   /**
-   * Folder replaced by the validated output.
+   * Folder replaced by the validated output of a plain `cdk8s synth`.
    * @default - nothing is published
    */
   readonly publishTo?: string;
+  /**
+   * The CLI's `--validation-reports-output-file`: the CLI refuses to overwrite it after the plugins
+   * ran, so a synth naming an existing file publishes nothing.
+   * @default - no reports file
+   */
+  readonly reportsFile?: string;
+  /**
+   * The process whose app's handoff is validated.
+   * @default process.pid (the CLI, which runs the plugin in its own process)
+   */
+  readonly cli?: number;
 }
 
 /** Files the CLI may leave in its output folder that must never reach dist/. */
 const NOT_PUBLISHED = new Set(['construct-metadata.json']);
 
+/** The lines the CLI prints around a validation, which say nothing the plugin's summary does not. */
+const CLI_CHATTER = new Set(['Performing validations', 'Validations finished', 'Validations ended succesfully', '']);
+
 export class EasyflowValidation implements Validation {
   private readonly outdir: string;
   private readonly publishTo?: string;
+  private readonly cli: number;
+  private readonly reportsFile?: string;
+  private succeeded = false;
+  private stdout = false;
 
   constructor(props: EasyflowValidationProps) {
     if (!props?.outdir) {
@@ -37,26 +57,63 @@ export class EasyflowValidation implements Validation {
     }
     this.outdir = path.resolve(props.outdir);
     this.publishTo = props.publishTo;
+    this.cli = props.cli ?? process.pid;
+    this.reportsFile = props.reportsFile;
+  }
+
+  /**
+   * Keeps the CLI's own console output to what a reader needs: its fixed lines around the
+   * validation and, after a success, its report table are dropped; on failure the report stays.
+   * With `--stdout` whatever remains goes to stderr, so standard output carries only manifests.
+   */
+  public quietCli(): void {
+    const log = console.log.bind(console);
+    console.log = (...args: unknown[]): void => {
+      const text = args.map(String).join(' ');
+      if (CLI_CHATTER.has(text)) return;
+      if (this.succeeded && text.startsWith('Validation Report (')) return;
+      if (this.stdout) console.error(...args);
+      else log(...args);
+    };
   }
 
   public async validate(context: ValidationContext): Promise<void> {
+    this.stdout = context.stdout ?? false;
+    const say = (line: string): void => (context.stdout ? console.error(line) : context.logger.log(line));
+    if (this.publishTo) {
+      // A synth killed while publishing left dist/ recoverable: repair it even if this synth fails.
+      await withPublishLock(this.publishTo, () => recoverPublish(this.publishTo!));
+    }
+    // The app of this synth ran after this process started, which a clock step cannot move much.
+    const started = this.cli === process.pid ? Date.now() - process.uptime() * 1000 - 1000 : 0;
+    const handoff = takeHandoff(this.cli, started);
+    const problem = !handoff
+      ? 'the app of this synth left no output record'
+      : this.reportsFile !== undefined && fs.existsSync(this.reportsFile)
+        ? `the validation reports file ${this.reportsFile} already exists and the CLI will not overwrite it`
+        : this.mismatch(handoff, context);
+    if (problem !== undefined) {
+      context.report.addViolation({
+        ruleName: 'synth/output',
+        recommendation: `${problem}; nothing was published`,
+        fix: 'run the app through cdk8s.yaml (npx cdk8s synth), one synth per output folder at a time',
+        violatingResources: [],
+      });
+      context.report.submit('failure');
+      return;
+    }
+    const files = new Map(Object.entries(handoff!.files).filter(([f]) => !NOT_PUBLISHED.has(f)));
+
     const folders = new Map<string, Manifest[]>();
     const fileOf = new Map<string, string>();
-    const parsed = new Memo<Manifest[]>('parsed-yaml');
-    for (const file of context.manifests) {
-      if (path.basename(file) === KUSTOMIZATION) continue;
-      const folder = path
-        .relative(this.outdir, path.dirname(path.resolve(file)))
-        .split(path.sep)
-        .join('/');
-      const text = fs.readFileSync(file, 'utf8');
-      for (const m of parsed.get(text, () => loadAll(text) as Manifest[])) {
+    for (const [file, text] of files) {
+      if (!file.endsWith('.yaml') || path.basename(file) === KUSTOMIZATION) continue;
+      const folder = path.posix.dirname(file);
+      for (const m of loadAll(text) as Manifest[]) {
         folders.set(folder, [...(folders.get(folder) ?? []), m]);
-        fileOf.set(`${folder}/${m.kind}/${m.metadata.name}`, file);
+        fileOf.set(`${folder}/${m.kind}/${m.metadata.name}`, `${this.publishTo ?? '.'}/${file}`);
       }
     }
-
-    parsed.flush();
 
     const byRule = new Map<string, { message: string; resources: ValidationViolatingResource[] }>();
     for (const [folder, violations] of validateFolders(folders)) {
@@ -79,16 +136,53 @@ export class EasyflowValidation implements Validation {
         violatingResources: resources,
       });
     }
-    const success = byRule.size === 0;
-    context.report.submit(success ? 'success' : 'failure', {
-      objects: String([...folders.values()].reduce((n, m) => n + m.length, 0)),
-    });
-    if (success && this.publishTo) {
-      for (const name of NOT_PUBLISHED) fs.rmSync(path.join(this.outdir, name), { force: true });
-      const count = readTree(this.outdir).size;
-      // The CLI is done with its output folder: it becomes dist/ in two renames.
-      swapIn(this.outdir, this.publishTo);
-      context.logger.log(`published ${count} files to ${this.publishTo}/`);
+    const objects = [...folders.values()].reduce((n, m) => n + m.length, 0);
+    this.succeeded = byRule.size === 0;
+    context.report.submit(this.succeeded ? 'success' : 'failure', { objects: String(objects) });
+    if (!this.succeeded) return;
+
+    const width = Math.max(...[...folders.keys()].map((f) => f.length));
+    for (const [folder, manifests] of folders) say(`${folder.padEnd(width)}  ${manifests.length} objects`);
+    if (this.publish(handoff!, context)) {
+      const target = this.publishTo!;
+      await withPublishLock(
+        target,
+        () => publishTree(files, target),
+        () => say(`waiting for another synth to finish publishing ${target}/`),
+      );
+      say(`validated ${objects} objects; published ${files.size} files to ${target}/`);
+    } else {
+      const where = context.stdout ? 'standard output' : `${path.relative('.', handoff!.outdir)}/`;
+      say(`validated ${objects} objects written to ${where}; ${this.publishTo ?? 'nothing'}/ was not changed`);
     }
+  }
+
+  /** True for a plain synth: the CLI wrote its configured output folder and dist/ is to follow it. */
+  private publish(handoff: Handoff, context: ValidationContext): boolean {
+    return this.publishTo !== undefined && !context.stdout && handoff.outdir === this.outdir;
+  }
+
+  /**
+   * Why the files the CLI listed are not the app's record, if they are not. A plain synth publishes
+   * the record whatever happened to the CLI's scratch folder; otherwise that folder (or standard
+   * output) is what the user reads, so it must hold exactly what is validated.
+   */
+  private mismatch(handoff: Handoff, context: ValidationContext): string | undefined {
+    if (this.publish(handoff, context)) return undefined;
+    const listed = new Map<string, string | undefined>();
+    for (const file of context.manifests) {
+      const rel = path.relative(handoff.outdir, path.resolve(file)).split(path.sep).join('/');
+      let text: string | undefined;
+      try {
+        text = fs.readFileSync(file, 'utf8');
+      } catch {
+        text = undefined;
+      }
+      listed.set(rel, text);
+    }
+    const recorded = Object.entries(handoff.written);
+    const same =
+      recorded.length === listed.size && recorded.every(([f, text]) => listed.has(f) && listed.get(f) === text);
+    return same ? undefined : `${path.relative('.', handoff.outdir) || '.'}/ changed while this synth ran`;
   }
 }

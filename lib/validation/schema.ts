@@ -8,7 +8,6 @@ import * as fs from 'fs';
 import * as path from 'path';
 import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
 import { load } from 'js-yaml';
-import { Memo, filesFingerprint } from '../platform/memo';
 import { CelValidator, SkippedRule } from './cel';
 import { ROOT } from '../platform/paths';
 
@@ -125,24 +124,27 @@ function loadKubernetes(version: string): KubernetesSchemas {
     strict: false,
     validateFormats: false,
     logger: false,
+    inlineRefs: false,
     code: { regExp: goRegExp },
   });
   ajv.addSchema({ $id: 'k8s', definitions: doc.definitions });
   return { version, byGvk, kinds, ajv, cache: new Map() };
 }
 
-/** The CRDs of a folder: per served `group/version/Kind`, its compiled schema and its CEL rules. */
+/** The CRDs of a folder: per served `group/version/Kind`, its closed schema and its CEL rules. */
 interface Crds {
-  readonly validators: Map<string, ValidateFunction>;
+  readonly schemas: Map<string, JsonSchema>;
   readonly cel: CelValidator;
 }
 
 /**
- * Compiles the served versions of every CRD in `dir` into `ajv`, which must hold the Kubernetes
- * definitions: a custom resource's metadata is checked against ObjectMeta.
+ * The schema of each served version of every CRD in `dir`, by `<group>/<version>/<kind>`, closed
+ * and with metadata checked against ObjectMeta (of the Kubernetes definitions in the Ajv that
+ * compiles them), and their CEL rules. Compiling is left to the first object of each kind: most
+ * versions are never used.
  */
-function loadCrds(dir: string, ajv: Ajv): Crds {
-  const byGvk = new Map<string, ValidateFunction>();
+function loadCrds(dir: string): Crds {
+  const schemas = new Map<string, JsonSchema>();
   const raw = new Map<string, JsonSchema>();
   for (const file of fs
     .readdirSync(dir)
@@ -157,16 +159,17 @@ function loadCrds(dir: string, ajv: Ajv): Crds {
     };
     for (const v of crd.spec.versions) {
       if (!v.served || !v.schema) continue;
-      raw.set(`${crd.spec.group}/${v.name}/${crd.spec.names.kind}`, v.schema.openAPIV3Schema);
+      const gvk = `${crd.spec.group}/${v.name}/${crd.spec.names.kind}`;
+      raw.set(gvk, v.schema.openAPIV3Schema);
       const schema = structuredClone(v.schema.openAPIV3Schema);
       close(schema);
       (schema.properties as JsonSchema).metadata = {
         $ref: 'k8s#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta',
       };
-      byGvk.set(`${crd.spec.group}/${v.name}/${crd.spec.names.kind}`, ajv.compile(schema));
+      schemas.set(gvk, schema);
     }
   }
-  return { validators: byGvk, cel: new CelValidator(raw) };
+  return { schemas, cel: new CelValidator(raw) };
 }
 
 /**
@@ -176,28 +179,21 @@ function loadCrds(dir: string, ajv: Ajv): Crds {
 export class SchemaValidator {
   private loaded?: KubernetesSchemas[];
   private crds?: Crds;
-  /** Verdicts on objects seen before: the same object against the same schemas gets the same answer. */
-  private verdicts?: Memo<Violation[]>;
+  private readonly crdValidators = new Map<string, ValidateFunction>();
 
   constructor(
     public readonly versions: readonly string[] = ['v1.27.0', 'v1.36.0'],
     private readonly crdDir: string = CRD_DIR,
   ) {}
 
-  /** The Kubernetes schemas, loaded on first use (a synth whose objects were all seen needs none). */
+  /** The Kubernetes schemas, loaded on first use. */
   private get kubernetes(): KubernetesSchemas[] {
     this.loaded ??= this.versions.map(loadKubernetes);
     return this.loaded;
   }
 
   public validate(manifests: readonly Manifest[]): Violation[] {
-    this.verdicts ??= new Memo<Violation[]>(
-      'schema',
-      `${this.versions.join(',')}\n${filesFingerprint([K8S_SCHEMA_DIR, this.crdDir])}`,
-    );
-    const violations = manifests.flatMap((m) => this.verdicts!.get(JSON.stringify(m), () => this.validateOne(m)));
-    this.verdicts.flush();
-    return violations;
+    return manifests.flatMap((m) => this.validateOne(m));
   }
 
   private validateOne(m: Manifest): Violation[] {
@@ -224,7 +220,7 @@ export class SchemaValidator {
         return validate(m) ? [] : violations(object, `schema ${k.version}`, validate.errors ?? []);
       });
     }
-    const crd = this.crdSchemas().validators.get(gvk);
+    const crd = this.crdValidator(gvk);
     if (!crd) {
       const message = this.kubernetes.some((k) => k.kinds.has(m.kind))
         ? `${gvk} is not served by Kubernetes ${this.versions.join(', ')}`
@@ -241,7 +237,19 @@ export class SchemaValidator {
   }
 
   private crdSchemas(): Crds {
-    this.crds ??= loadCrds(this.crdDir, this.kubernetes[0]!.ajv);
+    this.crds ??= loadCrds(this.crdDir);
     return this.crds;
+  }
+
+  /** The compiled validator of a custom resource kind, compiled on first use; undefined without its CRD. */
+  private crdValidator(gvk: string): ValidateFunction | undefined {
+    const schema = this.crdSchemas().schemas.get(gvk);
+    if (!schema) return undefined;
+    let validate = this.crdValidators.get(gvk);
+    if (!validate) {
+      validate = this.kubernetes[0]!.ajv.compile(schema);
+      this.crdValidators.set(gvk, validate);
+    }
+    return validate;
   }
 }

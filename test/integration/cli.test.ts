@@ -1,15 +1,23 @@
 /**
  * End to end through the real CLI, the way an engineer runs it: `cdk8s synth` in a copy of the
- * project. A failed synth must exit non-zero with a readable message and leave dist/ untouched.
+ * project, with every synth flag cdk8s documents, concurrent synths, synths killed at random
+ * instants, and edits of every kind of input. dist/ must always be exactly the old or exactly the
+ * new validated tree.
  */
-import { execFileSync, spawnSync } from 'child_process';
+import { ChildProcess, spawn, spawnSync } from 'child_process';
 import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
+import { loadAll } from 'js-yaml';
 import { copyProject } from '../../scripts/scratch-copy';
-import { ROOT } from '../helpers';
+import { ROOT, rendered } from '../helpers';
+
+/** Every object a synth of the committed config writes, and its folders in the order a synth lists them. */
+const OBJECTS = [...rendered().folders.values()].flat().length;
+const FOLDERS = [...rendered().folders.keys()];
 
 let work: string;
+const ENV = { ...process.env, CDK8S_CHECK_UPGRADE: 'false' };
 
 /** sha256 of every file under `dir`, by relative path. */
 function treeHash(dir: string): Record<string, string> {
@@ -25,137 +33,396 @@ function treeHash(dir: string): Record<string, string> {
   return out;
 }
 
-function synth(): { status: number | null; output: string } {
-  const r = spawnSync(path.join(work, 'node_modules', '.bin', 'cdk8s'), ['synth'], {
+const dist = (): Record<string, string> => treeHash(path.join(work, 'dist'));
+
+function synth(...args: string[]): { status: number | null; stdout: string; stderr: string; output: string } {
+  const r = spawnSync(path.join(work, 'node_modules', '.bin', 'cdk8s'), ['synth', ...args], {
     cwd: work,
-    env: { ...process.env, CDK8S_CHECK_UPGRADE: 'false' },
+    env: ENV,
     encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
   });
-  return { status: r.status, output: `${r.stdout}\n${r.stderr}` };
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr, output: `${r.stdout}\n${r.stderr}` };
 }
+
+/** A synth in its own process group, so a test can kill the CLI together with its app. */
+function startSynth(): ChildProcess {
+  return spawn(path.join(work, 'node_modules', '.bin', 'cdk8s'), ['synth'], {
+    cwd: work,
+    env: ENV,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+}
+
+function exited(child: ChildProcess): Promise<{ code: number | null; output: string }> {
+  let output = '';
+  child.stdout?.on('data', (d) => (output += d));
+  child.stderr?.on('data', (d) => (output += d));
+  return new Promise((resolve) => child.once('close', (code) => resolve({ code, output })));
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Replaces `from` by `to` in the copy's `file` for the duration of `fn`. */
+async function withEdit<T>(file: string, from: string, to: string, fn: () => T | Promise<T>): Promise<T> {
+  const full = path.join(work, file);
+  const original = fs.readFileSync(full, 'utf8');
+  if (!original.includes(from)) throw new Error(`${file} has no "${from}"`);
+  fs.writeFileSync(full, original.replace(from, to));
+  try {
+    return await fn();
+  } finally {
+    fs.writeFileSync(full, original);
+  }
+}
+
+/** The hidden folders a publish works in: none may be left after a synth that finished. */
+const leftovers = (): string[] => fs.readdirSync(work).filter((n) => n.startsWith('.dist.'));
+
+/**
+ * True when dist/ holds one synth's complete output: the committed files, and one app image tag
+ * throughout dist/prod/ (the tests vary prod's tag between synths, so a mix would show two).
+ */
+function consistent(tree: Record<string, string>): boolean {
+  if (Object.keys(tree).sort().join() !== Object.keys(committed).sort().join()) return false;
+  const tags = new Set<string>();
+  for (const f of Object.keys(tree).filter((f) => f.startsWith('prod/'))) {
+    const text = fs.readFileSync(path.join(work, 'dist', f), 'utf8');
+    for (const m of text.matchAll(/\/easyflow:([\w.-]+)/g)) tags.add(m[1]!);
+  }
+  return tags.size === 1;
+}
+
+let committed: Record<string, string>;
 
 beforeAll(() => {
   work = copyProject('easyflow-cli');
+  committed = treeHash(path.join(ROOT, 'dist'));
 });
 
 afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
 
-test('cdk8s synth writes dist/<env>/ byte for byte as committed, twice in a row', () => {
-  const committed = treeHash(path.join(ROOT, 'dist'));
-  for (let i = 0; i < 2; i++) {
-    const r = synth();
-    expect(r.status).toBe(0);
-    expect(treeHash(path.join(work, 'dist'))).toEqual(committed);
-  }
-});
-
-test('a policy violation fails the synth with a report naming the object, the field and the rule; dist/ stays', () => {
-  const security = path.join(work, 'lib', 'platform', 'security.ts');
-  const original = fs.readFileSync(security, 'utf8');
-  const before = treeHash(path.join(work, 'dist'));
-  try {
-    fs.writeFileSync(security, original.replace('readOnlyRootFilesystem: true', 'readOnlyRootFilesystem: false'));
-    const r = synth();
-    expect(r.status).not.toBe(0);
-    expect(r.output).toContain('policy/read-only-root');
-    expect(r.output).toContain('prod: Deployment/easyflow-app');
-    expect(r.output).toContain('spec.template.spec.containers[0].securityContext.readOnlyRootFilesystem');
-    expect(r.output).toContain('Validation failed');
-    expect(treeHash(path.join(work, 'dist'))).toEqual(before);
-  } finally {
-    fs.writeFileSync(security, original);
-  }
-});
-
-test('an app that crashes fails the synth and leaves dist/ as it was', () => {
-  const chart = path.join(work, 'lib', 'easyflow-chart.ts');
-  const original = fs.readFileSync(chart, 'utf8');
-  const before = treeHash(path.join(work, 'dist'));
-  try {
-    fs.writeFileSync(
-      chart,
-      original.replace('applySyncWaves(this);', "applySyncWaves(this);\n    throw new Error('boom');"),
-    );
-    const r = synth();
-    expect(r.status).not.toBe(0);
-    expect(r.output).toContain('boom');
-    expect(treeHash(path.join(work, 'dist'))).toEqual(before);
-  } finally {
-    fs.writeFileSync(chart, original);
-  }
-});
-
-test('an edit to a .ts file takes effect on the next run, without a compile step', () => {
-  const run = (): string => {
-    const outdir = path.join(work, 'out-edit');
-    execFileSync(process.execPath, ['scripts/ts-run.js', 'main.ts'], {
-      cwd: work,
-      env: { ...process.env, CDK8S_OUTDIR: outdir },
-      stdio: 'pipe',
-    });
-    return fs.readFileSync(path.join(outdir, 'prod', 'clienttrafficpolicy-easyflow-https.yaml'), 'utf8');
-  };
-  const edge = path.join(work, 'lib', 'workloads', 'edge.ts');
-  const original = fs.readFileSync(edge, 'utf8');
-  const frameOptions = (value: string) => `- name: X-Frame-Options\n          value: ${value}`;
-  try {
-    expect(run()).toContain(frameOptions('DENY'));
-    fs.writeFileSync(edge, original.replace("'X-Frame-Options': 'DENY'", "'X-Frame-Options': 'SAMEORIGIN'"));
-    expect(run()).toContain(frameOptions('SAMEORIGIN'));
-  } finally {
-    fs.writeFileSync(edge, original);
-  }
-  expect(run()).toContain(frameOptions('DENY'));
-});
-
-test('an edit to a backup script takes effect on the next run', () => {
-  const outdir = path.join(work, 'out-script');
-  const cronJob = (): string => {
-    execFileSync(process.execPath, ['scripts/ts-run.js', 'main.ts'], {
-      cwd: work,
-      env: { ...process.env, CDK8S_OUTDIR: outdir },
-      stdio: 'pipe',
-    });
-    return fs.readFileSync(path.join(outdir, 'prod', 'cronjob-postgres-backup.yaml'), 'utf8');
-  };
-  const script = path.join(work, 'lib', 'workloads', 'scripts', 'postgres-backup.sh');
-  const original = fs.readFileSync(script, 'utf8');
-  try {
-    expect(cronJob()).not.toContain('edited-by-test');
-    fs.writeFileSync(script, `${original}# edited-by-test\n`);
-    expect(cronJob()).toContain('edited-by-test');
-  } finally {
-    fs.writeFileSync(script, original);
-  }
-});
-
-describe('a failed synth leaves dist/ exactly as it was', () => {
-  const prodFile = (): string => path.join(work, 'config', 'prod.yaml');
-  let original: string;
-  beforeEach(() => {
-    original = fs.readFileSync(prodFile(), 'utf8');
+describe('a plain synth', () => {
+  test('writes dist/<env>/ byte for byte as committed, twice in a row, and prints a short summary', () => {
+    for (let i = 0; i < 2; i++) {
+      const r = synth();
+      expect(r.status).toBe(0);
+      expect(dist()).toEqual(committed);
+      expect(r.stdout.trimEnd().split('\n')).toEqual([
+        'Synthesizing application',
+        '  - .cdk8s.out/all.k8s.yaml',
+        ...FOLDERS.map((f) => expect.stringMatching(new RegExp(`^${f.replace(/\//g, '\\/')} +\\d+ objects$`))),
+        `validated ${OBJECTS} objects; published ${Object.keys(committed).length} files to dist/`,
+      ]);
+      expect(r.stderr).toBe('');
+      expect(leftovers()).toEqual([]);
+    }
   });
-  afterEach(() => fs.writeFileSync(prodFile(), original));
+
+  test('a policy violation fails with a report naming the object, the field and the rule; dist/ stays', async () => {
+    const before = dist();
+    await withEdit('lib/platform/security.ts', 'readOnlyRootFilesystem: true', 'readOnlyRootFilesystem: false', () => {
+      const r = synth();
+      expect(r.status).not.toBe(0);
+      expect(r.output).toContain('policy/read-only-root');
+      expect(r.output).toContain('prod: Deployment/easyflow-app');
+      expect(r.output).toContain('spec.template.spec.containers[0].securityContext.readOnlyRootFilesystem');
+      expect(r.output).toContain('Validation failed');
+    });
+    expect(dist()).toEqual(before);
+  });
+
+  test('an app that crashes fails the synth and leaves dist/ as it was', async () => {
+    const before = dist();
+    await withEdit(
+      'lib/easyflow-chart.ts',
+      'applySyncWaves(this);',
+      "applySyncWaves(this);\n    throw new Error('boom');",
+      () => {
+        const r = synth();
+        expect(r.status).not.toBe(0);
+        expect(r.output).toContain('boom');
+      },
+    );
+    expect(dist()).toEqual(before);
+  });
 
   test.each([
     [
       'min above max',
-      (t: string) => t.replace('minReplicas: 3', 'minReplicas: 30'),
+      'minReplicas: 3',
+      'minReplicas: 30',
       'config/prod.yaml: app.autoscaling.minReplicas is 30 but maxReplicas is 10; minReplicas must be <= maxReplicas',
     ],
+    ['a YAML syntax error', '  workers: 4\n', '  workers: [4\n', 'config/prod.yaml:12:3: YAML syntax error'],
     [
-      'a YAML syntax error',
-      (t: string) => t.replace('  workers: 4\n', '  workers: [4\n'),
-      'config/prod.yaml:12:3: YAML syntax error',
+      'a reserved setting',
+      'app:\n',
+      "app:\n  settings: { WORKERS: '2' }\n",
+      'settings.WORKERS is set by this construct',
     ],
-    ['a missing file section', () => 'namespace: easyflow\n', 'config/prod.yaml: image is required but missing'],
-  ])('%s', (_case, edit, message) => {
-    const before = treeHash(path.join(work, 'dist'));
-    fs.writeFileSync(prodFile(), edit(original));
-    const r = synth();
-    expect(r.status).not.toBe(0);
-    expect(r.output).toContain('synth failed: invalid configuration; dist/ was not changed');
-    expect(r.output).toContain(message);
-    expect(treeHash(path.join(work, 'dist'))).toEqual(before);
+  ])('bad config (%s) fails with the message and no stack trace; dist/ stays', async (_case, from, to, message) => {
+    const before = dist();
+    await withEdit('config/prod.yaml', from, to, () => {
+      const r = synth();
+      expect(r.status).not.toBe(0);
+      expect(r.output).toContain('synth failed: invalid configuration; dist/ was not changed');
+      expect(r.output).toContain(message);
+      expect(r.output).not.toMatch(/\n\s+at /);
+    });
+    expect(dist()).toEqual(before);
+  });
+});
+
+describe('every cdk8s synth flag keeps dist/ as it was', () => {
+  let before: Record<string, string>;
+  beforeAll(() => {
+    expect(synth().status).toBe(0);
+    before = dist();
+  });
+  afterEach(() => {
+    expect(dist()).toEqual(before);
+    expect(leftovers()).toEqual([]);
+  });
+
+  test('-p / --stdout prints only manifests, every validated object once', () => {
+    for (const flag of ['-p', '--stdout']) {
+      const r = synth(flag);
+      expect(r.status).toBe(0);
+      const objects = loadAll(r.stdout) as Array<{ apiVersion: string }>;
+      expect(objects).toHaveLength(OBJECTS);
+      // kustomization.yaml files are dist/'s index, not objects for a cluster.
+      expect(objects.map((o) => o.apiVersion)).not.toContain('kustomize.config.k8s.io/v1beta1');
+      expect(r.stderr).toContain(`validated ${OBJECTS} objects written to standard output; dist/ was not changed`);
+    }
+  });
+
+  test('-o / --output writes the validated objects there', () => {
+    for (const [flag, dir] of [
+      ['-o', 'out-o'],
+      ['--output', 'out-output'],
+    ]) {
+      const r = synth(flag!, dir!);
+      expect(r.status).toBe(0);
+      expect(loadAll(fs.readFileSync(path.join(work, dir!, 'all.k8s.yaml'), 'utf8'))).toHaveLength(OBJECTS);
+      expect(r.stdout).toContain(`validated ${OBJECTS} objects written to ${dir}/; dist/ was not changed`);
+    }
+  });
+
+  test('--no-validate writes .cdk8s.out/ only, and a later -o never publishes its stale output', async () => {
+    await withEdit('config/prod.yaml', "tag: '1.0.0'", "tag: '6.6.6'", () => {
+      expect(synth('--no-validate').status).toBe(0);
+      expect(fs.readFileSync(path.join(work, '.cdk8s.out', 'all.k8s.yaml'), 'utf8')).toContain(':6.6.6');
+    });
+    expect(synth('-o', 'after-no-validate').status).toBe(0);
+  });
+
+  test('a failing synth with -o leaves dist/ alone too', async () => {
+    await withEdit('lib/platform/security.ts', 'readOnlyRootFilesystem: true', 'readOnlyRootFilesystem: false', () => {
+      expect(synth('-o', 'failing').status).not.toBe(0);
+    });
+  });
+
+  test('--format helm --chart-version writes a chart into the output folder', () => {
+    const r = synth('--format', 'helm', '--chart-version', '1.2.3', '-o', 'chart');
+    expect(r.status).toBe(0);
+    expect(fs.readFileSync(path.join(work, 'chart', 'Chart.yaml'), 'utf8')).toMatch(/^version: "?1\.2\.3"?$/m);
+    expect(loadAll(fs.readFileSync(path.join(work, 'chart', 'templates', 'all.k8s.yaml'), 'utf8'))).toHaveLength(
+      OBJECTS,
+    );
+  });
+
+  test('--validation-reports-output-file writes the report; an existing file fails before any publish', async () => {
+    const reports = path.join(work, 'reports.json');
+    fs.rmSync(reports, { force: true });
+    expect(synth('--validation-reports-output-file', reports).status).toBe(0);
+    expect(JSON.parse(fs.readFileSync(reports, 'utf8')).reports[0].summary.status).toBe('success');
+    await withEdit('config/prod.yaml', "tag: '1.0.0'", "tag: '6.6.7'", () => {
+      const r = synth(`--validation-reports-output-file=${reports}`);
+      expect(r.status).not.toBe(0);
+      expect(r.output).toContain(`the validation reports file ${reports} already exists`);
+    });
+  });
+});
+
+describe('flags that still publish', () => {
+  test.each([
+    ['--app', 'node scripts/ts-run.js main.ts'],
+    ['-a', 'node scripts/ts-run.js main.ts'],
+    ['--plugins-dir', 'plugins-cache'],
+  ])('%s %s publishes the validated output', (flag, value) => {
+    fs.rmSync(path.join(work, 'dist'), { recursive: true, force: true });
+    const r = synth(flag, value);
+    expect(r.status).toBe(0);
+    expect(dist()).toEqual(committed);
+  });
+});
+
+describe('concurrent and interrupted synths', () => {
+  test('synths started at any offsets all publish a complete tree; a later one waits', async () => {
+    const results = [];
+    for (const offsets of [
+      [0, 0, 0],
+      [0, 150, 400, 900],
+    ]) {
+      const runs = offsets.map(async (ms) => {
+        await sleep(ms);
+        return exited(startSynth());
+      });
+      results.push(...(await Promise.all(runs)));
+      expect(dist()).toEqual(committed);
+      expect(leftovers()).toEqual([]);
+    }
+    for (const r of results) {
+      expect(r.output).toContain('published');
+      expect(r.code).toBe(0);
+    }
+  });
+
+  test('synths of two configs at once leave one complete tree, never a mix', async () => {
+    const file = path.join(work, 'config', 'prod.yaml');
+    const original = fs.readFileSync(file, 'utf8');
+    try {
+      const runs: Array<Promise<{ code: number | null; output: string }>> = [];
+      for (let i = 0; i < 4; i++) {
+        fs.writeFileSync(file, original.replace("tag: '1.0.0'", `tag: '1.0.${i}'`));
+        runs.push(exited(startSynth()));
+        await sleep(250);
+      }
+      for (const r of await Promise.all(runs)) expect(r.code).toBe(0);
+      expect(consistent(dist())).toBe(true);
+      expect(leftovers()).toEqual([]);
+    } finally {
+      fs.writeFileSync(file, original);
+    }
+    expect(synth().status).toBe(0);
+    expect(dist()).toEqual(committed);
+  });
+
+  test('kill -9 at any instant leaves the old or the new tree, or a state the next synth repairs', async () => {
+    const file = path.join(work, 'config', 'prod.yaml');
+    const original = fs.readFileSync(file, 'utf8');
+    try {
+      for (let i = 0; i < 10; i++) {
+        fs.writeFileSync(file, original.replace("tag: '1.0.0'", `tag: '2.0.${i}'`));
+        const child = startSynth();
+        const done = exited(child);
+        await sleep(400 + i * 250);
+        try {
+          process.kill(-child.pid!, 'SIGKILL');
+        } catch {
+          // Already finished: then it published.
+        }
+        await done;
+        const here = fs.existsSync(path.join(work, 'dist'));
+        if (here) {
+          expect(consistent(dist())).toBe(true);
+        } else {
+          // Killed between the two renames: the old tree waits beside it.
+          expect(fs.existsSync(path.join(work, '.dist.previous'))).toBe(true);
+        }
+      }
+    } finally {
+      fs.writeFileSync(file, original);
+    }
+    expect(synth().status).toBe(0);
+    expect(dist()).toEqual(committed);
+    expect(leftovers()).toEqual([]);
+  });
+});
+
+/**
+ * There is no cache: every input is read by every synth. Each kind is edited the way that fooled
+ * the old size-and-mtime checks: same size, modification time put back.
+ */
+describe('an edit of any input, of any kind, is seen by the next synth', () => {
+  /** Writes `to` over `from` (same length) in `file` and restores the modification time. */
+  async function sameSizeEdit<T>(file: string, from: string, to: string, fn: () => T): Promise<T> {
+    expect(to).toHaveLength(from.length);
+    const full = path.join(work, file);
+    const { atime, mtime } = fs.statSync(full);
+    return withEdit(file, from, to, () => {
+      fs.utimesSync(full, atime, mtime);
+      return fn();
+    });
+  }
+
+  test.each([
+    ['lib/*.ts', 'lib/workloads/edge.ts', "'X-Frame-Options': 'DENY'", "'X-Frame-Options': 'DENX'", 'DENX'],
+    ['a backup script', 'lib/workloads/scripts/postgres-backup.sh', 'umask 077', 'umask 027', 'umask 027'],
+    ['config', 'config/prod.yaml', "tag: '1.0.0'", "tag: '1.0.9'", ':1.0.9'],
+  ])('%s: the output changes', async (_kind, file, from, to, seen) => {
+    await sameSizeEdit(file, from, to, () => {
+      const r = synth('-p');
+      expect(r.status).toBe(0);
+      expect(r.stdout).toContain(seen);
+    });
+    expect(synth('-p').stdout).not.toContain(seen);
+  });
+
+  test.each([
+    ['crds/', 'crds/monitoring.coreos.com_servicemonitors.yaml', 'endpoints:', 'endpointz:'],
+    ['schemas/', 'schemas/k8s/v1.27.0.json', '"readOnlyRootFilesystem": {', '"readOnlyRootFilesysten": {'],
+  ])('%s: the validation verdict changes', async (_kind, file, from, to) => {
+    expect(synth('-p').status).toBe(0);
+    await sameSizeEdit(file, from, to, () => {
+      expect(synth('-p').status).not.toBe(0);
+    });
+    expect(synth('-p').status).toBe(0);
+  });
+
+  test('an edit made while a synth runs is seen by the next one', async () => {
+    const file = path.join(work, 'lib', 'workloads', 'edge.ts');
+    const original = fs.readFileSync(file, 'utf8');
+    try {
+      const running = exited(startSynth());
+      await sleep(100);
+      fs.writeFileSync(file, original.replace("'X-Frame-Options': 'DENY'", "'X-Frame-Options': 'SAMEORIGIN'"));
+      await running;
+      expect(synth('-p').stdout).toMatch(/- name: X-Frame-Options\n +value: SAMEORIGIN/);
+    } finally {
+      fs.writeFileSync(file, original);
+      // Put dist/ back even when an expectation failed, so the next tests start from the committed tree.
+      expect(synth().status).toBe(0);
+    }
+    expect(dist()).toEqual(committed);
+  });
+});
+
+describe('npm run set-image', () => {
+  test('SIGINT at any moment leaves config/ and dist/ agreeing (check:dist passes)', async () => {
+    const file = path.join(work, 'config', 'prod.yaml');
+    const original = fs.readFileSync(file, 'utf8');
+    try {
+      for (const [i, ms] of [300, 1200, 2000, 2800, 3600].entries()) {
+        const child = spawn(
+          process.execPath,
+          [path.join(work, 'scripts', 'ts-run.js'), 'scripts/set-image.ts', 'prod', `3.0.${i}`],
+          { cwd: work, env: ENV, detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
+        );
+        const done = exited(child);
+        await sleep(ms);
+        try {
+          process.kill(-child.pid!, 'SIGINT');
+        } catch {
+          // Already finished.
+        }
+        await done;
+        const check = spawnSync(
+          process.execPath,
+          [path.join(work, 'node_modules', 'tsx', 'dist', 'cli.mjs'), 'scripts/check-dist.ts'],
+          {
+            cwd: work,
+            env: ENV,
+            encoding: 'utf8',
+          },
+        );
+        expect(`${ms} ms: ${check.stderr}`).toMatch(/check:dist: dist\/ matches a fresh synth/);
+      }
+    } finally {
+      fs.writeFileSync(file, original);
+    }
+    expect(synth().status).toBe(0);
   });
 });

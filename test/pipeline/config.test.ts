@@ -1,7 +1,15 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { ConfigError, loadConfig, loadEnvironments, parseConfig } from '../../lib/pipeline/config';
+import { parseDocument } from 'yaml';
+import {
+  ConfigError,
+  MAX_ALIASES,
+  MAX_CONFIG_BYTES,
+  loadConfig,
+  loadEnvironments,
+  parseConfig,
+} from '../../lib/pipeline/config';
 import { CONFIG_DIR, ENVIRONMENTS, configOf, fixture } from '../helpers';
 
 const FILE = 'config/prod.yaml';
@@ -160,7 +168,7 @@ describe('bad input names the file, the key path and the value', () => {
     [
       'a YAML syntax error',
       prodWith('  workers: 4\n', '  workers: [4\n'),
-      'config/prod.yaml:12:3: YAML syntax error: deficient indentation',
+      'config/prod.yaml:12:3: YAML syntax error: Flow sequence in block collection must be sufficiently indented and end with a ]',
     ],
     ['a file that is a list', '- a\n', 'config/prod.yaml: must be a YAML mapping of settings, found a list'],
   ])('%s', (_case, text, message) => {
@@ -181,6 +189,134 @@ describe('bad input names the file, the key path and the value', () => {
   test('a message carries no stack trace', () => {
     const text = prodWith('minReplicas: 3', 'minReplicas: 12');
     for (const line of problemsOf(text)) expect(line).not.toMatch(/\n\s+at /);
+  });
+});
+
+/** The minimal fixture with `value` set at `keyPath`. */
+function minimalWith(keyPath: string, value: unknown): string {
+  const doc = parseDocument(minimalYaml());
+  doc.setIn(keyPath.split('.'), value);
+  return doc.toString();
+}
+
+describe('hostile or careless input is refused with file, key path and a short value, never a crash', () => {
+  const M = 'config/min.yaml';
+  const problems = (text: string): string[] => problemsOf(text, M);
+
+  test.each<[string, unknown, string]>([
+    ['app.runAsUser', 1e20, 'app.runAsUser is 100000000000000000000 but must be <= 2147483647'],
+    ['ingress.hstsMaxAgeSeconds', 1e21, 'ingress.hstsMaxAgeSeconds is 1e+21 but must be <= 2147483647'],
+    ['ingress.rateLimit.rps', 1e300, 'ingress.rateLimit.rps is 1e+300 but must be <= 100000'],
+    ['app.autoscaling.minReplicas', 1e9, 'app.autoscaling.minReplicas is 1000000000 but must be <= 100'],
+    ['monitoring.alerts.errorRatio', 5, 'monitoring.alerts.errorRatio is 5 but must be <= 1'],
+    [
+      'monitoring.alerts.latencyP95Seconds',
+      Infinity,
+      'monitoring.alerts.latencyP95Seconds is Infinity but must be a finite number',
+    ],
+    [
+      'monitoring.alerts.latencyP95Seconds',
+      NaN,
+      'monitoring.alerts.latencyP95Seconds is NaN but must be a finite number',
+    ],
+    [
+      'monitoring.selectorLabels',
+      { 'bad key!': 'x' },
+      'monitoring.selectorLabels."bad key!" is not an allowed key: it must be a Kubernetes label key: at most 63 letters, digits, "-", "_" or ".", starting and ending with a letter or digit, after an optional DNS prefix and "/"',
+    ],
+    [
+      'monitoring.selectorLabels',
+      { 'Example.COM/x': 'y' },
+      'monitoring.selectorLabels.Example.COM/x is not an allowed key: it must be a Kubernetes label key: its prefix before "/" must be a lower-case DNS subdomain',
+    ],
+    [
+      'monitoring.selectorLabels',
+      { release: 'kube prometheus' },
+      'monitoring.selectorLabels.release is "kube prometheus": it must be a Kubernetes label value: empty, or at most 63 letters, digits, "-", "_" or ".", starting and ending with a letter or digit',
+    ],
+    [
+      'network.apiServerCIDR',
+      '999.999.999.999/99',
+      'network.apiServerCIDR is "999.999.999.999/99": it must be an IPv4 CIDR such as 10.0.0.0/16 (four numbers 0-255, then / and 0-32)',
+    ],
+    [
+      'backup.s3.endpoint',
+      'https://minio_local:9000',
+      'backup.s3.endpoint is "https://minio_local:9000": it has "minio_local", which is not a host name',
+    ],
+    [
+      'monitoring.alerts.runbookBaseURL',
+      'https://user:pw@wiki.example.com/runbooks',
+      'monitoring.alerts.runbookBaseURL is "https://user:pw@wiki.example.com/runbooks": it must not carry credentials',
+    ],
+    ['secrets.refreshInterval', '0s', 'secrets.refreshInterval is "0s": it must be longer than 0s'],
+    [
+      'secrets.refreshInterval',
+      '99999999h',
+      'secrets.refreshInterval is "99999999h": it must be at most a year (8760h)',
+    ],
+    [
+      'secrets.refreshInterval',
+      '1d',
+      'secrets.refreshInterval is "1d": it must be a duration such as 30s, 5m, 1h or 1h30m',
+    ],
+  ])('%s: %p', (keyPath, value, message) => {
+    expect(problems(minimalWith(keyPath, value))).toContain(`${M}: ${message}`);
+  });
+
+  test('good values of the same kinds pass', () => {
+    let text = minimalWith('monitoring.selectorLabels', {
+      'app.kubernetes.io/part-of': 'kube-prometheus',
+      release: '',
+    });
+    text = parseDocument(text).toString();
+    const doc = parseDocument(text);
+    doc.setIn(['secrets', 'refreshInterval'], '1h30m');
+    expect(() => parseConfig(M, doc.toString())).not.toThrow();
+  });
+
+  test('a long value is cut to a readable length in the message', () => {
+    const [message] = problems(minimalWith('namespace', 'x'.repeat(100_000)));
+    expect(message).toBe(
+      `${M}: namespace is "${'x'.repeat(59)}... (100002 characters): it must be a DNS label: lower-case letters, digits and "-", at most 63 characters`,
+    );
+  });
+
+  test('an alias bomb is refused before it expands', () => {
+    const levels = ['a: &a [x, x, x, x, x, x, x, x, x]'];
+    for (const [from, to] of [
+      ['a', 'b'],
+      ['b', 'c'],
+      ['c', 'd'],
+      ['d', 'e'],
+      ['e', 'f'],
+      ['f', 'g'],
+    ]) {
+      levels.push(`${to}: &${to} [${Array(9).fill(`*${from}`).join(', ')}]`);
+    }
+    const started = Date.now();
+    expect(problems(levels.join('\n'))).toEqual([
+      `${M}: uses aliases (*name) more than ${MAX_ALIASES} times, expanded; write the values out`,
+    ]);
+    expect(Date.now() - started).toBeLessThan(5000);
+  });
+
+  test('a file beyond the size limit is refused unread', () => {
+    expect(problems(`namespace: x\n#${'-'.repeat(MAX_CONFIG_BYTES)}\n`)).toEqual([
+      `${M}: is ${MAX_CONFIG_BYTES + 15} bytes; a config file may have at most ${MAX_CONFIG_BYTES}`,
+    ]);
+  });
+
+  test('nesting too deep for a config is refused', () => {
+    const depth = 100_000;
+    const [message] = problems(`namespace: ${'['.repeat(depth)}${']'.repeat(depth)}\n`);
+    expect(message).toMatch(new RegExp(`^${M}(:\\d+:\\d+: YAML syntax error|: is nested too deeply)`));
+  });
+
+  test('a duplicated key is a syntax error', () => {
+    expect(problems('namespace: a\nnamespace: b\n')[0]).toMatch(
+      /^config\/min.yaml:2:1: YAML syntax error: Map keys must be unique/,
+    );
   });
 });
 
@@ -227,6 +363,18 @@ describe('loadEnvironments', () => {
         `${dir}/qa.yaml: namespace is "easyflow-staging", already used by ${dir}/staging.yaml; each environment needs its own`,
         `${dir}/qa.yaml: ingress.host is "api.staging.easyflow.dev", already used by ${dir}/staging.yaml; each environment needs its own`,
       ]),
+    );
+  });
+
+  test('ignores editor and hidden files and refuses a .yml by name', () => {
+    fs.writeFileSync(path.join(dir, 'prod.yaml'), PROD);
+    for (const name of ['.#prod.yaml', '.prod.yaml.swp', 'prod.yaml~', '#prod.yaml#']) {
+      fs.writeFileSync(path.join(dir, name), 'not: [yaml');
+    }
+    expect(loadEnvironments(dir).map((e) => e.name)).toEqual(['prod']);
+    fs.writeFileSync(path.join(dir, 'qa.yml'), PROD);
+    expect(() => loadEnvironments(dir)).toThrow(
+      new ConfigError([`${dir}/qa.yml: config files end in .yaml; rename it to qa.yaml`]),
     );
   });
 

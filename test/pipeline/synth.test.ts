@@ -1,8 +1,9 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { fileName, folderFiles, runSynth } from '../../lib/pipeline/synth';
-import { readTree, swapIn, writeTree } from '../../lib/platform/tree';
+import { ALL_OBJECTS, allObjects, fileName, folderFiles, runSynth } from '../../lib/pipeline/synth';
+import { takeHandoff } from '../../lib/platform/handoff';
+import { readTree } from '../../lib/platform/tree';
 import { formatViolations, validateFolders } from '../../lib/validation/validate';
 import { CONFIG_DIR, ENVIRONMENTS, manifestsOf, rendered } from '../helpers';
 
@@ -42,21 +43,19 @@ test('every environment and the GitOps folders are rendered', () => {
   ]);
 });
 
-test('swapIn replaces the target as a whole and leaves no scratch folders', () => {
-  const target = path.join(tmp, 'dist');
-  const source = path.join(tmp, 'out');
-  writeTree(target, new Map([['old-env/b.yaml', 'old']]));
-  writeTree(source, new Map([['prod/a.yaml', 'new']]));
-  swapIn(source, target);
-  expect([...readTree(target)]).toEqual([['prod/a.yaml', 'new']]);
-  expect(fs.readdirSync(tmp)).toEqual(['dist']);
-});
-
-test('swapIn creates the target when there was none', () => {
-  const source = path.join(tmp, 'out');
-  writeTree(source, new Map([['a.yaml', 'x']]));
-  swapIn(source, path.join(tmp, 'dist'));
-  expect(fs.readdirSync(tmp)).toEqual(['dist']);
+test('run by the CLI, runSynth writes every object into one file and hands the dist/ tree to the plugin', () => {
+  const outdir = path.join(tmp, 'out');
+  const lines: string[] = [];
+  expect(runSynth({ configDir: CONFIG_DIR, outdir, cli: true, log: (l) => lines.push(l) })).toBe(0);
+  const all = allObjects(rendered().files);
+  expect([...readTree(outdir)]).toEqual([[ALL_OBJECTS, all]]);
+  expect(all.split(/^---$/m)).toHaveLength([...rendered().folders.values()].flat().length);
+  const handoff = takeHandoff(process.ppid, 0)!;
+  expect(handoff.outdir).toBe(outdir);
+  expect(handoff.written).toEqual({ [ALL_OBJECTS]: all });
+  expect(handoff.files).toEqual(Object.fromEntries(rendered().files));
+  expect(takeHandoff(process.ppid, 0)).toBeUndefined();
+  expect(lines).toEqual([]);
 });
 
 test('runSynth writes the CLI output folder only', () => {
@@ -88,3 +87,19 @@ test('violations are reported one per line with folder, object, field and rule',
     'prod: Deployment/easyflow-app: spec.template.spec.hostNetwork: must not be set [policy/host-namespaces]',
   );
 });
+
+test.each(['WORKERS', 'ENVIRONMENT', 'LOG_LEVEL'])(
+  'a reserved app.settings key (%s) is a config error naming the file, not a crash',
+  (key) => {
+    const config = path.join(tmp, 'config');
+    fs.cpSync(CONFIG_DIR, config, { recursive: true });
+    const prod = path.join(config, 'prod.yaml');
+    fs.writeFileSync(prod, fs.readFileSync(prod, 'utf8').replace(/^app:\n/m, `app:\n  settings: { ${key}: '1' }\n`));
+    const lines: string[] = [];
+    expect(runSynth({ configDir: config, outdir: path.join(tmp, 'out'), log: (l) => lines.push(l) })).toBe(1);
+    expect(lines.join('\n')).toMatch(
+      new RegExp(`^${prod}: prod/.*: settings\\.${key} is set by this construct and cannot be overridden$`, 'm'),
+    );
+    expect(fs.existsSync(path.join(tmp, 'out'))).toBe(false);
+  },
+);

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { setImage, withImageTag } from '../../scripts/set-image';
+import { INTERRUPTED, setImage, withImageTag } from '../../scripts/set-image';
 import { fixture } from '../helpers';
 
 const PROD = fixture('prod.yaml');
@@ -31,34 +31,86 @@ describe('setImage', () => {
     lines = [];
   });
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
-  const run = (tag: string, synth = () => 0, environment = 'prod') =>
-    setImage({ configDir: dir, environment, tag, synth, log: (l) => lines.push(l) });
+  const run = (tag: string, synth = async () => 0, environment = 'prod', published = () => false) =>
+    setImage({ configDir: dir, environment, tag, synth, published, log: (l) => lines.push(l) });
+  const config = (): string => fs.readFileSync(path.join(dir, 'prod.yaml'), 'utf8');
+  const tick = () => new Promise((r) => setTimeout(r, 50));
 
-  test('writes the tag and re-synthesizes', () => {
+  test('writes the tag and re-synthesizes', async () => {
     let synths = 0;
-    expect(run('2.0.0', () => ++synths && 0)).toBe(0);
+    expect(await run('2.0.0', async () => ++synths && 0)).toBe(0);
     expect(synths).toBe(1);
-    expect(fs.readFileSync(path.join(dir, 'prod.yaml'), 'utf8')).toContain("tag: '2.0.0'");
+    expect(config()).toContain("tag: '2.0.0'");
   });
 
-  test('an invalid tag is refused before anything is written or synthesized', () => {
+  test('an invalid tag is refused before anything is written or synthesized', async () => {
     expect(
-      run('latest', () => {
+      await run('latest', () => {
         throw new Error('must not synth');
       }),
     ).toBe(1);
-    expect(fs.readFileSync(path.join(dir, 'prod.yaml'), 'utf8')).toBe(PROD);
+    expect(config()).toBe(PROD);
     expect(lines.join('\n')).toContain('"latest" is not a release');
   });
 
-  test('a failed synth puts the old file back', () => {
-    expect(run('2.0.0', () => 2)).toBe(2);
-    expect(fs.readFileSync(path.join(dir, 'prod.yaml'), 'utf8')).toBe(PROD);
+  test('a failed synth puts the old file back', async () => {
+    expect(await run('2.0.0', async () => 2)).toBe(2);
+    expect(config()).toBe(PROD);
     expect(lines.join('\n')).toContain('was restored');
   });
 
-  test('an unknown environment is refused', () => {
-    expect(run('2.0.0', () => 0, 'qa')).toBe(1);
+  test('a synth that failed after publishing (killed late) keeps the new tag: config and dist/ agree', async () => {
+    expect(
+      await run(
+        '2.0.0',
+        async () => 1,
+        'prod',
+        () => true,
+      ),
+    ).toBe(0);
+    expect(config()).toContain("tag: '2.0.0'");
+  });
+
+  test.each(['SIGINT', 'SIGTERM'] as const)(
+    '%s during a synth that completes is deferred: the new tag stays with dist/, exit code 130',
+    async (signal) => {
+      const synth = async (): Promise<number> => {
+        process.emit(signal, signal);
+        await tick();
+        return 0;
+      };
+      expect(await run('2.0.0', synth)).toBe(INTERRUPTED);
+      expect(config()).toContain("tag: '2.0.0'");
+      expect(lines[0]).toBe('set-image: interrupted; finishing so that config/ and dist/ agree');
+    },
+  );
+
+  test('an interrupt that ended the synth before its publish restores the old tag, exit code 130', async () => {
+    const synth = async (): Promise<number> => {
+      process.emit('SIGINT', 'SIGINT');
+      await tick();
+      return 1;
+    };
+    expect(await run('2.0.0', synth)).toBe(INTERRUPTED);
+    expect(config()).toBe(PROD);
+    expect(lines).toEqual([
+      'set-image: interrupted; finishing so that config/ and dist/ agree',
+      `set-image: the synth failed; ${dir}/prod.yaml was restored`,
+    ]);
+  });
+
+  test('an interrupt that ended the synth after its publish keeps the new tag, exit code 130', async () => {
+    const synth = async (): Promise<number> => {
+      process.emit('SIGINT', 'SIGINT');
+      await tick();
+      return 1;
+    };
+    expect(await run('2.0.0', synth, 'prod', () => true)).toBe(INTERRUPTED);
+    expect(config()).toContain("tag: '2.0.0'");
+  });
+
+  test('an unknown environment is refused', async () => {
+    expect(await run('2.0.0', async () => 0, 'qa')).toBe(1);
     expect(lines).toEqual([`set-image: no environment "qa" (expected ${dir}/qa.yaml)`]);
   });
 });

@@ -2,6 +2,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { ValidationContext } from 'cdk8s-cli/plugins';
+import { ALL_OBJECTS, allObjects } from '../../lib/pipeline/synth';
+import { takeHandoff, writeHandoff } from '../../lib/platform/handoff';
 import { readTree, writeTree } from '../../lib/platform/tree';
 import { EasyflowValidation } from '../../lib/validation/plugin';
 import { rendered } from '../helpers';
@@ -9,49 +11,62 @@ import { rendered } from '../helpers';
 let tmp: string;
 let outdir: string;
 let dist: string;
+let logged: string[];
+// The app's parent process is the "CLI" whose handoff the plugin takes.
+const cli = process.ppid;
+
+/** What the app leaves: ALL_OBJECTS in the CLI's folder and a handoff of the dist/ tree (`edit`ed). */
+function app(edit: (files: Map<string, string>) => void = () => undefined, dir = outdir): ValidationContext {
+  const files = new Map(rendered().files);
+  edit(files);
+  const written = new Map([[ALL_OBJECTS, allObjects(files)]]);
+  writeTree(dir, written);
+  writeHandoff(dir, written, files);
+  return new ValidationContext([path.join(dir, ALL_OBJECTS)], 'easyflow-validation', '1.0.0', {}, false);
+}
+
+/** Every object a synth of the committed config validates. */
+const objectCount = (): number => [...rendered().folders.values()].flat().length;
+
+function plugin(props: Partial<ConstructorParameters<typeof EasyflowValidation>[0]> = {}): EasyflowValidation {
+  return new EasyflowValidation({ outdir, publishTo: dist, cli, ...props });
+}
 
 beforeEach(() => {
-  jest.spyOn(console, 'log').mockImplementation(() => undefined);
+  logged = [];
+  jest.spyOn(console, 'log').mockImplementation((line: string) => void logged.push(line));
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'easyflow-plugin-'));
   outdir = path.join(tmp, 'out');
   dist = path.join(tmp, 'dist');
-  writeTree(outdir, rendered().files);
-  fs.writeFileSync(path.join(outdir, 'construct-metadata.json'), '{}');
   writeTree(dist, new Map([['prod/old.yaml', 'old']]));
 });
 afterEach(() => {
+  takeHandoff(cli, 0);
   jest.restoreAllMocks();
   fs.rmSync(tmp, { recursive: true, force: true });
 });
 
-function context(): ValidationContext {
-  const manifests = [...readTree(outdir).keys()].filter((f) => f.endsWith('.yaml')).map((f) => path.join(outdir, f));
-  return new ValidationContext(manifests, 'easyflow-validation', '1.0.0', {}, false);
-}
-
-test('valid output is reported as success and published to dist/, without construct metadata', async () => {
-  const ctx = context();
-  await new EasyflowValidation({ outdir, publishTo: dist }).validate(ctx);
+test('valid output is reported as success, summarized per folder, and published to dist/ exactly', async () => {
+  const ctx = app();
+  await plugin().validate(ctx);
   expect(ctx.report.success).toBe(true);
-  const published = readTree(dist);
-  expect(published.has('construct-metadata.json')).toBe(false);
-  expect(published.has('prod/old.yaml')).toBe(false);
-  expect(new Map([...published].filter(([f]) => f !== 'construct-metadata.json'))).toEqual(
-    new Map([...rendered().files].sort(([a], [b]) => a.localeCompare(b))),
-  );
+  expect(readTree(dist)).toEqual(new Map([...rendered().files].sort(([a], [b]) => a.localeCompare(b))));
+  const objects = [...rendered().folders.values()].flat().length;
+  expect(logged).toEqual([
+    ...[...rendered().folders].map(([f, m]) => expect.stringMatching(new RegExp(`^${f} +${m.length} objects$`))),
+    `validated ${objects} objects; published ${rendered().files.size} files to ${dist}/`,
+  ]);
+  expect(takeHandoff(cli, 0)).toBeUndefined();
 });
 
 test('a violation fails the report, names the object, the field and the rule, and leaves dist/ alone', async () => {
-  const file = path.join(outdir, 'prod', 'deployment-celery-beat.yaml');
-  fs.writeFileSync(
-    file,
-    fs.readFileSync(file, 'utf8').replace('readOnlyRootFilesystem: true', 'readOnlyRootFilesystem: false'),
-  );
-  const ctx = context();
-  await new EasyflowValidation({ outdir, publishTo: dist }).validate(ctx);
+  const ctx = app((files) => {
+    const f = 'prod/deployment-celery-beat.yaml';
+    files.set(f, files.get(f)!.replace('readOnlyRootFilesystem: true', 'readOnlyRootFilesystem: false'));
+  });
+  await plugin().validate(ctx);
   expect(ctx.report.success).toBe(false);
-  const json = ctx.report.toJson();
-  expect(json.violations).toEqual([
+  expect(ctx.report.toJson().violations).toEqual([
     expect.objectContaining({
       ruleName: 'policy/read-only-root',
       recommendation: 'must be true',
@@ -59,7 +74,7 @@ test('a violation fails the report, names the object, the field and the rule, an
         expect.objectContaining({
           resourceName: 'prod: Deployment/celery-beat',
           locations: ['spec.template.spec.containers[0].securityContext.readOnlyRootFilesystem'],
-          manifestPath: file,
+          manifestPath: `${dist}/prod/deployment-celery-beat.yaml`,
         }),
       ],
     }),
@@ -68,10 +83,11 @@ test('a violation fails the report, names the object, the field and the rule, an
 });
 
 test('an unknown field is a schema violation', async () => {
-  const file = path.join(outdir, 'staging', 'service-redis.yaml');
-  fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('  type: ClusterIP', '  type: ClusterIP\n  tpye: x'));
-  const ctx = context();
-  await new EasyflowValidation({ outdir, publishTo: dist }).validate(ctx);
+  const ctx = app((files) => {
+    const f = 'staging/service-redis.yaml';
+    files.set(f, files.get(f)!.replace('  type: ClusterIP', '  type: ClusterIP\n  tpye: x'));
+  });
+  await plugin().validate(ctx);
   expect(ctx.report.toJson().violations.map((v) => [v.ruleName, v.violatingConstructs[0]!.locations])).toEqual([
     ['schema v1.27.0', ['spec.tpye']],
     ['schema v1.36.0', ['spec.tpye']],
@@ -79,10 +95,11 @@ test('an unknown field is a schema violation', async () => {
 });
 
 test('an object a CRD CEL rule rejects fails the synth with the rule message, object and field', async () => {
-  const file = path.join(outdir, 'prod', 'clienttrafficpolicy-easyflow-https.yaml');
-  fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('minVersion: "1.2"', 'minVersion: "1.3"'));
-  const ctx = context();
-  await new EasyflowValidation({ outdir, publishTo: dist }).validate(ctx);
+  const ctx = app((files) => {
+    const f = 'prod/clienttrafficpolicy-easyflow-https.yaml';
+    files.set(f, files.get(f)!.replace('minVersion: "1.2"', 'minVersion: "1.3"'));
+  });
+  await plugin().validate(ctx);
   expect(ctx.report.success).toBe(false);
   expect(ctx.report.toJson().violations).toEqual([
     expect.objectContaining({
@@ -94,6 +111,88 @@ test('an object a CRD CEL rule rejects fails the synth with the rule message, ob
     }),
   ]);
   expect([...readTree(dist)]).toEqual([['prod/old.yaml', 'old']]);
+});
+
+test('output written elsewhere (--output, --format helm) is validated there and never published', async () => {
+  const other = path.join(tmp, 'other');
+  const ctx = app(undefined, other);
+  await plugin().validate(ctx);
+  expect(ctx.report.success).toBe(true);
+  expect([...readTree(dist)]).toEqual([['prod/old.yaml', 'old']]);
+  expect(logged.at(-1)).toBe(
+    `validated ${objectCount()} objects written to ${path.relative('.', other)}/; ${dist}/ was not changed`,
+  );
+});
+
+test('with --stdout nothing is published and the summary goes to stderr', async () => {
+  const errors: string[] = [];
+  jest.spyOn(console, 'error').mockImplementation((line: string) => void errors.push(line));
+  const tmpOut = path.join(tmp, 'stdout');
+  app(undefined, tmpOut);
+  const ctx = new ValidationContext([path.join(tmpOut, ALL_OBJECTS)], 'easyflow-validation', '1.0.0', {}, true);
+  await plugin().validate(ctx);
+  expect(ctx.report.success).toBe(true);
+  expect([...readTree(dist)]).toEqual([['prod/old.yaml', 'old']]);
+  expect(logged).toEqual([]);
+  expect(errors.at(-1)).toBe(`validated ${objectCount()} objects written to standard output; ${dist}/ was not changed`);
+});
+
+test('files the CLI lists that are not what the app wrote (another synth rewrote them) fail the synth', async () => {
+  const other = path.join(tmp, 'other');
+  const ctx = app(undefined, other);
+  fs.appendFileSync(path.join(other, ALL_OBJECTS), '# changed\n');
+  await plugin().validate(ctx);
+  expect(ctx.report.success).toBe(false);
+  expect(ctx.report.toJson().violations[0]!.recommendation).toBe(
+    `${path.relative('.', other)}/ changed while this synth ran; nothing was published`,
+  );
+});
+
+test('a plain synth publishes the handed-off bytes even when its scratch folder was emptied meanwhile', async () => {
+  const ctx = app();
+  fs.rmSync(outdir, { recursive: true });
+  await plugin().validate(ctx);
+  expect(ctx.report.success).toBe(true);
+  expect(readTree(dist).size).toBe(rendered().files.size);
+});
+
+test('without a handoff from its own app the synth fails and publishes nothing', async () => {
+  const ctx = app();
+  await plugin({ cli: 1 }).validate(ctx);
+  expect(ctx.report.success).toBe(false);
+  expect(ctx.report.toJson().violations[0]!.recommendation).toBe(
+    'the app of this synth left no output record; nothing was published',
+  );
+  expect([...readTree(dist)]).toEqual([['prod/old.yaml', 'old']]);
+});
+
+test('an existing --validation-reports-output-file fails the synth before anything is published', async () => {
+  const reportsFile = path.join(tmp, 'reports.json');
+  fs.writeFileSync(reportsFile, '{}');
+  const ctx = app();
+  await plugin({ reportsFile }).validate(ctx);
+  expect(ctx.report.toJson().violations[0]!.recommendation).toBe(
+    `the validation reports file ${reportsFile} already exists and the CLI will not overwrite it; nothing was published`,
+  );
+  expect([...readTree(dist)]).toEqual([['prod/old.yaml', 'old']]);
+});
+
+test('a publish killed between its renames is repaired by the next synth, even a failing one', async () => {
+  fs.renameSync(dist, path.join(tmp, '.dist.previous'));
+  await plugin({ cli: 1 }).validate(app());
+  expect([...readTree(dist)]).toEqual([['prod/old.yaml', 'old']]);
+});
+
+test('quietCli drops the CLI lines around a validation and, after a success, its report', async () => {
+  const p = plugin();
+  p.quietCli();
+  console.log('Performing validations');
+  await p.validate(app());
+  console.log('Validations finished');
+  console.log('');
+  console.log('Validation Report (easyflow-validation@1.0.0)\n...');
+  console.log('Validations ended succesfully');
+  expect(logged.filter((l) => /Validat|Performing|^$/.test(l) && !l.startsWith('validated'))).toEqual([]);
 });
 
 test('the plugin needs to know the output folder', () => {
