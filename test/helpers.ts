@@ -6,6 +6,7 @@ import type { EasyflowChart } from '../lib/easyflow-chart';
 import { AppConfig, AppConfigProps } from '../lib/workloads/app-config';
 import { AppRuntime } from '../lib/workloads/app-runtime';
 import { AppSecrets } from '../lib/workloads/app-secrets';
+import type { EdgeProps } from '../lib/workloads/edge';
 import { Postgres } from '../lib/workloads/postgres';
 import { Redis } from '../lib/workloads/redis';
 import { WebApp } from '../lib/workloads/web-app';
@@ -143,6 +144,23 @@ export function prodWithStatefulSet(): Manifest[] {
     t.replace(/postgres:\n(?: {2}#.*\n)?(?: {2}(?:mode|instances|image|database|user):.*\n)+/, STATEFULSET_POSTGRES),
   );
 }
+
+/**
+ * Every EdgeProps field but the app, each away from its default: the all-props input that both
+ * edge constructs (Gateway API and ingress-nginx) take.
+ */
+export const ALL_EDGE_PROPS: Omit<Required<EdgeProps>, 'app'> = {
+  host: 'api.example.com',
+  clusterIssuer: 'corp-ca',
+  tlsSecretName: 'api-tls',
+  rateLimitRps: 5,
+  burst: 15,
+  webhookBurst: 50,
+  proxyTimeoutSeconds: 120,
+  hstsMaxAgeSeconds: 600,
+  dataPlaneNamespace: 'edge',
+  requestsCertificate: false,
+};
 
 /** The chart of a fixture environment (`test/fixtures/<name>.yaml`), independent of config/. */
 export function fixtureChart(name: string): EasyflowChart {

@@ -1,5 +1,5 @@
 import { EasyflowGateway, GatewayProps } from '../../lib/workloads/gateway';
-import { allOf, find, withApp } from '../helpers';
+import { ALL_EDGE_PROPS, allOf, find, withApp } from '../helpers';
 
 test('minimal props: class eg, the TLS Secret, the issuer, the data plane in envoy-gateway-system', () => {
   const { chart, synth, app } = withApp();
@@ -28,19 +28,10 @@ test('minimal props: class eg, the TLS Secret, the issuer, the data plane in env
 test('all props', () => {
   const { chart, synth, app } = withApp();
   const props: Required<GatewayProps> = {
+    ...ALL_EDGE_PROPS,
     app,
     namespace: 'test',
-    host: 'api.example.com',
-    clusterIssuer: 'corp-ca',
     gatewayClassName: 'envoy-internal',
-    tlsSecretName: 'api-tls',
-    rateLimitRps: 5,
-    burst: 15,
-    webhookBurst: 50,
-    proxyTimeoutSeconds: 120,
-    hstsMaxAgeSeconds: 600,
-    dataPlaneNamespace: 'edge',
-    requestsCertificate: false,
   };
   const gateway = new EasyflowGateway(chart, 'gw', props);
   const out = synth();

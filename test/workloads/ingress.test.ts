@@ -1,5 +1,5 @@
 import { EasyflowIngress, INGRESS_NGINX_CONTROLLER_CONFIG, IngressProps } from '../../lib/workloads/ingress';
-import { allOf, find, withApp } from '../helpers';
+import { ALL_EDGE_PROPS, allOf, find, withApp } from '../helpers';
 
 test('minimal props: guide rate limits, timeouts, TLS secret and the controller namespace', () => {
   const { chart, synth, app } = withApp();
@@ -24,19 +24,10 @@ test('minimal props: guide rate limits, timeouts, TLS secret and the controller 
 test('all props', () => {
   const { chart, synth, app } = withApp();
   const props: Required<IngressProps> = {
+    ...ALL_EDGE_PROPS,
     app,
     namespace: 'test',
-    host: 'api.example.com',
-    clusterIssuer: 'corp-ca',
     className: 'nginx-internal',
-    tlsSecretName: 'api-tls',
-    rateLimitRps: 5,
-    burst: 15,
-    webhookBurst: 50,
-    proxyTimeoutSeconds: 120,
-    hstsMaxAgeSeconds: 600,
-    dataPlaneNamespace: 'edge',
-    requestsCertificate: false,
   };
   const ingress = new EasyflowIngress(chart, 'ing', props);
   const out = synth();
