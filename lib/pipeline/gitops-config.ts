@@ -23,6 +23,8 @@ export interface GitopsConfig {
   readonly file: string;
   readonly repoURL: string;
   readonly branch: string;
+  /** Namespaces no environment may take, on top of RESERVED_NAMESPACES. */
+  readonly reservedNamespaces?: readonly string[];
   readonly argocd?: {
     readonly namespace?: string;
     readonly project?: string;
@@ -70,7 +72,59 @@ export function revisionOf(config: GitopsConfig, env: string): GitRevision {
   return { branch: e.branch ?? config.branch };
 }
 
-/** Parses gitops.yaml and checks that it names exactly the configured environments. */
+/** Namespaces no environment may take, and whose they are: Kubernetes' own and the platform's defaults. */
+export const RESERVED_NAMESPACES: Readonly<Record<string, string>> = {
+  default: 'Kubernetes itself',
+  'kube-system': 'Kubernetes itself',
+  'kube-public': 'Kubernetes itself',
+  'kube-node-lease': 'Kubernetes itself',
+  argocd: 'Argo CD',
+  'flux-system': 'Flux',
+  'envoy-gateway-system': 'Envoy Gateway',
+  'ingress-nginx': 'ingress-nginx',
+  'cert-manager': 'cert-manager',
+  'cnpg-system': 'the CloudNativePG operator',
+  'external-secrets': 'External Secrets',
+  monitoring: 'monitoring (Prometheus)',
+};
+
+/**
+ * Every environment whose namespace is reserved: built in (RESERVED_NAMESPACES, any `kube-*`), named by
+ * the config for the platform (Argo CD, Flux, an edge, Prometheus, DNS, the CloudNativePG operator, of
+ * any environment), or listed in `reservedNamespaces`. The one check of namespace ownership.
+ */
+function reservedNamespaceProblems(
+  file: string,
+  config: Omit<GitopsConfig, 'file'>,
+  environments: readonly EnvironmentConfig[],
+): string[] {
+  const owners = new Map(Object.entries(RESERVED_NAMESPACES));
+  const reserve = (namespace: string | undefined, owner: string): void => {
+    if (namespace !== undefined && !owners.has(namespace)) owners.set(namespace, owner);
+  };
+  reserve(config.argocd?.namespace, `Argo CD (${file}: argocd.namespace)`);
+  reserve(config.flux?.namespace, `Flux (${file}: flux.namespace)`);
+  for (const e of environments) {
+    reserve(e.edge?.namespace, `the edge's data plane (${e.file}: edge.namespace)`);
+    reserve(e.edge?.migrateFromNamespace, `the edge's data plane (${e.file}: edge.migrateFromNamespace)`);
+    reserve(e.network?.prometheusNamespace, `Prometheus (${e.file}: network.prometheusNamespace)`);
+    reserve(e.network?.dnsNamespace, `the cluster DNS (${e.file}: network.dnsNamespace)`);
+    reserve(e.network?.cnpgOperatorNamespace, `the CloudNativePG operator (${e.file}: network.cnpgOperatorNamespace)`);
+  }
+  for (const namespace of config.reservedNamespaces ?? [])
+    reserve(namespace, `your clusters (${file}: reservedNamespaces)`);
+  return environments.flatMap((e) => {
+    const owner =
+      owners.get(e.namespace) ?? (e.namespace?.startsWith('kube-') ? 'Kubernetes itself (kube-*)' : undefined);
+    return owner === undefined
+      ? []
+      : [
+          `${e.file}: namespace is "${e.namespace}", which is reserved for ${owner}; choose a namespace this project owns`,
+        ];
+  });
+}
+
+/** Parses gitops.yaml and checks that it names exactly the configured environments, none in a reserved namespace. */
 export function parseGitopsConfig(
   file: string,
   text: string,
@@ -102,6 +156,7 @@ export function parseGitopsConfig(
         (n) =>
           `${file}: environments.${n}: its Flux objects easyflow-${n} would take the name of the Flux root of environment ${n.replace(/^gitops-/, '')}; rename it`,
       ),
+    ...reservedNamespaceProblems(file, config, environments),
     ...(ssh && config.argocd?.repositorySecret === undefined
       ? [`${file}: argocd.repositorySecret is required: repoURL ${config.repoURL} is an SSH URL, which needs a key`]
       : []),

@@ -317,6 +317,17 @@ function checkEnvironment(manifests: readonly Obj[]): Violation[] {
   if (namespace && !defaultDeny) {
     add(namespace, '', 'network-default-deny', 'the namespace needs a NetworkPolicy denying all ingress and egress');
   }
+  // An environment writes only into its own Namespace: never kube-system, another tenant, or the cluster scope.
+  for (const m of namespace ? manifests.filter((o) => o !== namespace) : []) {
+    if (m.metadata?.namespace !== namespace!.metadata?.name) {
+      add(
+        m,
+        'metadata.namespace',
+        'own-namespace',
+        `is ${JSON.stringify(m.metadata?.namespace ?? null)} but every object of this environment belongs in its Namespace ${namespace!.metadata?.name}`,
+      );
+    }
+  }
   const replicasOf = (m: Obj): number => hpaMin.get(m.metadata?.name) ?? m.spec?.replicas ?? 1;
   const pods = manifests.flatMap((m) => {
     const pod = podOf(m);

@@ -333,6 +333,83 @@ describe('test/fixtures/gitops.yaml edited', () => {
   });
 });
 
+describe('no environment takes a namespace it does not own', () => {
+  const text = fs.readFileSync(path.join(FIXTURES, 'gitops.yaml'), 'utf8');
+  /** The fixture's environments, alpha in `namespace` with `extra` config. */
+  const envsWith = (namespace: string, extra: Partial<EnvironmentConfig> = {}): EnvironmentConfig[] =>
+    Object.keys(ALL).map(
+      (name) =>
+        ({
+          name,
+          file: `config/${name}.yaml`,
+          namespace: name === 'alpha' ? namespace : `flows-${name}`,
+          ...(name === 'beta' ? extra : {}),
+        }) as EnvironmentConfig,
+    );
+  const reserved = (namespace: string, owner: string): string =>
+    `config/alpha.yaml: namespace is "${namespace}", which is reserved for ${owner}; choose a namespace this project owns`;
+
+  test.each([
+    ['kube-system', 'Kubernetes itself'],
+    ['default', 'Kubernetes itself'],
+    ['kube-public', 'Kubernetes itself'],
+    ['kube-node-lease', 'Kubernetes itself'],
+    ['kube-anything', 'Kubernetes itself (kube-*)'],
+    ['argocd', 'Argo CD'],
+    ['flux-system', 'Flux'],
+    ['envoy-gateway-system', 'Envoy Gateway'],
+    ['cert-manager', 'cert-manager'],
+    ['cnpg-system', 'the CloudNativePG operator'],
+    ['external-secrets', 'External Secrets'],
+    ['monitoring', 'monitoring (Prometheus)'],
+  ])('built in: %s', (namespace, owner) => {
+    expect(problemsOf('gitops.yaml', text, envsWith(namespace))).toEqual([reserved(namespace, owner)]);
+  });
+
+  test('the namespaces the config names for the platform, in gitops.yaml or any environment', () => {
+    const argo = GITOPS_FIXTURE.argocd.namespace as string;
+    const flux = GITOPS_FIXTURE.flux.namespace as string;
+    expect(problemsOf('gitops.yaml', text, envsWith(argo))).toEqual([
+      reserved(argo, 'Argo CD (gitops.yaml: argocd.namespace)'),
+    ]);
+    expect(problemsOf('gitops.yaml', text, envsWith(flux))).toEqual([
+      reserved(flux, 'Flux (gitops.yaml: flux.namespace)'),
+    ]);
+    for (const [extra, owner] of [
+      [{ edge: { namespace: 'edge' } }, "the edge's data plane (config/beta.yaml: edge.namespace)"],
+      [
+        { edge: { migrateFromNamespace: 'edge' } },
+        "the edge's data plane (config/beta.yaml: edge.migrateFromNamespace)",
+      ],
+      [{ network: { prometheusNamespace: 'edge' } }, 'Prometheus (config/beta.yaml: network.prometheusNamespace)'],
+      [{ network: { dnsNamespace: 'edge' } }, 'the cluster DNS (config/beta.yaml: network.dnsNamespace)'],
+      [
+        { network: { cnpgOperatorNamespace: 'edge' } },
+        'the CloudNativePG operator (config/beta.yaml: network.cnpgOperatorNamespace)',
+      ],
+    ] as const) {
+      expect(problemsOf('gitops.yaml', text, envsWith('edge', extra))).toEqual([reserved('edge', owner)]);
+    }
+  });
+
+  test('reservedNamespaces extends the list; the built-in names stay reserved', () => {
+    const extended = `${text}reservedNamespaces: [tenant-a, kube-system]\n`;
+    expect(problemsOf('gitops.yaml', extended, envsWith('tenant-a'))).toEqual([
+      reserved('tenant-a', 'your clusters (gitops.yaml: reservedNamespaces)'),
+    ]);
+    expect(problemsOf('gitops.yaml', extended, envsWith('kube-system'))).toEqual([
+      reserved('kube-system', 'Kubernetes itself'),
+    ]);
+    expect(problemsOf('gitops.yaml', extended, envsWith('flows-alpha'))).toEqual([]);
+  });
+
+  test('a synth refuses it', () => {
+    expect(() => project(['alpha'], { ...GITOPS_FIXTURE, reservedNamespaces: [namespaceOf('alpha')] })).toThrow(
+      /config-\w+\/alpha\.yaml: namespace is "flows-alpha", which is reserved for your clusters/,
+    );
+  });
+});
+
 describe('the committed dist/', () => {
   test('every path a bootstrap object names exists in dist/ with a kustomization.yaml', () => {
     const paths = pathsOf(rendered());

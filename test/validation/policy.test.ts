@@ -283,6 +283,16 @@ describe('each rule names the object, the field and the rule', () => {
     );
   });
 
+  test("an object outside the environment's Namespace", () => {
+    const manifests = prodWith('ConfigMap', 'easyflow-config', (c) => (c.metadata.namespace = 'kube-system'));
+    expect(checkPolicy(manifests)).toContainEqual({
+      object: 'ConfigMap/easyflow-config',
+      field: 'metadata.namespace',
+      rule: 'policy/own-namespace',
+      message: `is "kube-system" but every object of this environment belongs in its Namespace ${manifestsOf('prod').find((m) => m.kind === 'Namespace')!.metadata.name}`,
+    });
+  });
+
   test('a Secret with values', () => {
     const secret = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 's' }, data: { A: 'eA==' } };
     expect(checkPolicy([secret])).toContainEqual(
