@@ -16,6 +16,7 @@ import { cronProblem } from '../platform/cron';
 import { pinnedImageProblem, repositoryProblem, tagProblem } from '../platform/image';
 import { isQuantity, parseQuantity } from '../platform/quantity';
 import type { Resources } from '../platform/resources';
+import { CREDENTIALS_PROBLEM, credentialsIn, maskCredentials, urlProblem } from '../platform/url';
 
 export const GITOPS_FILE = 'gitops.yaml';
 
@@ -50,7 +51,8 @@ const FORMATS: Record<string, { readonly check: (value: string) => string | unde
   'label-key': { check: labelKeyProblem },
   'label-value': { check: labelValueProblem },
   cidr: { check: cidrProblem },
-  'https-url': { check: httpsUrlProblem },
+  'https-url': { check: (v) => urlProblem(v, ['https']) },
+  'git-url': { check: (v) => urlProblem(v, ['https', 'ssh'], true) },
   duration: { check: durationProblem },
   'image-tag': { check: (v) => tagProblem(v) && `is not a deployable image tag: ${tagProblem(v)}` },
   'image-repository': { check: (v) => repositoryProblem(v) && `is not an image repository: ${repositoryProblem(v)}` },
@@ -85,22 +87,6 @@ function cidrProblem(value: string): string | undefined {
   return ok ? undefined : 'must be an IPv4 CIDR such as 10.0.0.0/16 (four numbers 0-255, then / and 0-32)';
 }
 
-function httpsUrlProblem(value: string): string | undefined {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    return 'must be an https:// URL';
-  }
-  const host = url.hostname;
-  const ipv4 = /^\d{1,3}(\.\d{1,3}){3}$/.test(host) && host.split('.').every((o) => Number(o) <= 255);
-  if (url.protocol !== 'https:') return 'must be an https:// URL';
-  if (url.username || url.password) return 'must not carry credentials';
-  if (!ipv4 && !(host.length <= 253 && host.split('.').every(isDnsLabel)))
-    return `has "${host}", which is not a host name`;
-  return undefined;
-}
-
 /** Longest duration accepted: a year, far inside what Go's time.Duration (Flux, External Secrets) holds. */
 const MAX_DURATION_SECONDS = 365 * 24 * 3600;
 
@@ -121,6 +107,8 @@ function validatorOf(configSchema: object): ValidateFunction {
     ajv = new Ajv({ allErrors: true, verbose: true, strict: true, strictTypes: false });
     // Names the construct prop whose @default applies when a key is left out (config/README.md shows it).
     ajv.addKeyword({ keyword: 'x-default-of', schemaType: 'string' });
+    // Where the credentials a URL must not carry go instead (added to the message that refuses them).
+    ajv.addKeyword({ keyword: 'x-credentials', schemaType: 'string' });
     for (const [name, format] of Object.entries(FORMATS)) {
       ajv.addFormat(name, { type: 'string', validate: (value: string) => format.check(value) === undefined });
     }
@@ -206,8 +194,9 @@ const SHOWN = 60;
 
 /** `value` as a message shows it: YAML's .inf and .nan by name, anything long cut short. */
 export function show(value: unknown): string {
-  const text =
-    typeof value === 'number' && !Number.isFinite(value) ? String(value) : (JSON.stringify(value) ?? String(value));
+  const text = maskCredentials(
+    typeof value === 'number' && !Number.isFinite(value) ? String(value) : (JSON.stringify(value) ?? String(value)),
+  );
   return text.length <= SHOWN ? text : `${text.slice(0, SHOWN)}... (${text.length} characters)`;
 }
 
@@ -279,7 +268,10 @@ function describeSchemaError(file: string, error: ErrorObject): string {
         .join(', ')}`;
     case 'format': {
       const format = FORMATS[(error.params as { format: string }).format];
-      return `${file}: ${where}is ${show(value)}: it ${format?.check(String(value)) ?? 'has the wrong format'}`;
+      const problem = format?.check(String(value)) ?? 'has the wrong format';
+      const instead = (error.parentSchema as { 'x-credentials'?: string })['x-credentials'];
+      const hint = problem === CREDENTIALS_PROBLEM && instead !== undefined ? `; ${instead}` : '';
+      return `${file}: ${where}is ${show(value)}: it ${problem}${hint}`;
     }
     case 'pattern':
       return `${file}: ${where}is ${show(value)} but must match ${(error.params as { pattern: string }).pattern}`;
@@ -362,7 +354,12 @@ function semanticProblems(file: string, c: Raw): string[] {
       `${file}: postgres.user is "postgres" but mode cloudnativepg needs an application owner (e.g. easyflow); postgres is the operator's superuser`,
     );
   }
-  for (const key of Object.keys(c.app.settings ?? {})) {
+  for (const [key, value] of Object.entries(c.app.settings ?? {})) {
+    if (credentialsIn(value).length > 0) {
+      problems.push(
+        `${file}: app.settings.${key} holds a URL with credentials; secrets come from easyflow-secrets, never from config`,
+      );
+    }
     if (SECRET_LIKE.test(key)) {
       problems.push(
         `${file}: app.settings.${key} looks like a secret; secrets come from easyflow-secrets, never from config`,

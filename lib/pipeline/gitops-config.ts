@@ -59,9 +59,9 @@ export function repoPath(folder: string): string {
 
 const REVISION_KEYS = ['branch', 'tag', 'commit'] as const;
 
-/** An SSH URL: Argo CD and Flux can only clone it with a key. */
+/** An SSH URL (`ssh://` or `user@host:path`): Argo CD and Flux can only clone it with a key. */
 export function isSshURL(url: string): boolean {
-  return url.startsWith('ssh://') || url.startsWith('git@');
+  return !url.startsWith('https://');
 }
 
 /** The revision an environment is deployed from: its own branch, tag or commit, else the top-level branch. */

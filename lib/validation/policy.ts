@@ -7,6 +7,7 @@
  */
 import { pinnedImageProblem } from '../platform/image';
 import { TIER_LABEL } from '../platform/labels';
+import { credentialsIn, maskCredentials } from '../platform/url';
 import { selectorMatches } from './network';
 import type { Manifest, Violation } from './schema';
 
@@ -257,9 +258,33 @@ function checkData(r: Report, m: Obj): void {
   }
 }
 
+/** Every string of `value` with the path it is at, e.g. `spec.source.repoURL`. */
+function* stringsOf(value: unknown, at: string): Generator<[string, string]> {
+  if (typeof value === 'string') yield [at, value];
+  else if (Array.isArray(value)) for (const [i, v] of value.entries()) yield* stringsOf(v, `${at}[${i}]`);
+  else if (value !== null && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) yield* stringsOf(v, at === '' ? k : `${at}.${k}`);
+  }
+}
+
+/** No URL in any field of any object carries a user name and password or a token before its host. */
+function checkCredentials(r: Report, m: Obj): void {
+  for (const [at, text] of stringsOf(m, '')) {
+    for (const found of credentialsIn(text)) {
+      r.check(
+        false,
+        at,
+        'no-credentials',
+        `holds a URL with credentials (${maskCredentials(found)}); they belong in a Secret, never in a manifest`,
+      );
+    }
+  }
+}
+
 /** Rules about one object. */
 function checkObject(m: Obj): Violation[] {
   const r = new Report(m);
+  checkCredentials(r, m);
   const pod = podOf(m);
   r.check(
     typeof m.metadata?.name === 'string' && m.metadata.name !== '',

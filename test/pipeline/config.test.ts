@@ -247,7 +247,22 @@ describe('hostile or careless input is refused with file, key path and a short v
     [
       'monitoring.alerts.runbookBaseURL',
       'https://user:pw@wiki.example.com/runbooks',
-      'monitoring.alerts.runbookBaseURL is "https://user:pw@wiki.example.com/runbooks": it must not carry credentials',
+      'monitoring.alerts.runbookBaseURL is "https://***@wiki.example.com/runbooks": it must not carry credentials (user:password@ or token@ before the host); every alert shows this link: keep runbooks where reading them needs no credentials in the URL',
+    ],
+    [
+      'backup.s3.endpoint',
+      'https://AKIAXXXX:secret@s3.example.com',
+      'backup.s3.endpoint is "https://***@s3.example.com": it must not carry credentials (user:password@ or token@ before the host); S3 keys go in the Secret backup.s3.credentialsSecret names (filled by the S3 ExternalSecret with secrets.source external-secrets), never in the URL',
+    ],
+    [
+      'backup.s3.endpoint',
+      'https://s3.example.com:99999',
+      'backup.s3.endpoint is "https://s3.example.com:99999": it has port "99999"; a port is a number from 1 to 65535',
+    ],
+    [
+      'app.settings',
+      { SENTRY_DSN: 'https://publickey@o1.ingest.sentry.io/1' },
+      'app.settings.SENTRY_DSN holds a URL with credentials; secrets come from easyflow-secrets, never from config',
     ],
     ['secrets.refreshInterval', '0s', 'secrets.refreshInterval is "0s": it must be longer than 0s'],
     [

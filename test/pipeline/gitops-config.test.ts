@@ -271,7 +271,7 @@ describe('config/gitops.yaml', () => {
 
   test('bad values name the key and the value', () => {
     expect(problems(text.replace(/( {2}prod:\n {4}server: ).*/, '$1prod'))).toEqual([
-      'config/gitops.yaml: environments.prod.server is "prod" but must match ^https://[^\\s]+$',
+      'config/gitops.yaml: environments.prod.server is "prod": it must be an https:// URL',
     ]);
     expect(problems(text.replace('interval: 5m', 'intervall: 5m'))).toContainEqual(
       'config/gitops.yaml: flux.intervall is not a known key (did you mean flux.interval?); allowed here: namespace, interval, timeout, secretRef',
@@ -330,6 +330,61 @@ describe('test/fixtures/gitops.yaml edited', () => {
       'gitops.yaml: environments.alpha.syncWindows.0.schedule is "0 18 * *": it is not a valid cron schedule: expected 5 fields (minute hour day-of-month month day-of-week), found 4',
       'gitops.yaml: environments.alpha.syncWindows.0.duration is "3 days" but must match ^([0-9]+(h|m|s))+$',
     ]);
+  });
+});
+
+describe('no credentials in any URL', () => {
+  const text = fs.readFileSync(path.join(FIXTURES, 'gitops.yaml'), 'utf8');
+  const envs = Object.keys(ALL).map((name) => ({ name }) as EnvironmentConfig);
+  const GIT =
+    'Git credentials go in the Secret argocd.repositorySecret names (Argo CD) and the one flux.secretRef names (Flux), never in the URL';
+  const SERVER =
+    'cluster credentials go in the Secret Argo CD keeps for the cluster (argocd cluster add), never in the URL';
+  const CREDENTIALS = 'must not carry credentials (user:password@ or token@ before the host)';
+
+  test.each([
+    ['https://x-access-token:TOKEN@github.com/easyflow/deploy.git', 'https://***@github.com/easyflow/deploy.git'],
+    ['https://TOKEN@github.com/easyflow/deploy.git', 'https://***@github.com/easyflow/deploy.git'],
+    ['ssh://git:pw@git.example.com/deploy.git', 'ssh://***@git.example.com/deploy.git'],
+  ])('repoURL %s', (url, shown) => {
+    expect(problemsOf('gitops.yaml', text.replace(GITOPS_FIXTURE.repoURL, url), envs)).toEqual([
+      `gitops.yaml: repoURL is "${shown}": it ${CREDENTIALS}; ${GIT}`,
+    ]);
+  });
+
+  test('server', () => {
+    const edited = text.replace('https://alpha.k8s.example.com', 'https://admin:pw@alpha.k8s.example.com');
+    expect(problemsOf('gitops.yaml', edited, envs)).toEqual([
+      `gitops.yaml: environments.alpha.server is "https://***@alpha.k8s.example.com": it ${CREDENTIALS}; ${SERVER}`,
+    ]);
+  });
+
+  test('a repoURL whose host is not a host', () => {
+    for (const [url, host] of [
+      ['https://github_com/easyflow/deploy.git', 'github_com'],
+      ['https://999/easyflow/deploy.git', '999'],
+      ['git@-github.com:easyflow/deploy.git', '-github.com'],
+    ]) {
+      expect(problemsOf('gitops.yaml', text.replace(GITOPS_FIXTURE.repoURL, url), envs)).toEqual([
+        `gitops.yaml: repoURL is "${url}": it has "${host}", which is not a host name`,
+      ]);
+    }
+  });
+
+  test('an SSH login user is no credential, and any user@host:path needs the Secret names', () => {
+    expect(
+      problemsOf('gitops.yaml', text.replace(GITOPS_FIXTURE.repoURL, 'deploy@git.example.com:deploy.git'), envs),
+    ).toEqual([]);
+    const noSecrets = text
+      .replace(/^ {2}(repositorySecret|secretRef): .*\n/gm, '')
+      .replace(GITOPS_FIXTURE.repoURL, 'deploy@git.example.com:x.git');
+    expect(problemsOf('gitops.yaml', noSecrets, envs)).toHaveLength(2);
+  });
+
+  test('a synth refuses a token in repoURL before anything is written', () => {
+    expect(() =>
+      project(['alpha'], { ...GITOPS_FIXTURE, repoURL: 'https://x-access-token:TOKEN@github.com/easyflow/deploy.git' }),
+    ).toThrow(`gitops.yaml: repoURL is "https://***@github.com/easyflow/deploy.git": it ${CREDENTIALS}; ${GIT}`);
   });
 });
 

@@ -293,6 +293,23 @@ describe('each rule names the object, the field and the rule', () => {
     });
   });
 
+  test('a URL with credentials in any field of any object', () => {
+    const manifests = prodWith('ConfigMap', 'easyflow-config', (c) => {
+      c.data.SENTRY_DSN = 'https://key:secret@sentry.example.com/1';
+    });
+    expect(checkPolicy(manifests)).toContainEqual({
+      object: 'ConfigMap/easyflow-config',
+      field: 'data.SENTRY_DSN',
+      rule: 'policy/no-credentials',
+      message: 'holds a URL with credentials (https://***@); they belong in a Secret, never in a manifest',
+    });
+    const application = structuredClone(manifestsOf('gitops/argocd').find((m) => m.kind === 'Application')) as any;
+    application.spec.source.repoURL = 'https://x-access-token:TOKEN@github.com/easyflow/deploy.git';
+    expect(checkPolicy([application]).filter((v) => v.rule === 'policy/no-credentials')).toEqual([
+      expect.objectContaining({ field: 'spec.source.repoURL' }),
+    ]);
+  });
+
   test('a Secret with values', () => {
     const secret = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 's' }, data: { A: 'eA==' } };
     expect(checkPolicy([secret])).toContainEqual(
