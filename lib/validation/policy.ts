@@ -14,8 +14,49 @@ import type { Manifest, Violation } from './schema';
 /* eslint-disable @typescript-eslint/no-explicit-any -- manifests are untyped JSON here */
 type Obj = Record<string, any>;
 
-const WORKLOAD_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob']);
+/** Kinds that always run pods: each must hold a pod spec the policy can read. */
+const POD_KINDS = new Set([
+  'Pod',
+  'PodTemplate',
+  'ReplicaSet',
+  'ReplicationController',
+  'Deployment',
+  'StatefulSet',
+  'DaemonSet',
+  'Job',
+  'CronJob',
+]);
 const ONE_SHOT = new Set(['Job', 'CronJob']);
+
+/*
+ * The Pod Security Standards, baseline and restricted (kubernetes.io/docs/concepts/security/pod-security-standards):
+ * the values each restricted field may take.
+ */
+const RESTRICTED_VOLUMES = new Set([
+  'configMap',
+  'csi',
+  'downwardAPI',
+  'emptyDir',
+  'ephemeral',
+  'persistentVolumeClaim',
+  'projected',
+  'secret',
+]);
+const SAFE_SYSCTLS = new Set([
+  'kernel.shm_rmid_forced',
+  'net.ipv4.ip_local_port_range',
+  'net.ipv4.ip_unprivileged_port_start',
+  'net.ipv4.tcp_syncookies',
+  'net.ipv4.ping_group_range',
+  'net.ipv4.ip_local_reserved_ports',
+  'net.ipv4.tcp_keepalive_time',
+  'net.ipv4.tcp_fin_timeout',
+  'net.ipv4.tcp_keepalive_intvl',
+  'net.ipv4.tcp_keepalive_probes',
+]);
+const SELINUX_TYPES = new Set(['container_t', 'container_init_t', 'container_kvm_t', 'container_engine_t']);
+const CONFINED_PROFILES = new Set(['RuntimeDefault', 'Localhost']);
+const APPARMOR_ANNOTATION = 'container.apparmor.security.beta.kubernetes.io/';
 const NON_DISRUPTIVE_CAPS = new Set(['NET_BIND_SERVICE']);
 const SECRET_NAME = /(PASSWORD|SECRET|TOKEN|API_KEY|PRIVATE_KEY|CREDENTIAL)/;
 
@@ -25,17 +66,45 @@ export const KEEP_ANNOTATIONS: Readonly<Record<string, RegExp>> = {
 };
 
 interface Pod {
-  /** Path of the pod template inside the object, e.g. `spec.template`. */
+  /** Path of the pod template inside the object, e.g. `spec.template`; '' when the object is the pod. */
   readonly at: string;
   readonly template: Obj;
 }
 
-function podOf(m: Obj): Pod | undefined {
-  if (m.kind === 'CronJob')
-    return { at: 'spec.jobTemplate.spec.template', template: m.spec?.jobTemplate?.spec?.template ?? {} };
-  if (WORKLOAD_KINDS.has(m.kind)) return { at: 'spec.template', template: m.spec?.template ?? {} };
-  if (m.kind === 'Pod') return { at: '', template: m };
-  return undefined;
+/** The pod specs of an object, and where it holds containers that are not in one. */
+interface Pods {
+  readonly pods: Pod[];
+  readonly unreadable: string[];
+}
+
+const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);
+const joinPath = (at: string, key: string | number): string =>
+  typeof key === 'number' ? `${at}[${key}]` : at === '' ? key : `${at}.${key}`;
+
+/**
+ * Every pod spec in `m`, whatever its kind (a Deployment, a ReplicaSet, a CRD): any object holding
+ * `containers` is one, and it must be the `spec` of its pod (template). Containers anywhere else, or not
+ * a list of objects, cannot be read as a pod and are reported, so an unknown kind fails closed.
+ */
+function podsOf(m: Obj): Pods {
+  const out: Pods = { pods: [], unreadable: [] };
+  const walk = (node: unknown, at: string, parent: Obj | undefined, parentAt: string, key: string): void => {
+    if (Array.isArray(node)) {
+      node.forEach((v, i) => walk(v, joinPath(at, i), undefined, '', ''));
+      return;
+    }
+    if (!isObj(node)) return;
+    const containers: unknown = node.containers;
+    if (containers === undefined || typeof containers !== 'object') {
+      for (const [k, v] of Object.entries(node)) walk(v, joinPath(at, k), node, at, k);
+    } else if (key === 'spec' && parent && Array.isArray(containers) && containers.every(isObj)) {
+      out.pods.push({ at: parentAt, template: parent });
+    } else {
+      out.unreadable.push(joinPath(at, 'containers'));
+    }
+  };
+  walk(m, '', undefined, '', '');
+  return out;
 }
 
 class Report {
@@ -54,6 +123,38 @@ class Report {
   }
 }
 
+/** The rules a pod's and a container's securityContext share: SELinux, AppArmor, seccomp, Windows hostProcess. */
+function checkContext(r: Report, sc: Obj, at: string): void {
+  const selinux: Obj = sc.seLinuxOptions ?? {};
+  r.check(
+    [undefined, ''].includes(selinux.type) || SELINUX_TYPES.has(selinux.type),
+    `${at}.seLinuxOptions.type`,
+    'selinux',
+    `must be unset or one of ${[...SELINUX_TYPES].join(', ')}`,
+  );
+  for (const key of ['user', 'role']) {
+    r.check([undefined, ''].includes(selinux[key]), `${at}.seLinuxOptions.${key}`, 'selinux', 'must not be set');
+  }
+  r.check(
+    sc.appArmorProfile?.type === undefined || CONFINED_PROFILES.has(sc.appArmorProfile.type),
+    `${at}.appArmorProfile.type`,
+    'apparmor',
+    'must be RuntimeDefault or Localhost',
+  );
+  r.check(
+    sc.seccompProfile?.type === undefined || CONFINED_PROFILES.has(sc.seccompProfile.type),
+    `${at}.seccompProfile.type`,
+    'seccomp',
+    'must be RuntimeDefault or Localhost',
+  );
+  r.check(
+    sc.windowsOptions?.hostProcess !== true,
+    `${at}.windowsOptions.hostProcess`,
+    'host-process',
+    'must not be true',
+  );
+}
+
 function checkPodSecurity(r: Report, pod: Pod, longRunning: boolean): void {
   const at = pod.at ? `${pod.at}.spec` : 'spec';
   const spec: Obj = pod.template.spec ?? {};
@@ -65,17 +166,36 @@ function checkPodSecurity(r: Report, pod: Pod, longRunning: boolean): void {
     'run-as-non-root',
     'must be a non-zero user id',
   );
-  r.check(
-    psc.seccompProfile?.type === 'RuntimeDefault',
-    `${at}.securityContext.seccompProfile.type`,
-    'seccomp',
-    'must be RuntimeDefault',
-  );
+  checkContext(r, psc, `${at}.securityContext`);
+  for (const [i, s] of (psc.sysctls ?? []).entries()) {
+    r.check(
+      SAFE_SYSCTLS.has(s.name),
+      `${at}.securityContext.sysctls[${i}].name`,
+      'sysctls',
+      `${s.name} is not one of the safe sysctls (${[...SAFE_SYSCTLS].join(', ')})`,
+    );
+  }
+  for (const [key, value] of Object.entries(pod.template.metadata?.annotations ?? {})) {
+    r.check(
+      !key.startsWith(APPARMOR_ANNOTATION) || value === 'runtime/default' || String(value).startsWith('localhost/'),
+      `${pod.at ? `${pod.at}.` : ''}metadata.annotations.${key}`,
+      'apparmor',
+      'must be runtime/default or localhost/<profile>',
+    );
+  }
   for (const host of ['hostNetwork', 'hostPID', 'hostIPC'] as const) {
     r.check(spec[host] !== true, `${at}.${host}`, 'host-namespaces', 'must not be set');
   }
   for (const [i, v] of (spec.volumes ?? []).entries()) {
     r.check(v.hostPath === undefined, `${at}.volumes[${i}].hostPath`, 'host-path', 'hostPath volumes are not allowed');
+    for (const type of Object.keys(v).filter((k) => k !== 'name' && k !== 'hostPath')) {
+      r.check(
+        RESTRICTED_VOLUMES.has(type),
+        `${at}.volumes[${i}].${type}`,
+        'volume-types',
+        `${type} volumes are not allowed; use one of ${[...RESTRICTED_VOLUMES].join(', ')}`,
+      );
+    }
   }
   r.check(
     typeof spec.serviceAccountName === 'string' && spec.serviceAccountName !== 'default',
@@ -90,12 +210,19 @@ function checkPodSecurity(r: Report, pod: Pod, longRunning: boolean): void {
     'must be false',
   );
 
-  const containers: Array<[string, Obj]> = [
-    ...(spec.initContainers ?? []).map((c: Obj, i: number): [string, Obj] => [`${at}.initContainers[${i}]`, c]),
-    ...(spec.containers ?? []).map((c: Obj, i: number): [string, Obj] => [`${at}.containers[${i}]`, c]),
-  ];
+  const containers: Array<[string, Obj]> = ['initContainers', 'containers', 'ephemeralContainers'].flatMap((list) =>
+    (spec[list] ?? []).map((c: Obj, i: number): [string, Obj] => [`${at}.${list}[${i}]`, c]),
+  );
+  r.check(
+    CONFINED_PROFILES.has(psc.seccompProfile?.type) ||
+      containers.every(([, c]) => CONFINED_PROFILES.has(c.securityContext?.seccompProfile?.type)),
+    `${at}.securityContext.seccompProfile.type`,
+    'seccomp',
+    'must be RuntimeDefault or Localhost here or in every container',
+  );
   for (const [cat, c] of containers) {
     const sc: Obj = c.securityContext ?? {};
+    checkContext(r, sc, `${cat}.securityContext`);
     r.check(
       sc.allowPrivilegeEscalation === false,
       `${cat}.securityContext.allowPrivilegeEscalation`,
@@ -116,6 +243,12 @@ function checkPodSecurity(r: Report, pod: Pod, longRunning: boolean): void {
       'may add only NET_BIND_SERVICE',
     );
     r.check(
+      sc.procMount === undefined || sc.procMount === 'Default',
+      `${cat}.securityContext.procMount`,
+      'proc-mount',
+      'must be Default',
+    );
+    r.check(
       sc.readOnlyRootFilesystem === true,
       `${cat}.securityContext.readOnlyRootFilesystem`,
       'read-only-root',
@@ -127,14 +260,18 @@ function checkPodSecurity(r: Report, pod: Pod, longRunning: boolean): void {
       'run-as-non-root',
       'must not be 0',
     );
+    r.check(sc.runAsNonRoot !== false, `${cat}.securityContext.runAsNonRoot`, 'run-as-non-root', 'must not be false');
     for (const [j, p] of (c.ports ?? []).entries()) {
       r.check(p.hostPort === undefined, `${cat}.ports[${j}].hostPort`, 'host-ports', 'must not be set');
     }
     const res: Obj = c.resources ?? {};
-    for (const kind of ['cpu', 'memory']) {
-      r.check(res.requests?.[kind] !== undefined, `${cat}.resources.requests.${kind}`, 'resources', 'must be set');
+    // An ephemeral (debugging) container cannot have resources: it runs within the pod's.
+    if (!cat.includes('.ephemeralContainers[')) {
+      for (const kind of ['cpu', 'memory']) {
+        r.check(res.requests?.[kind] !== undefined, `${cat}.resources.requests.${kind}`, 'resources', 'must be set');
+      }
+      r.check(res.limits?.memory !== undefined, `${cat}.resources.limits.memory`, 'resources', 'must be set');
     }
-    r.check(res.limits?.memory !== undefined, `${cat}.resources.limits.memory`, 'resources', 'must be set');
     const problem = typeof c.image === 'string' ? pinnedImageProblem(c.image) : 'no image';
     r.check(problem === undefined, `${cat}.image`, 'pinned-image', `"${c.image}" is not pinned: ${problem}`);
     if (longRunning && cat.includes('.containers[')) {
@@ -165,9 +302,9 @@ function checkPodSecurity(r: Report, pod: Pod, longRunning: boolean): void {
 const RECOMMENDED = ['app.kubernetes.io/name', 'app.kubernetes.io/part-of', 'app.kubernetes.io/managed-by'];
 const WORKLOAD_LABELS = [...RECOMMENDED, 'app.kubernetes.io/instance', 'app.kubernetes.io/component'];
 
-function checkLabels(r: Report, m: Obj, pod: Pod | undefined): void {
+function checkLabels(r: Report, m: Obj, pods: readonly Pod[]): void {
   const labels: Obj = m.metadata?.labels ?? {};
-  const required = pod ? WORKLOAD_LABELS : RECOMMENDED;
+  const required = pods.length > 0 ? WORKLOAD_LABELS : RECOMMENDED;
   for (const key of required) r.check(labels[key] !== undefined, `metadata.labels.${key}`, 'labels', 'must be set');
   r.check(
     labels['app.kubernetes.io/part-of'] === undefined || labels['app.kubernetes.io/part-of'] === 'easyflow',
@@ -175,10 +312,10 @@ function checkLabels(r: Report, m: Obj, pod: Pod | undefined): void {
     'labels',
     'must be easyflow',
   );
-  if (pod) {
+  for (const pod of pods) {
     const podLabels: Obj = pod.template.metadata?.labels ?? {};
     for (const key of WORKLOAD_LABELS)
-      r.check(podLabels[key] !== undefined, `${pod.at}.metadata.labels.${key}`, 'labels', 'must be set');
+      r.check(podLabels[key] !== undefined, joinPath(pod.at, `metadata.labels.${key}`), 'labels', 'must be set');
   }
 }
 
@@ -285,15 +422,29 @@ function checkCredentials(r: Report, m: Obj): void {
 function checkObject(m: Obj): Violation[] {
   const r = new Report(m);
   checkCredentials(r, m);
-  const pod = podOf(m);
+  const { pods, unreadable } = podsOf(m);
   r.check(
     typeof m.metadata?.name === 'string' && m.metadata.name !== '',
     'metadata.name',
     'explicit-name',
     'must be set',
   );
-  if (pod) checkPodSecurity(r, pod, !ONE_SHOT.has(m.kind));
-  checkLabels(r, m, pod);
+  r.check(
+    !POD_KINDS.has(m.kind) || pods.length > 0,
+    'spec',
+    'pod-spec',
+    `a ${m.kind} runs pods but holds no pod spec with containers the policy can check`,
+  );
+  for (const at of unreadable) {
+    r.check(
+      false,
+      at,
+      'pod-spec',
+      'containers outside a pod spec (the spec of a pod or pod template): the policy cannot check them',
+    );
+  }
+  for (const pod of pods) checkPodSecurity(r, pod, !ONE_SHOT.has(m.kind));
+  checkLabels(r, m, pods);
   checkSelectors(r, m);
   checkData(r, m);
   if (m.kind === 'Namespace') {
@@ -354,10 +505,12 @@ function checkEnvironment(manifests: readonly Obj[]): Violation[] {
     }
   }
   const replicasOf = (m: Obj): number => hpaMin.get(m.metadata?.name) ?? m.spec?.replicas ?? 1;
-  const pods = manifests.flatMap((m) => {
-    const pod = podOf(m);
-    return pod && m.kind !== 'Pod' ? [{ m, labels: pod.template.metadata?.labels ?? {}, replicas: replicasOf(m) }] : [];
-  });
+  // The pods of every controller (a bare Pod needs no budget, policy or ServiceAccount of its own).
+  const pods = manifests.flatMap((m) =>
+    m.kind === 'Pod'
+      ? []
+      : podsOf(m).pods.map((pod) => ({ m, pod, labels: pod.template.metadata?.labels ?? {}, replicas: replicasOf(m) })),
+  );
   for (const pdb of manifests.filter((m) => m.kind === 'PodDisruptionBudget')) {
     const selected = pods.filter((p) => selectorMatches(pdb.spec?.selector, p.labels));
     const replicas = selected.reduce((sum, p) => sum + p.replicas, 0);
@@ -394,9 +547,7 @@ function checkEnvironment(manifests: readonly Obj[]): Violation[] {
   }
   checkEgressPorts(manifests, pods, add);
   const saUsers = new Map<string, string>();
-  for (const m of manifests) {
-    const pod = podOf(m);
-    if (!pod || m.kind === 'Pod') continue;
+  for (const { m, pod } of pods) {
     const app = pod.template.metadata?.labels?.app;
     const name = m.metadata?.name;
     const replicas = hpaMin.get(name) ?? m.spec?.replicas ?? 1;
@@ -425,11 +576,11 @@ function checkEnvironment(manifests: readonly Obj[]): Violation[] {
     }
     const selected = policies.some((p) => p.spec?.podSelector?.matchLabels?.app === app);
     if (!selected)
-      add(m, `${pod.at}.metadata.labels.app`, 'network-least-privilege', `no NetworkPolicy selects app=${app}`);
+      add(m, joinPath(pod.at, 'metadata.labels.app'), 'network-least-privilege', `no NetworkPolicy selects app=${app}`);
     const sa = pod.template.spec?.serviceAccountName;
     const other = saUsers.get(sa);
     if (other !== undefined)
-      add(m, `${pod.at}.spec.serviceAccountName`, 'service-account', `${sa} is already used by ${other}`);
+      add(m, joinPath(pod.at, 'spec.serviceAccountName'), 'service-account', `${sa} is already used by ${other}`);
     saUsers.set(sa, `${m.kind}/${name}`);
   }
   return out;
@@ -444,15 +595,14 @@ const CNPG_PORTS = [5432, 8000, 9187];
  */
 function checkEgressPorts(
   manifests: readonly Obj[],
-  pods: ReadonlyArray<{ m: Obj; labels: Obj }>,
+  pods: ReadonlyArray<{ pod: Pod; labels: Obj }>,
   add: (m: Obj, field: string, rule: string, message: string) => void,
 ): void {
   const listeners = [
     ...pods.map((p) => ({
       labels: p.labels,
       ports:
-        podOf(p.m)!.template.spec?.containers?.flatMap((c: Obj) => (c.ports ?? []).map((x: Obj) => x.containerPort)) ??
-        [],
+        p.pod.template.spec?.containers?.flatMap((c: Obj) => (c.ports ?? []).map((x: Obj) => x.containerPort)) ?? [],
     })),
     ...manifests
       .filter((m) => m.kind === 'Cluster' && m.apiVersion === 'postgresql.cnpg.io/v1')

@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { ValidationContext } from 'cdk8s-cli/plugins';
+import { dump, load } from 'js-yaml';
 import { ALL_OBJECTS, allObjects } from '../../lib/pipeline/synth';
 import { takeHandoff, writeHandoff } from '../../lib/platform/handoff';
 import { readTree, writeTree } from '../../lib/platform/tree';
@@ -79,6 +80,35 @@ test('a violation fails the report, names the object, the field and the rule, an
       ],
     }),
   ]);
+  expect([...readTree(dist)]).toEqual([['prod/old.yaml', 'old']]);
+});
+
+test('a ReplicaSet added in code, privileged on the host with :latest, fails the synth (issue 19)', async () => {
+  const ctx = app((files) => {
+    const d = load(files.get('prod/deployment-easyflow-app.yaml')!) as any;
+    const spec = d.spec.template.spec;
+    spec.hostNetwork = true;
+    spec.hostPID = true;
+    spec.volumes.push({ name: 'host', hostPath: { path: '/' } });
+    spec.containers[0].securityContext.privileged = true;
+    spec.containers[0].image = 'ghcr.io/easyflow/easyflow:latest';
+    const rs = {
+      apiVersion: 'apps/v1',
+      kind: 'ReplicaSet',
+      metadata: { ...d.metadata, name: 'sneaky' },
+      spec: { replicas: 1, selector: d.spec.selector, template: d.spec.template },
+    };
+    files.set('prod/replicaset-sneaky.yaml', dump(rs));
+  });
+  await plugin().validate(ctx);
+  expect(ctx.report.success).toBe(false);
+  const found = ctx.report
+    .toJson()
+    .violations.filter((v) => v.violatingConstructs.some((c) => c.resourceName === 'prod: ReplicaSet/sneaky'))
+    .map((v) => v.ruleName);
+  expect(found).toEqual(
+    expect.arrayContaining(['policy/privileged', 'policy/host-namespaces', 'policy/host-path', 'policy/pinned-image']),
+  );
   expect([...readTree(dist)]).toEqual([['prod/old.yaml', 'old']]);
 });
 

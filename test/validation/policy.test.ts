@@ -74,10 +74,14 @@ describe('each rule names the object, the field and the rule', () => {
       },
     ],
     [
-      'no seccomp profile',
+      'no seccomp profile in the pod nor in every container',
       'CronJob',
       'postgres-backup',
-      (c) => delete c.spec.jobTemplate.spec.template.spec.securityContext.seccompProfile,
+      (c) => {
+        const spec = c.spec.jobTemplate.spec.template.spec;
+        delete spec.securityContext.seccompProfile;
+        delete spec.containers[0].securityContext.seccompProfile;
+      },
       {
         object: 'CronJob/postgres-backup',
         field: 'spec.jobTemplate.spec.template.spec.securityContext.seccompProfile.type',
@@ -430,5 +434,274 @@ describe('the edge', () => {
     expect(checkPolicy(prodWith(kind, name, edit))).toEqual([
       { object: `${kind}/${name}`, rule: 'policy/edge-references', ...expected },
     ]);
+  });
+});
+
+/** A bare Pod that follows every rule: the app's pod template with an init and an ephemeral container. */
+function compliantPod(): any {
+  const d = structuredClone(find(manifestsOf('prod'), 'Deployment', 'easyflow-app'));
+  const spec = d.spec.template.spec;
+  const main = spec.containers[0];
+  spec.initContainers = [
+    { ...structuredClone(main), name: 'init', livenessProbe: undefined, readinessProbe: undefined },
+  ];
+  spec.ephemeralContainers = [
+    { name: 'debug', image: main.image, securityContext: structuredClone(main.securityContext) },
+  ];
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { ...d.spec.template.metadata, name: 'probe', namespace: d.metadata.namespace },
+    spec: JSON.parse(JSON.stringify(spec)),
+  };
+}
+
+describe('the Pod Security Standards, restricted (baseline included), at every level', () => {
+  test('the compliant pod passes', () => {
+    expect(checkPolicy([compliantPod()])).toEqual([]);
+  });
+
+  const LEVELS = ['containers', 'initContainers', 'ephemeralContainers'];
+  test.each<[string, (sc: any, c: any) => void, string, string]>([
+    ['privileged', (sc) => (sc.privileged = true), 'securityContext.privileged', 'privileged'],
+    [
+      'privilege escalation',
+      (sc) => (sc.allowPrivilegeEscalation = true),
+      'securityContext.allowPrivilegeEscalation',
+      'privilege-escalation',
+    ],
+    [
+      'capabilities kept',
+      (sc) => (sc.capabilities.drop = ['NET_RAW']),
+      'securityContext.capabilities.drop',
+      'capabilities',
+    ],
+    [
+      'a capability added',
+      (sc) => (sc.capabilities.add = ['SYS_ADMIN']),
+      'securityContext.capabilities.add',
+      'capabilities',
+    ],
+    ['an unmasked /proc', (sc) => (sc.procMount = 'Unmasked'), 'securityContext.procMount', 'proc-mount'],
+    [
+      'seccomp Unconfined',
+      (sc) => (sc.seccompProfile = { type: 'Unconfined' }),
+      'securityContext.seccompProfile.type',
+      'seccomp',
+    ],
+    [
+      'an SELinux type',
+      (sc) => (sc.seLinuxOptions = { type: 'spc_t' }),
+      'securityContext.seLinuxOptions.type',
+      'selinux',
+    ],
+    [
+      'an SELinux user',
+      (sc) => (sc.seLinuxOptions = { user: 'root' }),
+      'securityContext.seLinuxOptions.user',
+      'selinux',
+    ],
+    [
+      'an SELinux role',
+      (sc) => (sc.seLinuxOptions = { role: 'sysadm_r' }),
+      'securityContext.seLinuxOptions.role',
+      'selinux',
+    ],
+    [
+      'AppArmor Unconfined',
+      (sc) => (sc.appArmorProfile = { type: 'Unconfined' }),
+      'securityContext.appArmorProfile.type',
+      'apparmor',
+    ],
+    [
+      'a Windows hostProcess',
+      (sc) => (sc.windowsOptions = { hostProcess: true }),
+      'securityContext.windowsOptions.hostProcess',
+      'host-process',
+    ],
+    ['uid 0', (sc) => (sc.runAsUser = 0), 'securityContext.runAsUser', 'run-as-non-root'],
+    ['runAsNonRoot false', (sc) => (sc.runAsNonRoot = false), 'securityContext.runAsNonRoot', 'run-as-non-root'],
+    [
+      'a writable root filesystem',
+      (sc) => (sc.readOnlyRootFilesystem = false),
+      'securityContext.readOnlyRootFilesystem',
+      'read-only-root',
+    ],
+    [
+      'a host port',
+      (_sc, c) => (c.ports = [{ containerPort: 8000, hostPort: 8000 }]),
+      'ports[0].hostPort',
+      'host-ports',
+    ],
+  ])('container level, %s', (_case, edit, field, rule) => {
+    for (const level of LEVELS) {
+      const pod = compliantPod();
+      const c = pod.spec[level][0];
+      edit(c.securityContext, c);
+      expect(checkPolicy([pod])).toContainEqual(
+        expect.objectContaining({ object: 'Pod/probe', field: `spec.${level}[0].${field}`, rule: `policy/${rule}` }),
+      );
+    }
+  });
+
+  test.each<[string, (pod: any) => void, string, string]>([
+    ['the host network', (p) => (p.spec.hostNetwork = true), 'spec.hostNetwork', 'host-namespaces'],
+    ['the host PID namespace', (p) => (p.spec.hostPID = true), 'spec.hostPID', 'host-namespaces'],
+    ['the host IPC namespace', (p) => (p.spec.hostIPC = true), 'spec.hostIPC', 'host-namespaces'],
+    [
+      'runAsNonRoot false',
+      (p) => (p.spec.securityContext.runAsNonRoot = false),
+      'spec.securityContext.runAsNonRoot',
+      'run-as-non-root',
+    ],
+    ['uid 0', (p) => (p.spec.securityContext.runAsUser = 0), 'spec.securityContext.runAsUser', 'run-as-non-root'],
+    [
+      'seccomp Unconfined',
+      (p) => (p.spec.securityContext.seccompProfile = { type: 'Unconfined' }),
+      'spec.securityContext.seccompProfile.type',
+      'seccomp',
+    ],
+    [
+      'an SELinux type',
+      (p) => (p.spec.securityContext.seLinuxOptions = { type: 'spc_t' }),
+      'spec.securityContext.seLinuxOptions.type',
+      'selinux',
+    ],
+    [
+      'an SELinux user',
+      (p) => (p.spec.securityContext.seLinuxOptions = { user: 'root' }),
+      'spec.securityContext.seLinuxOptions.user',
+      'selinux',
+    ],
+    [
+      'an SELinux role',
+      (p) => (p.spec.securityContext.seLinuxOptions = { role: 'sysadm_r' }),
+      'spec.securityContext.seLinuxOptions.role',
+      'selinux',
+    ],
+    [
+      'AppArmor Unconfined',
+      (p) => (p.spec.securityContext.appArmorProfile = { type: 'Unconfined' }),
+      'spec.securityContext.appArmorProfile.type',
+      'apparmor',
+    ],
+    [
+      'an AppArmor annotation',
+      (p) => (p.metadata.annotations = { 'container.apparmor.security.beta.kubernetes.io/app': 'unconfined' }),
+      'metadata.annotations.container.apparmor.security.beta.kubernetes.io/app',
+      'apparmor',
+    ],
+    [
+      'a Windows hostProcess',
+      (p) => (p.spec.securityContext.windowsOptions = { hostProcess: true }),
+      'spec.securityContext.windowsOptions.hostProcess',
+      'host-process',
+    ],
+    [
+      'an unsafe sysctl',
+      (p) => (p.spec.securityContext.sysctls = [{ name: 'kernel.msgmax', value: '65536' }]),
+      'spec.securityContext.sysctls[0].name',
+      'sysctls',
+    ],
+    [
+      'a hostPath volume',
+      (p) => p.spec.volumes.push({ name: 'root', hostPath: { path: '/' } }),
+      `spec.volumes[1].hostPath`,
+      'host-path',
+    ],
+    [
+      'an nfs volume',
+      (p) => p.spec.volumes.push({ name: 'n', nfs: { server: 'nfs', path: '/' } }),
+      'spec.volumes[1].nfs',
+      'volume-types',
+    ],
+    [
+      'a gitRepo volume',
+      (p) => p.spec.volumes.push({ name: 'g', gitRepo: { repository: 'https://example.com/x.git' } }),
+      'spec.volumes[1].gitRepo',
+      'volume-types',
+    ],
+  ])('pod level, %s', (_case, edit, field, rule) => {
+    const pod = compliantPod();
+    edit(pod);
+    expect(checkPolicy([pod])).toContainEqual(
+      expect.objectContaining({ object: 'Pod/probe', field, rule: `policy/${rule}` }),
+    );
+  });
+
+  test('the safe sysctls, Localhost profiles and the allowed SELinux types pass', () => {
+    const pod = compliantPod();
+    pod.spec.securityContext.sysctls = [{ name: 'net.ipv4.ip_unprivileged_port_start', value: '0' }];
+    pod.spec.securityContext.seccompProfile = { type: 'Localhost', localhostProfile: 'p.json' };
+    pod.spec.securityContext.seLinuxOptions = { type: 'container_t', level: 's0:c1,c2' };
+    pod.spec.containers[0].securityContext.appArmorProfile = { type: 'Localhost', localhostProfile: 'p' };
+    pod.metadata.annotations = { 'container.apparmor.security.beta.kubernetes.io/app': 'runtime/default' };
+    expect(checkPolicy([pod])).toEqual([]);
+  });
+});
+
+describe('every pod, whatever holds it', () => {
+  /** The app's pod template in an object of `kind`, its pod spec at `at`. */
+  function holding(kind: string, place: (template: any) => any): any {
+    const template = structuredClone(compliantPod());
+    delete template.apiVersion;
+    delete template.kind;
+    delete template.spec.ephemeralContainers;
+    return { apiVersion: 'example.com/v1', kind, metadata: { ...template.metadata, name: 'x' }, ...place(template) };
+  }
+
+  test('the ReplicaSet of issue 19: privileged, host network and PID, hostPath / and :latest', () => {
+    const rs = holding('ReplicaSet', (t) => ({
+      spec: { replicas: 1, selector: { matchLabels: { app: 'x' } }, template: t },
+    }));
+    const spec = rs.spec.template.spec;
+    spec.hostNetwork = true;
+    spec.hostPID = true;
+    spec.volumes.push({ name: 'root', hostPath: { path: '/' } });
+    spec.containers[0].securityContext.privileged = true;
+    spec.containers[0].image = 'ghcr.io/easyflow/easyflow:latest';
+    expect(checkPolicy([rs]).map((v) => [v.field, v.rule])).toEqual(
+      expect.arrayContaining([
+        ['spec.template.spec.hostNetwork', 'policy/host-namespaces'],
+        ['spec.template.spec.hostPID', 'policy/host-namespaces'],
+        ['spec.template.spec.volumes[1].hostPath', 'policy/host-path'],
+        ['spec.template.spec.containers[0].securityContext.privileged', 'policy/privileged'],
+        ['spec.template.spec.containers[0].image', 'policy/pinned-image'],
+      ]),
+    );
+  });
+
+  test.each<[string, (t: any) => any, string]>([
+    ['ReplicationController', (t) => ({ spec: { template: t } }), 'spec.template.spec'],
+    ['PodTemplate', (t) => ({ template: t }), 'template.spec'],
+    ['DaemonSet', (t) => ({ spec: { template: t } }), 'spec.template.spec'],
+    ['Job', (t) => ({ spec: { template: t } }), 'spec.template.spec'],
+    ['CronJob', (t) => ({ spec: { jobTemplate: { spec: { template: t } } } }), 'spec.jobTemplate.spec.template.spec'],
+    ['Rollout', (t) => ({ spec: { template: t } }), 'spec.template.spec'],
+    ['Workflow', (t) => ({ spec: { stages: [{ name: 'a', pod: t }] } }), 'spec.stages[0].pod.spec'],
+  ])('%s: its pod spec is found and checked', (kind, place, at) => {
+    const o = holding(kind, place);
+    const path = at.split(/\.|\[|\]\.?/).filter(Boolean);
+    const spec = path.reduce((n: any, k) => n[k], o);
+    spec.containers[0].securityContext.privileged = true;
+    expect(checkPolicy([o])).toContainEqual(
+      expect.objectContaining({ field: `${at}.containers[0].securityContext.privileged`, rule: 'policy/privileged' }),
+    );
+  });
+
+  test('containers the policy cannot read as a pod fail closed', () => {
+    const loose = holding('Gadget', (t) => ({ spec: { workers: { containers: t.spec.containers } } }));
+    expect(checkPolicy([loose])).toContainEqual(
+      expect.objectContaining({ field: 'spec.workers.containers', rule: 'policy/pod-spec' }),
+    );
+    const map = holding('Gadget', (t) => ({ spec: { containers: { app: t.spec.containers[0] } } }));
+    expect(checkPolicy([map])).toContainEqual(
+      expect.objectContaining({ field: 'spec.containers', rule: 'policy/pod-spec' }),
+    );
+  });
+
+  test('a pod-running kind without a readable pod spec fails closed', () => {
+    const rs = { apiVersion: 'apps/v1', kind: 'ReplicaSet', metadata: { name: 'x' }, spec: { template: {} } };
+    expect(checkPolicy([rs])).toContainEqual(expect.objectContaining({ field: 'spec', rule: 'policy/pod-spec' }));
   });
 });
