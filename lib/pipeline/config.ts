@@ -10,7 +10,7 @@ import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
 import { parseDocument } from 'yaml';
 import schema from '../../config/schema.json';
 import type { EnvironmentConfig } from '../environment';
-import { isIPv4 } from 'net';
+import { isIP, isIPv4 } from 'net';
 import { isDnsLabel, isHostname } from '../platform/checks';
 import { cronProblem } from '../platform/cron';
 import { pinnedImageProblem, repositoryProblem, tagProblem } from '../platform/image';
@@ -41,11 +41,20 @@ const FORMATS: Record<string, { readonly check: (value: string) => string | unde
       isDnsLabel(v) ? undefined : 'must be a DNS label: lower-case letters, digits and "-", at most 63 characters',
   },
   'hostname-rfc1123': {
-    check: (v) =>
-      isHostname(v)
-        ? undefined
-        : 'must be a fully qualified DNS name such as api.easyflow.dev (lower case, no scheme or port)',
+    check: (v) => {
+      if (isHostname(v)) return undefined;
+      return isIP(v.replace(/^\[(.*)\]$/, '$1'))
+        ? 'is an IP address; it must be a DNS name such as api.easyflow.dev (certificates and routes name hosts)'
+        : 'must be a fully qualified DNS name such as api.easyflow.dev (lower case, no scheme or port)';
+    },
   },
+  size: {
+    check: (v) => {
+      if (!isQuantity(v)) return 'must be a Kubernetes quantity such as 500m, 1, 512Mi or 20Gi';
+      return parseQuantity(v) > 0 ? undefined : 'must be larger than 0';
+    },
+  },
+  'git-ref': { check: gitRefProblem },
   ipv4: { check: (v) => (isIPv4(v) ? undefined : 'must be an IPv4 address such as 169.254.20.10') },
   cron: { check: (v) => cronProblem(v) && `is not a valid cron schedule: ${cronProblem(v)}` },
   'label-key': { check: labelKeyProblem },
@@ -85,6 +94,23 @@ function cidrProblem(value: string): string | undefined {
   const octets = m ? m.slice(1, 5).map(Number) : [];
   const ok = m && octets.every((o, i) => o <= 255 && String(o) === m[i + 1]) && Number(m[5]) <= 32;
   return ok ? undefined : 'must be an IPv4 CIDR such as 10.0.0.0/16 (four numbers 0-255, then / and 0-32)';
+}
+
+/** Why git (check-ref-format) refuses `ref` as a branch or tag name, or undefined. */
+function gitRefProblem(ref: string): string | undefined {
+  const control = [...ref].some((c) => c <= ' ' || c === '\x7f');
+  const rules: ReadonlyArray<readonly [boolean, string]> = [
+    [ref.includes('..'), 'has ".."'],
+    [ref.includes('@{'), 'has "@{"'],
+    [control || /[~^:?*[\\]/.test(ref), 'has a space, a control character or one of ~ ^ : ? * [ \\'],
+    [/^\/|\/$|\/\//.test(ref), 'starts or ends with "/" or has "//"'],
+    [ref.endsWith('.'), 'ends with "."'],
+    [/(^|\/)[.-]/.test(ref), 'has a part starting with "." or "-"'],
+    [/\.lock(\/|$)/.test(ref), 'has a part ending in ".lock"'],
+    [ref === '@', 'is "@"'],
+  ];
+  const broken = rules.find(([fails]) => fails);
+  return broken && `is not a branch or tag name git accepts: it ${broken[1]}`;
 }
 
 /** Longest duration accepted: a year, far inside what Go's time.Duration (Flux, External Secrets) holds. */
@@ -154,14 +180,36 @@ function parseYaml(file: string, text: string): unknown {
   }
   try {
     const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: true });
-    const error = doc.errors[0];
+    // A warning (an unknown !tag) would silently turn the value into a string: refused like an error.
+    const error = doc.errors[0] ?? doc.warnings[0];
     if (error) {
       const at = error.linePos ? `${error.linePos[0].line}:${error.linePos[0].col}` : '?';
       throw new ConfigError([`${file}:${at}: YAML syntax error: ${error.message.split(' at line ')[0]}`]);
     }
-    return doc.toJS({ maxAliasCount: MAX_ALIASES });
+    const { explicit, version } = doc.directives?.yaml ?? {};
+    if (explicit && version !== '1.2') {
+      const line = text.split('\n').findIndex((l) => l.startsWith('%YAML')) + 1;
+      throw new ConfigError([
+        `${file}:${line}:1: %YAML ${version} directive: config files are YAML 1.2 (1.1 reads 1:30 as 90 and yes as true); remove the directive`,
+      ]);
+    }
+    const data: unknown = doc.toJS({ maxAliasCount: MAX_ALIASES });
+    const tagged = taggedValues(data, []);
+    if (tagged.length > 0) {
+      throw new ConfigError(
+        tagged.map(
+          ([at, what]) =>
+            `${file}: ${at || '(the document)'} is ${what}; config values are strings, numbers, booleans, lists and mappings`,
+        ),
+      );
+    }
+    return data;
   } catch (e) {
     if (e instanceof ConfigError) throw e;
+    const unresolved = e instanceof ReferenceError ? /^Unresolved alias.*: (.*)$/.exec(e.message) : null;
+    if (unresolved) {
+      throw new ConfigError([`${file}: the alias *${unresolved[1]} names no anchor &${unresolved[1]} set before it`]);
+    }
     if (e instanceof ReferenceError) {
       throw new ConfigError([
         `${file}: uses aliases (*name) more than ${MAX_ALIASES} times, expanded; write the values out`,
@@ -172,11 +220,39 @@ function parseYaml(file: string, text: string): unknown {
   }
 }
 
-/** Reads `file`, naming it when it cannot be read. */
+/** The values YAML's explicit tags make (`!!binary`, `!!timestamp`, `!!set`, `!!omap`), by key path. */
+function taggedValues(value: unknown, at: readonly string[]): Array<[string, string]> {
+  const what =
+    value instanceof Uint8Array
+      ? 'binary data (!!binary)'
+      : value instanceof Date
+        ? 'a timestamp (!!timestamp)'
+        : value instanceof Set
+          ? 'a set (!!set)'
+          : value instanceof Map
+            ? 'an ordered mapping (!!omap or !!pairs)'
+            : undefined;
+  if (what) return [[at.join('.'), what]];
+  if (value === null || typeof value !== 'object') return [];
+  return Object.entries(value).flatMap(([k, v]) => taggedValues(v, [...at, k]));
+}
+
+/** What a file that is not a regular file is, for a message. */
+function kindOf(stat: fs.Stats): string {
+  if (stat.isDirectory()) return 'a directory';
+  if (stat.isFIFO()) return 'a FIFO (named pipe)';
+  if (stat.isSocket()) return 'a socket';
+  return 'a device';
+}
+
+/** Reads `file`, naming it when it cannot be read; never opens what is not a regular file (a FIFO would block). */
 export function readConfigFile(file: string): string {
   try {
+    const stat = fs.statSync(file);
+    if (!stat.isFile()) throw new ConfigError([`${file}: is ${kindOf(stat)}, not a config file; remove it`]);
     return fs.readFileSync(file, 'utf8');
   } catch (e) {
+    if (e instanceof ConfigError) throw e;
     throw new ConfigError([`${file}: cannot be read (${(e as NodeJS.ErrnoException).code ?? String(e)})`]);
   }
 }
@@ -412,12 +488,16 @@ function ignored(name: string): boolean {
  */
 export function loadEnvironments(dir: string): EnvironmentConfig[] {
   const names = fs.readdirSync(dir).filter((f) => !ignored(f));
-  const misnamed = names.filter((f) => f.endsWith('.yml'));
+  // A name that is almost `<env>.yaml` (dev.yml, dev.YAML, "dev.yaml ") is refused, never skipped.
+  const misnamed = names.filter((f) => /\.ya?ml$/i.test(f.trim()) && (f !== f.trim() || !f.endsWith('.yaml')));
   if (misnamed.length > 0) {
     throw new ConfigError(
-      misnamed.map(
-        (f) => `${path.join(dir, f)}: config files end in .yaml; rename it to ${f.replace(/\.yml$/, '.yaml')}`,
-      ),
+      misnamed.map((f) => {
+        const fixed = f.trim().replace(/\.ya?ml$/i, '.yaml');
+        return f === f.trim()
+          ? `${path.join(dir, f)}: config files end in .yaml; rename it to ${fixed}`
+          : `${JSON.stringify(path.join(dir, f))}: the name has spaces around it; rename it to ${fixed}`;
+      }),
     );
   }
   const files = names.filter((f) => f.endsWith('.yaml') && f !== GITOPS_FILE).sort();

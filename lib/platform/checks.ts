@@ -13,9 +13,10 @@ export function isDnsLabel(value: string): boolean {
   return DNS_LABEL.test(value);
 }
 
-/** A fully qualified DNS name (at least two labels), such as api.easyflow.dev. */
+/** A fully qualified DNS name (at least two labels, the last not all digits), such as api.easyflow.dev. */
 export function isHostname(value: string): boolean {
-  return value.length <= 253 && value.includes('.') && value.split('.').every(isDnsLabel);
+  const labels = value.split('.');
+  return value.length <= 253 && labels.length > 1 && labels.every(isDnsLabel) && !/^\d+$/.test(labels.at(-1)!);
 }
 
 /** Why `value` is not a whole number from `min` (to `max`), or undefined. */

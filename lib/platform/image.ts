@@ -23,9 +23,13 @@ export function tagProblem(tag: string): string | undefined {
 
 /** Why `repository` is not an image repository (no tag), or undefined when it is. */
 export function repositoryProblem(repository: string): string | undefined {
-  return REPOSITORY.test(repository)
+  if (!REPOSITORY.test(repository)) {
+    return 'an image repository is lower-case path components such as ghcr.io/easyflow/easyflow, without a tag';
+  }
+  const port = /^[^/]*:(\d+)/.exec(repository)?.[1];
+  return port === undefined || (Number(port) >= 1 && Number(port) <= 65535)
     ? undefined
-    : 'an image repository is lower-case path components such as ghcr.io/easyflow/easyflow, without a tag';
+    : `the registry port ${port} is not a port (1-65535)`;
 }
 
 /** Why `reference` (repository:tag, optionally @sha256:...) is not a pinned image, or undefined. */

@@ -1,3 +1,4 @@
+import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -265,6 +266,35 @@ describe('hostile or careless input is refused with file, key path and a short v
       'app.settings.SENTRY_DSN holds a URL with credentials; secrets come from easyflow-secrets, never from config',
     ],
     ['secrets.refreshInterval', '0s', 'secrets.refreshInterval is "0s": it must be longer than 0s'],
+    ['postgres.storage.size', '0', 'postgres.storage.size is "0": it must be larger than 0'],
+    ['redis.storage.size', '0Gi', 'redis.storage.size is "0Gi": it must be larger than 0'],
+    [
+      'backup.storage.size',
+      '-1Gi',
+      'backup.storage.size is "-1Gi": it must be a Kubernetes quantity such as 500m, 1, 512Mi or 20Gi',
+    ],
+    ['app.resources.limits.memory', '0', 'app.resources.limits.memory is "0": it must be larger than 0'],
+    ['app.resources.limits.cpu', '0m', 'app.resources.limits.cpu is "0m": it must be larger than 0'],
+    [
+      'ingress.host',
+      '203.0.113.7',
+      'ingress.host is "203.0.113.7": it is an IP address; it must be a DNS name such as api.easyflow.dev (certificates and routes name hosts)',
+    ],
+    [
+      'ingress.host',
+      'api.easyflow.123',
+      'ingress.host is "api.easyflow.123": it must be a fully qualified DNS name such as api.easyflow.dev (lower case, no scheme or port)',
+    ],
+    [
+      'image.repository',
+      'registry.example.com:99999/easyflow',
+      'image.repository is "registry.example.com:99999/easyflow": it is not an image repository: the registry port 99999 is not a port (1-65535)',
+    ],
+    [
+      'redis.image',
+      'registry.example.com:0/redis:7.4.1',
+      'redis.image is "registry.example.com:0/redis:7.4.1": it is not a pinned image: the registry port 0 is not a port (1-65535)',
+    ],
     [
       'secrets.refreshInterval',
       '99999999h',
@@ -326,6 +356,36 @@ describe('hostile or careless input is refused with file, key path and a short v
     const depth = 100_000;
     const [message] = problems(`namespace: ${'['.repeat(depth)}${']'.repeat(depth)}\n`);
     expect(message).toMatch(new RegExp(`^${M}(:\\d+:\\d+: YAML syntax error|: is nested too deeply)`));
+  });
+
+  test('a %YAML 1.1 directive is refused: 1.1 would read 1:30 as 90', () => {
+    expect(problems(`%YAML 1.1\n---\n${minimalWith('backup.timeZone', '1:30')}`)).toEqual([
+      `${M}:1:1: %YAML 1.1 directive: config files are YAML 1.2 (1.1 reads 1:30 as 90 and yes as true); remove the directive`,
+    ]);
+    expect(() => parseConfig(M, `%YAML 1.2\n---\n${minimalYaml()}`)).not.toThrow();
+  });
+
+  test('an undefined alias is named as such', () => {
+    expect(problems(`${minimalYaml()}tier: *nope\n`)).toEqual([
+      `${M}: the alias *nope names no anchor &nope set before it`,
+    ]);
+  });
+
+  test.each([
+    ['!!binary aGVsbG8=', 'binary data (!!binary)'],
+    ['!!timestamp 2026-12-03', 'a timestamp (!!timestamp)'],
+    ['!!set { a, b }', 'a set (!!set)'],
+    ['!!omap [ { a: 1 } ]', 'an ordered mapping (!!omap or !!pairs)'],
+  ])('a value tagged %s is named for what it is', (value, what) => {
+    expect(problems(minimalYaml().replace('namespace: easyflow-min', `namespace: ${value}`))).toEqual([
+      `${M}: namespace is ${what}; config values are strings, numbers, booleans, lists and mappings`,
+    ]);
+  });
+
+  test('an unknown tag is refused, not read as a string', () => {
+    expect(problems(minimalYaml().replace('namespace: easyflow-min', 'namespace: !vault easyflow-min'))).toEqual([
+      `${M}:2:12: YAML syntax error: Unresolved tag: !vault`,
+    ]);
   });
 
   test('a duplicated key is a syntax error', () => {
@@ -390,6 +450,32 @@ describe('loadEnvironments', () => {
     fs.writeFileSync(path.join(dir, 'qa.yml'), PROD);
     expect(() => loadEnvironments(dir)).toThrow(
       new ConfigError([`${dir}/qa.yml: config files end in .yaml; rename it to qa.yaml`]),
+    );
+  });
+
+  test('refuses dev.YAML and "dev.yaml " by name, never skips them', () => {
+    fs.writeFileSync(path.join(dir, 'prod.yaml'), PROD);
+    fs.writeFileSync(path.join(dir, 'dev.YAML'), PROD);
+    fs.writeFileSync(path.join(dir, 'qa.yaml '), PROD);
+    expect(() => loadEnvironments(dir)).toThrow(
+      new ConfigError([
+        `${dir}/dev.YAML: config files end in .yaml; rename it to dev.yaml`,
+        `"${dir}/qa.yaml ": the name has spaces around it; rename it to qa.yaml`,
+      ]),
+    );
+  });
+
+  test('a FIFO, a directory or a device named *.yaml is refused by name, never opened', () => {
+    fs.writeFileSync(path.join(dir, 'prod.yaml'), PROD);
+    execFileSync('mkfifo', [path.join(dir, 'qa.yaml')]);
+    fs.mkdirSync(path.join(dir, 'dir.yaml'));
+    fs.symlinkSync('/dev/zero', path.join(dir, 'zero.yaml'));
+    expect(() => loadEnvironments(dir)).toThrow(
+      new ConfigError([
+        `${dir}/dir.yaml: is a directory, not a config file; remove it`,
+        `${dir}/qa.yaml: is a FIFO (named pipe), not a config file; remove it`,
+        `${dir}/zero.yaml: is a device, not a config file; remove it`,
+      ]),
     );
   });
 

@@ -328,7 +328,55 @@ describe('test/fixtures/gitops.yaml edited', () => {
     expect(problems(bad)).toEqual([
       'gitops.yaml: environments.alpha.syncWindows.0.kind is "block" but must be one of "allow", "deny"',
       'gitops.yaml: environments.alpha.syncWindows.0.schedule is "0 18 * *": it is not a valid cron schedule: expected 5 fields (minute hour day-of-month month day-of-week), found 4',
-      'gitops.yaml: environments.alpha.syncWindows.0.duration is "3 days" but must match ^([0-9]+(h|m|s))+$',
+      'gitops.yaml: environments.alpha.syncWindows.0.duration is "3 days": it must be a duration such as 30s, 5m, 1h or 1h30m',
+    ]);
+  });
+});
+
+describe('git ref names and durations the tools can parse', () => {
+  const text = fs.readFileSync(path.join(FIXTURES, 'gitops.yaml'), 'utf8');
+  const envs = Object.keys(ALL).map((name) => ({ name }) as EnvironmentConfig);
+  const refused = (ref: string, why: string): string =>
+    `gitops.yaml: environments.alpha.branch is ${JSON.stringify(ref)}: it is not a branch or tag name git accepts: it ${why}`;
+
+  test.each([
+    ['release..1', 'has ".."'],
+    ['-x', 'has a part starting with "." or "-"'],
+    ['x/.hidden', 'has a part starting with "." or "-"'],
+    ['x.lock', 'has a part ending in ".lock"'],
+    ['x.lock/y', 'has a part ending in ".lock"'],
+    ['x@{1}', 'has "@{"'],
+    ['x~1', 'has a space, a control character or one of ~ ^ : ? * [ \\'],
+    ['x\ty', 'has a space, a control character or one of ~ ^ : ? * [ \\'],
+    ['release/', 'starts or ends with "/" or has "//"'],
+    ['a//b', 'starts or ends with "/" or has "//"'],
+    ['release.', 'ends with "."'],
+    ['@', 'is "@"'],
+  ])('branch %p', (ref, why) => {
+    const edited = text.replace('    branch: alpha\n', `    branch: ${JSON.stringify(ref)}\n`);
+    expect(problemsOf('gitops.yaml', edited, envs)).toEqual([refused(ref, why)]);
+  });
+
+  test('good names pass, at every key that takes one', () => {
+    const edited = text
+      .replace('branch: trunk', 'branch: release/2026-12')
+      .replace('    branch: alpha\n', '    branch: feature/x_y-1.2\n')
+      .replace('tag: v2.3.0', 'tag: v2.3.0-rc.1');
+    expect(problemsOf('gitops.yaml', edited, envs)).toEqual([]);
+    expect(problemsOf('gitops.yaml', text.replace('tag: v2.3.0', 'tag: v2..3'), envs)).toEqual([
+      'gitops.yaml: environments.beta.tag is "v2..3": it is not a branch or tag name git accepts: it has ".."',
+    ]);
+  });
+
+  test('a sync window longer than Go can hold, or zero, is refused', () => {
+    expect(problemsOf('gitops.yaml', text.replace('duration: 62h', 'duration: 9999999999999h'), envs)).toEqual([
+      'gitops.yaml: environments.alpha.syncWindows.0.duration is "9999999999999h": it must be a duration such as 30s, 5m, 1h or 1h30m',
+    ]);
+    expect(problemsOf('gitops.yaml', text.replace('duration: 62h', 'duration: 999999h'), envs)).toEqual([
+      'gitops.yaml: environments.alpha.syncWindows.0.duration is "999999h": it must be at most a year (8760h)',
+    ]);
+    expect(problemsOf('gitops.yaml', text.replace('duration: 62h', 'duration: 0m'), envs)).toEqual([
+      'gitops.yaml: environments.alpha.syncWindows.0.duration is "0m": it must be longer than 0s',
     ]);
   });
 });
