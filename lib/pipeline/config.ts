@@ -16,7 +16,7 @@ import { cronProblem } from '../platform/cron';
 import { pinnedImageProblem, repositoryProblem, tagProblem } from '../platform/image';
 import { isQuantity, parseQuantity } from '../platform/quantity';
 import type { Resources } from '../platform/resources';
-import { CREDENTIALS_PROBLEM, credentialsIn, maskCredentials, urlProblem } from '../platform/url';
+import { CREDENTIALS_PROBLEM, credentialsIn, isHost, maskCredentials, urlProblem } from '../platform/url';
 
 export const GITOPS_FILE = 'gitops.yaml';
 
@@ -55,6 +55,15 @@ const FORMATS: Record<string, { readonly check: (value: string) => string | unde
     },
   },
   'git-ref': { check: gitRefProblem },
+  'host-port': {
+    check: (v) => {
+      const m = /^(.+):(\d{1,5})$/.exec(v);
+      const ok = m && isHost(m[1]!) && m[1] === m[1]!.toLowerCase() && Number(m[2]) >= 1 && Number(m[2]) <= 65535;
+      return ok
+        ? undefined
+        : 'must be host:port such as kube-state-metrics.monitoring.svc:8080 (a port from 1 to 65535)';
+    },
+  },
   ipv4: { check: (v) => (isIPv4(v) ? undefined : 'must be an IPv4 address such as 169.254.20.10') },
   cron: { check: (v) => cronProblem(v) && `is not a valid cron schedule: ${cronProblem(v)}` },
   'label-key': { check: labelKeyProblem },
@@ -368,6 +377,13 @@ const SECRET_LIKE = /(PASSWORD|SECRET|TOKEN|API_KEY|PRIVATE_KEY|CREDENTIAL)/;
 
 type Raw = Omit<EnvironmentConfig, 'name' | 'file'>;
 
+/** Every string value of `value` with its key path (`migrations.command.1`). */
+function stringsOf(value: unknown, at: readonly string[]): Array<[string, string]> {
+  if (typeof value === 'string') return [[at.join('.'), value]];
+  if (value === null || typeof value !== 'object') return [];
+  return Object.entries(value).flatMap(([k, v]) => stringsOf(v, [...at, k]));
+}
+
 function semanticProblems(file: string, c: Raw): string[] {
   const problems: string[] = [];
   const { minReplicas, maxReplicas } = c.app.autoscaling;
@@ -430,12 +446,14 @@ function semanticProblems(file: string, c: Raw): string[] {
       `${file}: postgres.user is "postgres" but mode cloudnativepg needs an application owner (e.g. easyflow); postgres is the operator's superuser`,
     );
   }
-  for (const [key, value] of Object.entries(c.app.settings ?? {})) {
+  for (const [at, value] of stringsOf(c, [])) {
     if (credentialsIn(value).length > 0) {
       problems.push(
-        `${file}: app.settings.${key} holds a URL with credentials; secrets come from easyflow-secrets, never from config`,
+        `${file}: ${at} holds a URL with credentials; secrets come from easyflow-secrets, never from config`,
       );
     }
+  }
+  for (const key of Object.keys(c.app.settings ?? {})) {
     if (SECRET_LIKE.test(key)) {
       problems.push(
         `${file}: app.settings.${key} looks like a secret; secrets come from easyflow-secrets, never from config`,

@@ -265,6 +265,21 @@ describe('hostile or careless input is refused with file, key path and a short v
       { SENTRY_DSN: 'https://publickey@o1.ingest.sentry.io/1' },
       'app.settings.SENTRY_DSN holds a URL with credentials; secrets come from easyflow-secrets, never from config',
     ],
+    [
+      'migrations',
+      { command: ['alembic', '-x', 'url=postgresql://app:hunter2@postgres/easyflow', 'upgrade', 'head'] },
+      'migrations.command.2 holds a URL with credentials; secrets come from easyflow-secrets, never from config',
+    ],
+    [
+      'monitoring.kubeStateMetricsTarget',
+      'kube-state-metrics:99999',
+      'monitoring.kubeStateMetricsTarget is "kube-state-metrics:99999": it must be host:port such as kube-state-metrics.monitoring.svc:8080 (a port from 1 to 65535)',
+    ],
+    [
+      'monitoring.scrapeInterval',
+      '99999999999999999999s',
+      'monitoring.scrapeInterval is "99999999999999999999s" but must match ^[1-9][0-9]{0,4}(s|m)$',
+    ],
     ['secrets.refreshInterval', '0s', 'secrets.refreshInterval is "0s": it must be longer than 0s'],
     ['postgres.storage.size', '0', 'postgres.storage.size is "0": it must be larger than 0'],
     ['redis.storage.size', '0Gi', 'redis.storage.size is "0Gi": it must be larger than 0'],
