@@ -156,6 +156,13 @@ function validatorOf(configSchema: object): ValidateFunction {
   return validate;
 }
 
+/** Every string value of `value` with its key path (`migrations.command.1`). */
+function stringsOf(value: unknown, at: readonly string[]): Array<[string, string]> {
+  if (typeof value === 'string') return [[at.join('.'), value]];
+  if (value === null || typeof value !== 'object') return [];
+  return Object.entries(value).flatMap(([k, v]) => stringsOf(v, [...at, k]));
+}
+
 /**
  * Parses `text` as YAML and checks it against `configSchema` (defaults filled in), throwing a
  * ConfigError that lists every problem: a syntax error with file:line:column, then each schema error
@@ -171,6 +178,13 @@ export function parseYamlFile(file: string, text: string, configSchema: object):
     // A key that breaks `propertyNames` is reported once, by the propertyNames error that follows.
     const errors = (validate.errors ?? []).filter((e) => e.propertyName === undefined);
     throw new ConfigError(errors.map((e) => describeSchemaError(file, e)));
+  }
+  // Any other string (a setting, a command, a description) with a URL: no credentials in it either.
+  const leaks = stringsOf(data, []).filter(([, value]) => credentialsIn(value).length > 0);
+  if (leaks.length > 0) {
+    throw new ConfigError(
+      leaks.map(([at]) => `${file}: ${at} holds a URL with credentials; secrets belong in a Secret, never in config`),
+    );
   }
   return data;
 }
@@ -377,13 +391,6 @@ const SECRET_LIKE = /(PASSWORD|SECRET|TOKEN|API_KEY|PRIVATE_KEY|CREDENTIAL)/;
 
 type Raw = Omit<EnvironmentConfig, 'name' | 'file'>;
 
-/** Every string value of `value` with its key path (`migrations.command.1`). */
-function stringsOf(value: unknown, at: readonly string[]): Array<[string, string]> {
-  if (typeof value === 'string') return [[at.join('.'), value]];
-  if (value === null || typeof value !== 'object') return [];
-  return Object.entries(value).flatMap(([k, v]) => stringsOf(v, [...at, k]));
-}
-
 function semanticProblems(file: string, c: Raw): string[] {
   const problems: string[] = [];
   const { minReplicas, maxReplicas } = c.app.autoscaling;
@@ -445,13 +452,6 @@ function semanticProblems(file: string, c: Raw): string[] {
     problems.push(
       `${file}: postgres.user is "postgres" but mode cloudnativepg needs an application owner (e.g. easyflow); postgres is the operator's superuser`,
     );
-  }
-  for (const [at, value] of stringsOf(c, [])) {
-    if (credentialsIn(value).length > 0) {
-      problems.push(
-        `${file}: ${at} holds a URL with credentials; secrets come from easyflow-secrets, never from config`,
-      );
-    }
   }
   for (const key of Object.keys(c.app.settings ?? {})) {
     if (SECRET_LIKE.test(key)) {

@@ -263,12 +263,12 @@ describe('hostile or careless input is refused with file, key path and a short v
     [
       'app.settings',
       { SENTRY_DSN: 'https://publickey@o1.ingest.sentry.io/1' },
-      'app.settings.SENTRY_DSN holds a URL with credentials; secrets come from easyflow-secrets, never from config',
+      'app.settings.SENTRY_DSN holds a URL with credentials; secrets belong in a Secret, never in config',
     ],
     [
       'migrations',
       { command: ['alembic', '-x', 'url=postgresql://app:hunter2@postgres/easyflow', 'upgrade', 'head'] },
-      'migrations.command.2 holds a URL with credentials; secrets come from easyflow-secrets, never from config',
+      'migrations.command.2 holds a URL with credentials; secrets belong in a Secret, never in config',
     ],
     [
       'monitoring.kubeStateMetricsTarget',

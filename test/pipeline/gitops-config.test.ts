@@ -429,6 +429,16 @@ describe('no credentials in any URL', () => {
     expect(problemsOf('gitops.yaml', noSecrets, envs)).toHaveLength(2);
   });
 
+  test('any other string with a URL with credentials', () => {
+    const edited = text.replace(
+      'description: weekend freeze',
+      'description: see https://ops:pw@wiki.example.com/freeze',
+    );
+    expect(problemsOf('gitops.yaml', edited, envs)).toEqual([
+      'gitops.yaml: environments.alpha.syncWindows.0.description holds a URL with credentials; secrets belong in a Secret, never in config',
+    ]);
+  });
+
   test('a synth refuses a token in repoURL before anything is written', () => {
     expect(() =>
       project(['alpha'], { ...GITOPS_FIXTURE, repoURL: 'https://x-access-token:TOKEN@github.com/easyflow/deploy.git' }),
