@@ -213,8 +213,9 @@ function checkPodSecurity(r: Report, pod: Pod, longRunning: boolean): void {
   const containers: Array<[string, Obj]> = ['initContainers', 'containers', 'ephemeralContainers'].flatMap((list) =>
     (spec[list] ?? []).map((c: Obj, i: number): [string, Obj] => [`${at}.${list}[${i}]`, c]),
   );
+  // Set here (checked above), or else in every container.
   r.check(
-    CONFINED_PROFILES.has(psc.seccompProfile?.type) ||
+    psc.seccompProfile?.type !== undefined ||
       containers.every(([, c]) => CONFINED_PROFILES.has(c.securityContext?.seccompProfile?.type)),
     `${at}.securityContext.seccompProfile.type`,
     'seccomp',
