@@ -4,7 +4,7 @@
  * request without reading YAML. Derived from the synthesized objects only.
  */
 import type { Manifest } from '../validation/schema';
-import { REQUIRES_ENVOY_GATEWAY } from '../workloads/gateway';
+import { REQUIRES_ENVOY_GATEWAY } from '../platform/labels';
 
 type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 

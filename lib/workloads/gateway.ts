@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { isDnsLabel } from '../platform/checks';
-import { objectLabels } from '../platform/labels';
+import { REQUIRES_ENVOY_GATEWAY, objectLabels } from '../platform/labels';
 import { KEEP_ON_PRUNE } from '../platform/pod';
 import {
   BackendTrafficPolicy,
@@ -52,9 +52,6 @@ export const ENVOY_ACCESS_LOG_MATCH = "!request.path.startsWith('/health')";
  * v1.9.1). v1.10.0 is the first minor release cut after that fix.
  */
 export const MIN_ENVOY_GATEWAY_VERSION = 'v1.10.0';
-
-/** Annotation that tells a cluster operator, on the objects themselves, which Envoy Gateway they need. */
-export const REQUIRES_ENVOY_GATEWAY = 'easyflow.dev/requires-envoy-gateway';
 
 /** Cache-Control of `/static/` error responses: nginx's `expires` and `add_header` skip them. */
 export const STATIC_ERROR_CACHE_CONTROL = 'no-store';

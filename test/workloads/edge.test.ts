@@ -13,11 +13,11 @@ import {
   ENVOY_ACCESS_LOG_MATCH,
   EasyflowGateway,
   MIN_ENVOY_GATEWAY_VERSION,
-  REQUIRES_ENVOY_GATEWAY,
   STATIC_ERROR_CACHE_CONTROL,
 } from '../../lib/workloads/gateway';
 import { EasyflowIngress, INGRESS_NGINX_CONTROLLER_CONFIG } from '../../lib/workloads/ingress';
 import { WebApp } from '../../lib/workloads/web-app';
+import { REQUIRES_ENVOY_GATEWAY } from '../../lib/platform/labels';
 import { type Manifest, SchemaValidator } from '../../lib/validation/schema';
 import { ENVIRONMENTS, ROOT, allOf, find, manifestsOf, withApp } from '../helpers';
 
