@@ -80,8 +80,8 @@ const GATEWAY_API = 'gateway.networking.k8s.io';
  * - `/static/`: the one-year Cache-Control from the HTTPRoute on every response, and on error
  *   statuses (400-599) the policy's response override sets `no-store` instead, as nginx's
  *   `expires`/`add_header` skip errors: a file missing during a rolling update is not cached for a
- *   year. The override is a local reply that passes no later filter, so it repeats the security
- *   headers.
+ *   year. The override is a local reply with fresh headers and an empty body, so it repeats the
+ *   security headers rather than rely on the listener's header filter.
  * - ClientTrafficPolicy `easyflow-https`: TLS 1.2/1.3 with the guide's ciphers, and the security
  *   headers on every response of the listener (also the edge's own 404 and 429, like nginx's
  *   `always`).
