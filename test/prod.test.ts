@@ -257,11 +257,15 @@ describe('edge (gateway-api)', () => {
     });
   });
 
-  test('rate limits: the configured r/s per client IP on /api/ and, in their own bucket, on the webhooks', () => {
-    for (const name of ['easyflow-api', 'easyflow-webhook']) {
+  test('rate limits: the configured r/s per client IP on /api/ and, in their own bucket of the burst, on the webhooks', () => {
+    const { rps, webhookBurst } = config.ingress.rateLimit!;
+    for (const [name, requests] of [
+      ['easyflow-api', rps],
+      ['easyflow-webhook', webhookBurst],
+    ] as const) {
       expect(find(prod, 'BackendTrafficPolicy', name).spec.rateLimit.local.rules[0]).toEqual({
         clientSelectors: [{ sourceCIDR: { type: 'Distinct', value: '0.0.0.0/0' } }],
-        limit: { requests: config.ingress.rateLimit!.rps, unit: 'Second' },
+        limit: { requests, unit: 'Second' },
       });
     }
   });

@@ -1,9 +1,12 @@
 /**
  * Argo CD sync waves: namespace, config, secrets and network policies first, then the data stores,
  * then the migrations (a Sync-phase hook: it needs the database, and the new release waits for it),
- * then the app and its workers, then ingress and monitoring, and last the backup. Argo CD waits for
- * every wave to be healthy before the next, except the last one: the backup's claim stays Pending on
- * a `WaitForFirstConsumer` storage class until the first backup mounts it, so it must block nothing.
+ * then the app and its workers, then ingress and monitoring, and last the backup and the Gateway API
+ * edge. Argo CD waits for every wave to be healthy before the next, and fails the sync on a Degraded
+ * object, except in the last one, so the last wave holds only what must block nothing: the backup's
+ * claim stays Pending on a `WaitForFirstConsumer` storage class until the first backup mounts it, and
+ * the Gateway is Degraded (listener `ResolvedRefs=False`) until cert-manager has issued the
+ * certificate it serves, which cert-manager can only do once the Gateway exists.
  * The wave follows the object's `app.kubernetes.io/component`, so every object of a workload moves
  * together; a component that is not listed fails the synth instead of silently landing in wave 0.
  */
@@ -23,10 +26,11 @@ const WAVES: Readonly<Record<string, number>> = {
   worker: 3,
   scheduler: 3,
   ingress: 4,
-  gateway: 4,
   metrics: 4,
   monitoring: 4,
+  // The last wave: nothing here is waited for.
   backup: 5,
+  gateway: 5,
 };
 
 /** Annotates every object of `chart` with its sync wave. */

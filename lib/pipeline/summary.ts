@@ -4,6 +4,7 @@
  * request without reading YAML. Derived from the synthesized objects only.
  */
 import type { Manifest } from '../validation/schema';
+import { REQUIRES_ENVOY_GATEWAY } from '../platform/labels';
 
 type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -120,7 +121,20 @@ function routesOf(objs: readonly Obj[]): Route[] {
         notes: [
           redirect ? `${redirect.statusCode} to ${redirect.scheme}` : '',
           ...headers,
-          rule.timeouts?.request ? `request timeout ${rule.timeouts.request}` : '',
+          ...(policy?.spec.responseOverride ?? []).map(
+            (o: Obj) =>
+              `on ${o.match.statusCodes?.map((c: Obj) => (c.range ? `${c.range.start}-${c.range.end}` : c.value)).join(', ')}: ${(
+                o.response?.header?.set ?? []
+              )
+                .filter((h: Obj) => h.name === 'Cache-Control')
+                .map((h: Obj) => `${h.name}: ${h.value}`)
+                .join('')}`,
+          ),
+          rule.timeouts?.request === '0s'
+            ? 'no request timeout'
+            : rule.timeouts?.request
+              ? `request timeout ${rule.timeouts.request}`
+              : '',
           policy?.spec.timeout?.http?.streamIdleTimeout ? `idle ${policy.spec.timeout.http.streamIdleTimeout}` : '',
           (policy?.spec.compressor ?? []).map((c: Obj) => c.type.toLowerCase()).join(', '),
         ]
@@ -142,7 +156,7 @@ function edgeSection(objs: readonly Obj[], routes: readonly Route[]): string[] {
     const headers = (client.headers?.lateResponseHeaders?.set ?? []).map((h: Obj) => `${h.name}: ${h.value}`);
     const https = gateway.spec.listeners.find((l: Obj) => l.protocol === 'HTTPS');
     lines.push(
-      `Gateway API: Gateway \`${gateway.metadata.name}\` (class \`${gateway.spec.gatewayClassName}\`), listeners ${gateway.spec.listeners.map((l: Obj) => `${l.name}:${l.port}`).join(', ')}.`,
+      `Gateway API: Gateway \`${gateway.metadata.name}\` (class \`${gateway.spec.gatewayClassName}\`), listeners ${gateway.spec.listeners.map((l: Obj) => `${l.name}:${l.port}`).join(', ')}; needs Envoy Gateway ${gateway.metadata.annotations?.[REQUIRES_ENVOY_GATEWAY] ?? '(any)'}.`,
       `TLS: Secret \`${https?.tls?.certificateRefs?.[0]?.name}\`, issuer \`${gateway.metadata.annotations?.['cert-manager.io/cluster-issuer'] ?? '(kept by the other edge while migrating)'}\`, TLS ${tls.minVersion}..${tls.maxVersion}, ciphers ${(tls.ciphers ?? []).join(':')}.`,
       `On every HTTPS response: ${cell(headers.join('; '))}.`,
       '',

@@ -27,11 +27,13 @@ export interface EdgeProps {
   readonly burst?: number;
   /**
    * Burst for `/api/v1/messaging/webhook/` (the guide's `burst=100 nodelay`); a whole multiple of rateLimitRps.
+   * On gateway-api, which has no burst, it is the route's per-client bucket per second.
    * @default 100
    */
   readonly webhookBurst?: number;
   /**
-   * Proxy connect/send/read timeout (the guide's `proxy_*_timeout 60s`).
+   * Proxy connect/send/read timeout (the guide's `proxy_*_timeout 60s`): the time to connect, and
+   * the longest silence between two reads or writes; no limit on a whole response.
    * @default 60
    */
   readonly proxyTimeoutSeconds?: number;

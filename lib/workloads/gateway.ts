@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { isDnsLabel } from '../platform/checks';
-import { objectLabels } from '../platform/labels';
+import { REQUIRES_ENVOY_GATEWAY, objectLabels } from '../platform/labels';
 import { KEEP_ON_PRUNE } from '../platform/pod';
 import {
   BackendTrafficPolicy,
@@ -25,7 +25,7 @@ import {
   HttpRouteSpecRulesFiltersType,
   HttpRouteSpecRulesMatchesPathType,
 } from '../../imports/httproutes-gateway.networking.k8s.io';
-import { EdgeProps, EdgeSettings, TLS_CIPHERS, edgeSettings } from './edge';
+import { EdgeProps, EdgeSettings, TLS_CIPHERS, WEBHOOK_PATH, edgeSettings } from './edge';
 
 export interface GatewayProps extends EdgeProps {
   /** Namespace the objects live in (the data-plane pods' labels name it). */
@@ -40,10 +40,21 @@ export interface GatewayProps extends EdgeProps {
 /**
  * The EnvoyProxy access-log setting (`spec.telemetry.accessLog.settings[].matches`) the cluster's
  * Envoy Gateway needs for the guide's `access_log off` on `/health`: access logging is configured
- * per data plane, not per route, in Envoy Gateway 1.9. The README lists it under "What an operator
+ * per data plane, not per route, in Envoy Gateway. The README lists it under "What an operator
  * provides".
  */
 export const ENVOY_ACCESS_LOG_MATCH = "!request.path.startsWith('/health')";
+
+/**
+ * The oldest Envoy Gateway whose per-client rate limit holds: up to v1.9.1 each route's local rate
+ * limiter kept only Envoy's default of 20 distinct client addresses, so a client evicted by the
+ * 21st came back with a full bucket (envoyproxy/gateway#9973, fixed on main by #9974 after
+ * v1.9.1). v1.10.0 is the first minor release cut after that fix.
+ */
+export const MIN_ENVOY_GATEWAY_VERSION = 'v1.10.0';
+
+/** Cache-Control of `/static/` error responses: nginx's `expires` and `add_header` skip them. */
+export const STATIC_ERROR_CACHE_CONTROL = 'no-store';
 
 /** Labels Envoy Gateway puts on the data-plane pods of a Gateway. */
 export const OWNING_GATEWAY_NAME = 'gateway.envoyproxy.io/owning-gateway-name';
@@ -61,19 +72,28 @@ const GATEWAY_API = 'gateway.networking.k8s.io';
  *   `return 301`). cert-manager's HTTP-01 solver route (`Exact` `/.well-known/acme-challenge/<token>`)
  *   wins over this `/` prefix by Gateway API precedence.
  * - One HTTPRoute per location on `https` (`/api/`, the webhooks, `/health`, `/static/`), each with
- *   a BackendTrafficPolicy of the same name: 60 s timeouts and gzip, plus the per-client-IP local
- *   rate limit where the guide limits. Nothing else is routed: `/metrics` answers 404 at the edge.
+ *   a BackendTrafficPolicy of the same name: gzip, the per-client-IP local rate limit where the guide
+ *   limits, and nginx's timeouts: 60 s to connect, and 60 s of silence on the stream (the route's
+ *   `streamIdleTimeout`, like `proxy_read_timeout`/`proxy_send_timeout`, which time the gap between
+ *   two reads or writes), with the HTTPRoute's whole-request timeout off (`0s`), as nginx has none.
+ *   Nothing else is routed: `/metrics` answers 404 at the edge.
+ * - `/static/`: the one-year Cache-Control from the HTTPRoute on every response, and on error
+ *   statuses (400-599) the policy's response override sets `no-store` instead, as nginx's
+ *   `expires`/`add_header` skip errors: a file missing during a rolling update is not cached for a
+ *   year. The override is a local reply with fresh headers and an empty body, so it repeats the
+ *   security headers rather than rely on the listener's header filter.
  * - ClientTrafficPolicy `easyflow-https`: TLS 1.2/1.3 with the guide's ciphers, and the security
  *   headers on every response of the listener (also the edge's own 404 and 429, like nginx's
  *   `always`).
  *
  * Rate limits: Envoy's local rate limit is a token bucket that holds `requests` tokens and is
- * refilled with `requests` tokens every `unit`; Envoy Gateway sets no separate bucket size. So the
- * limit is `rateLimitRps` per second per client IP, the guide's sustained rate exactly, and a client
- * can send at most that many requests within one second: nginx's `burst` (requests served at once
- * above the rate, `nodelay`) has no equivalent, and a burst above the rate gets 429 sooner than
- * with nginx. The webhooks keep their own route, so their bucket is separate from the API's.
- * Local limits count per Envoy replica.
+ * refilled with `requests` tokens every `unit`; Envoy Gateway sets no separate bucket size, so
+ * nginx's `burst` (requests served at once above the rate, `nodelay`) has no equivalent. `/api/`
+ * keeps the guide's sustained rate, `rateLimitRps` per second per client IP, so a burst above it
+ * gets 429 sooner than with nginx. The webhooks keep their own route with a bucket of
+ * `webhookBurst` per second: the provider's bursts of up to 100 pass, at the price of a sustained
+ * cap of 100 per second per address instead of 10. Local limits count per Envoy replica, per
+ * client address, for at most 10,000 addresses per route from MIN_ENVOY_GATEWAY_VERSION on.
  */
 export class EasyflowGateway extends Construct {
   public readonly settings: EdgeSettings;
@@ -96,6 +116,8 @@ export class EasyflowGateway extends Construct {
     this.dataPlanePodLabels = { [OWNING_GATEWAY_NAME]: this.gatewayName, [OWNING_GATEWAY_NAMESPACE]: props.namespace };
     const labels = objectLabels({ name: 'easyflow-gateway', component: 'gateway' });
     const timeout = `${s.proxyTimeoutSeconds}s`;
+    const requires = { [REQUIRES_ENVOY_GATEWAY]: `>= ${MIN_ENVOY_GATEWAY_VERSION}` };
+    const securityHeaders = Object.entries(s.securityHeaders).map(([name, value]) => ({ name, value }));
 
     new Gateway(this, 'gateway', {
       metadata: {
@@ -104,6 +126,7 @@ export class EasyflowGateway extends Construct {
         // Pruned, the Gateway would release the address DNS points at: removing it is a person's step.
         annotations: {
           ...KEEP_ON_PRUNE,
+          ...requires,
           ...(s.requestsCertificate && { 'cert-manager.io/cluster-issuer': s.clusterIssuer }),
         },
       },
@@ -172,11 +195,14 @@ export class EasyflowGateway extends Construct {
               matches: [{ path: { type: HttpRouteSpecRulesMatchesPathType.PATH_PREFIX, value: location.path } }],
               filters: filters.length > 0 ? filters : undefined,
               backendRefs: [{ name: props.app.serviceName, port: props.app.servicePort }],
-              timeouts: { request: timeout },
+              // nginx has no whole-request timeout; Gateway API's `0s` disables it.
+              timeouts: { request: '0s' },
             },
           ],
         },
       });
+      // The webhooks' bucket holds their burst (see the class comment); every other limit is the rate.
+      const requests = (location.path === WEBHOOK_PATH ? location.burst : undefined) ?? s.rateLimitRps;
       const perClientIp = (cidr: string) => ({
         clientSelectors: [
           {
@@ -186,18 +212,28 @@ export class EasyflowGateway extends Construct {
             },
           },
         ],
-        limit: { requests: s.rateLimitRps, unit: BackendTrafficPolicySpecRateLimitLocalRulesLimitUnit.SECOND },
+        limit: { requests, unit: BackendTrafficPolicySpecRateLimitLocalRulesLimitUnit.SECOND },
       });
+      const limited = location.burst !== undefined;
       new BackendTrafficPolicy(this, `${location.name}-policy`, {
-        metadata: { name: location.name, labels },
+        metadata: { name: location.name, labels, annotations: limited ? requires : undefined },
         spec: {
           targetRefs: [{ group: GATEWAY_API, kind: 'HTTPRoute', name: location.name }],
           timeout: { tcp: { connectTimeout: timeout }, http: { streamIdleTimeout: timeout } },
           compressor: [{ type: BackendTrafficPolicySpecCompressorType.GZIP }],
-          rateLimit:
-            location.burst === undefined
-              ? undefined
-              : { local: { rules: [perClientIp('0.0.0.0/0'), perClientIp('::/0')] } },
+          rateLimit: limited ? { local: { rules: [perClientIp('0.0.0.0/0'), perClientIp('::/0')] } } : undefined,
+          responseOverride: location.cacheControl
+            ? [
+                {
+                  match: { statusCodes: [{ type: 'Range', range: { start: 400, end: 599 } }] },
+                  response: {
+                    header: {
+                      set: [{ name: 'Cache-Control', value: STATIC_ERROR_CACHE_CONTROL }, ...securityHeaders],
+                    },
+                  },
+                },
+              ]
+            : undefined,
         },
       });
     }
@@ -212,7 +248,7 @@ export class EasyflowGateway extends Construct {
           ciphers: [...TLS_CIPHERS],
         },
         headers: {
-          lateResponseHeaders: { set: Object.entries(s.securityHeaders).map(([name, value]) => ({ name, value })) },
+          lateResponseHeaders: { set: securityHeaders },
         },
       },
     });

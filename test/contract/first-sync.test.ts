@@ -7,8 +7,18 @@
  * object of the current one is healthy (a hook Job: completed), except in the very last wave, which
  * counts as done once applied when it holds no hooks. A PersistentVolumeClaim is healthy only when
  * Bound; a Job whose namespace or ServiceAccount is missing never gets a pod.
+ * A Degraded object in any wave but the last fails the sync at once ("one or more synchronization
+ * tasks completed unsuccessfully"; gitops-engine `syncContext.Sync`); in the last one it does not
+ * ("successful EVEN if those objects subsequently degrade").
+ * Argo CD's built-in health checks (resource_customizations/): a Gateway is Degraded while a
+ * listener's `ResolvedRefs` is False, which Envoy Gateway reports for a TLS Secret that does not
+ * exist; a cert-manager Certificate is Progressing while Issuing and Healthy once Ready.
+ * cert-manager writes a Secret for an edge that asks for it (Gateway or Ingress annotation
+ * `cert-manager.io/cluster-issuer`) or a Certificate, once that edge serves the HTTP-01 challenge:
+ * after it is applied, never within the health check of the wave that applies it.
  * Flux: the Kustomization waits for its `dependsOn`, applies everything at once (namespaces first),
- * then waits for its health checks; a Job starts the moment it is applied.
+ * then waits for its health checks; a Job starts the moment it is applied. Its health checks read
+ * kstatus, which finds no `Ready` condition on a Gateway: no Gateway is among them.
  * A workload reaches the databases it needs (the contract's allowed flows to postgres and redis)
  * once they are healthy and the NetworkPolicies applied so far let it.
  */
@@ -23,6 +33,13 @@ import { FLOWS, everything, peersOf } from './flows';
 type Obj = Record<string, any>;
 
 const DATA_STORES = new Set(['postgres', 'redis']);
+/** The Secrets an edge or Certificate asks cert-manager to write. */
+const tlsSecrets = (m: Obj): string[] =>
+  m.kind === 'Certificate'
+    ? [m.spec.secretName]
+    : m.kind === 'Gateway'
+      ? m.spec.listeners.flatMap((l: Obj) => (l.tls?.certificateRefs ?? []).map((r: Obj) => r.name))
+      : (m.spec?.tls ?? []).map((t: Obj) => t.secretName);
 const id = (m: Obj): string => `${m.kind}/${m.metadata.name}`;
 const annotation = (m: Obj, key: string): string | undefined => m.metadata.annotations?.[key];
 const podTemplate = (m: Obj): Obj | undefined =>
@@ -31,6 +48,8 @@ const podTemplate = (m: Obj): Obj | undefined =>
 /** The cluster an environment is synced into. */
 class Cluster {
   public readonly applied = new Map<string, Obj>();
+  /** Secrets cert-manager has written. */
+  private readonly issued = new Set<string>();
   private readonly peers;
 
   constructor(
@@ -42,6 +61,37 @@ class Cluster {
 
   public apply(objects: readonly Obj[]): void {
     for (const m of objects) this.applied.set(id(m), m);
+  }
+
+  /** cert-manager issues every certificate an applied edge asks for (time passes: the ACME challenge is solved). */
+  public settle(): void {
+    if (!this.edgeApplied()) return;
+    for (const m of this.applied.values()) {
+      if (m.metadata.annotations?.['cert-manager.io/cluster-issuer'] || m.kind === 'Certificate') {
+        for (const secret of tlsSecrets(m)) this.issued.add(secret);
+      }
+    }
+  }
+
+  /** Why Argo CD's health check calls `m` Degraded now, if it does. */
+  public degraded(m: Obj): string | undefined {
+    if (m.kind !== 'Gateway') return undefined;
+    for (const listener of m.spec.listeners) {
+      for (const ref of listener.tls?.certificateRefs ?? []) {
+        if (!this.hasSecret(ref.name))
+          return `listener ${listener.name} ResolvedRefs=False: Secret ${ref.name} does not exist (cert-manager has not issued it yet)`;
+      }
+    }
+    return undefined;
+  }
+
+  private hasSecret(name: string): boolean {
+    return this.issued.has(name) || this.applied.has(`Secret/${name}`);
+  }
+
+  /** Whether an edge is applied that serves HTTP-01 challenges. */
+  private edgeApplied(): boolean {
+    return [...this.applied.values()].some((o) => o.kind === 'Gateway' || o.kind === 'Ingress');
   }
 
   /** Why `m` cannot be created now, if it cannot. */
@@ -61,6 +111,11 @@ class Cluster {
           (podTemplate(w)?.spec.volumes ?? []).some((v: Obj) => v.persistentVolumeClaim?.claimName === m.metadata.name),
       );
       return mounted ? undefined : 'Pending: WaitForFirstConsumer binds it when a pod first mounts it';
+    }
+    if (m.kind === 'Certificate') {
+      return this.edgeApplied() || this.hasSecret(m.spec.secretName)
+        ? undefined
+        : 'Issuing: its HTTP-01 challenge is served through the edge, which is not applied yet';
     }
     if (!template || m.kind === 'CronJob') return undefined;
     const sa = template.spec.serviceAccountName;
@@ -117,9 +172,14 @@ function argoSync(cluster: Cluster, manifests: readonly Obj[]): string | undefin
     const last = i === steps.length - 1 && !step.objects.some((m) => annotation(m, 'argocd.argoproj.io/hook'));
     if (last) return undefined;
     for (const m of step.objects) {
+      const problem = cluster.degraded(m);
+      if (problem) return `${step.phase} wave ${step.wave} fails: ${id(m)} is Degraded: ${problem}`;
+    }
+    for (const m of step.objects) {
       const problem = cluster.unhealthy(m, new Set(step.objects));
       if (problem) return `${step.phase} wave ${step.wave} waits forever for ${id(m)}: ${problem}`;
     }
+    cluster.settle();
   }
   return undefined;
 }
@@ -183,6 +243,7 @@ describe.each(ENVIRONMENTS)('%s', (env) => {
     const after = environmentChart(env, withMigrations);
     const cluster = new Cluster(after, after.toJson());
     cluster.apply(before.toJson());
+    cluster.settle();
     expect(argoSync(cluster, after.toJson())).toBeUndefined();
   });
 });
@@ -199,6 +260,26 @@ describe('the model catches what the issue found', () => {
     const early = edit((m) => m.kind === 'PersistentVolumeClaim', { 'argocd.argoproj.io/sync-wave': '2' });
     expect(argoSync(new Cluster(chart, early), early)).toBe(
       'Sync wave 2 waits forever for PersistentVolumeClaim/backup-pvc: Pending: WaitForFirstConsumer binds it when a pod first mounts it',
+    );
+  });
+
+  test('a Gateway in a wave before the last fails the sync while cert-manager has not issued its certificate', () => {
+    const early = edit((m) => m.kind === 'Gateway', { 'argocd.argoproj.io/sync-wave': '4' });
+    expect(argoSync(new Cluster(chart, early), early)).toBe(
+      'Sync wave 4 fails: Gateway/easyflow-gateway is Degraded: listener https ResolvedRefs=False: Secret easyflow-tls does not exist (cert-manager has not issued it yet)',
+    );
+  });
+
+  test('a Certificate in a wave before the edge waits forever: its HTTP-01 challenge needs the edge', () => {
+    const certificate = {
+      apiVersion: 'cert-manager.io/v1',
+      kind: 'Certificate',
+      metadata: { name: 'easyflow-tls', namespace: 'easyflow', annotations: { 'argocd.argoproj.io/sync-wave': '3' } },
+      spec: { secretName: 'easyflow-tls', dnsNames: ['api.easyflow.dev'], issuerRef: { name: 'letsencrypt-prod' } },
+    };
+    const withCertificate = [...manifests, certificate];
+    expect(argoSync(new Cluster(chart, withCertificate), withCertificate)).toBe(
+      'Sync wave 3 waits forever for Certificate/easyflow-tls: Issuing: its HTTP-01 challenge is served through the edge, which is not applied yet',
     );
   });
 

@@ -35,18 +35,20 @@ test('namespace and config first, then data stores, then app and workers, then i
   expect(new Set(order).size).toBe(order.length);
 });
 
-test('the backup and its claim come last, alone: Argo CD waits for no claim that only a backup binds', () => {
+test('the last wave holds only the backup and the Gateway API edge: Argo CD waits for neither', () => {
+  // The claim binds at the first backup; the Gateway is Degraded until cert-manager issues its certificate.
   const waves = manifestsOf('prod').map((m) => Number((m.metadata as any).annotations[SYNC_WAVE]));
   const last = Math.max(...waves);
   expect(wave('PersistentVolumeClaim', 'backup-pvc')).toBe(last);
   expect(wave('CronJob', 'postgres-backup')).toBe(last);
+  expect(wave('Gateway', 'easyflow-gateway')).toBe(last);
   expect(
     new Set(
       manifestsOf('prod')
         .filter((m) => Number((m.metadata as any).annotations[SYNC_WAVE]) === last)
         .map((m) => (m.metadata as any).labels['app.kubernetes.io/component']),
     ),
-  ).toEqual(new Set(['backup']));
+  ).toEqual(new Set(['backup', 'gateway']));
 });
 
 test('every object of prod carries a wave', () => {

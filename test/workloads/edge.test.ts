@@ -4,16 +4,22 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { load } from 'js-yaml';
+import { load, loadAll } from 'js-yaml';
 import { parseConfig } from '../../lib/pipeline/config';
 import { summarize } from '../../lib/pipeline/summary';
 import { synthEnvironment } from '../../lib/pipeline/synth';
 import { EdgeProps, EdgeProvider, GZIP_TYPES, TLS_CIPHERS, WEBHOOK_PATH } from '../../lib/workloads/edge';
-import { ENVOY_ACCESS_LOG_MATCH, EasyflowGateway } from '../../lib/workloads/gateway';
+import {
+  ENVOY_ACCESS_LOG_MATCH,
+  EasyflowGateway,
+  MIN_ENVOY_GATEWAY_VERSION,
+  STATIC_ERROR_CACHE_CONTROL,
+} from '../../lib/workloads/gateway';
 import { EasyflowIngress, INGRESS_NGINX_CONTROLLER_CONFIG } from '../../lib/workloads/ingress';
 import { WebApp } from '../../lib/workloads/web-app';
-import type { Manifest } from '../../lib/validation/schema';
-import { ROOT, allOf, find, withApp } from '../helpers';
+import { REQUIRES_ENVOY_GATEWAY } from '../../lib/platform/labels';
+import { type Manifest, SchemaValidator } from '../../lib/validation/schema';
+import { ENVIRONMENTS, ROOT, allOf, find, manifestsOf, withApp } from '../helpers';
 
 const PROPS = {
   host: 'api.example.com',
@@ -107,12 +113,24 @@ describe('gateway-api', () => {
     );
   });
 
-  test('guide `limit_req ... burst=100` on `location /api/v1/messaging/webhook/`: its own route and bucket', () => {
+  test('guide `limit_req ... burst=100` on `location /api/v1/messaging/webhook/`: its own route, a bucket of the burst', () => {
     expect(route('easyflow-webhook').rules[0].matches).toEqual([{ path: { type: 'PathPrefix', value: WEBHOOK_PATH } }]);
-    expect(policy('easyflow-webhook').rateLimit.local.rules[0].limit).toEqual({
-      requests: PROPS.rateLimitRps,
-      unit: 'Second',
-    });
+    // A provider's burst of webhookBurst from one address passes; the trade-off is in the README.
+    for (const rule of policy('easyflow-webhook').rateLimit.local.rules) {
+      expect(rule.limit).toEqual({ requests: PROPS.webhookBurst, unit: 'Second' });
+    }
+    expect(README).toContain(`a bucket of \`webhookBurst\` (${PROPS.webhookBurst}) per second`);
+  });
+
+  test('the per-client limits need an Envoy Gateway that tracks more than 20 clients per route: the objects and the README say which', () => {
+    const limited = allOf(out, 'BackendTrafficPolicy').filter((p) => p.spec.rateLimit);
+    expect(limited.map((p) => p.metadata.name).sort()).toEqual(['easyflow-api', 'easyflow-webhook']);
+    for (const m of [gateway, ...limited]) {
+      expect(m.metadata.annotations[REQUIRES_ENVOY_GATEWAY]).toBe(`>= ${MIN_ENVOY_GATEWAY_VERSION}`);
+    }
+    expect(README).toContain(`**Envoy Gateway ${MIN_ENVOY_GATEWAY_VERSION} or newer**`);
+    expect(README).toContain('envoyproxy/gateway#9973');
+    expect(README).not.toContain('Envoy Gateway keeps at most 10,000 client addresses per route (the least');
   });
 
   test('guide: only /api/ is limited; /health and /static/ are not', () => {
@@ -120,9 +138,10 @@ describe('gateway-api', () => {
     expect(policy('easyflow-static').rateLimit).toBeUndefined();
   });
 
-  test('guide `proxy_connect_timeout / proxy_send_timeout / proxy_read_timeout 60s` on every proxied route', () => {
+  test('guide `proxy_connect_timeout / proxy_send_timeout / proxy_read_timeout 60s`: idle time, no whole-request cutoff', () => {
     for (const name of ['easyflow-api', 'easyflow-webhook', 'easyflow-health', 'easyflow-static']) {
-      expect(route(name).rules[0].timeouts).toEqual({ request: `${PROPS.proxyTimeoutSeconds}s` });
+      // nginx times the gap between two reads (or writes), never a whole response: Gateway API's 0s is "off".
+      expect(route(name).rules[0].timeouts).toEqual({ request: '0s' });
       expect(policy(name).timeout).toEqual({
         tcp: { connectTimeout: `${PROPS.proxyTimeoutSeconds}s` },
         http: { streamIdleTimeout: `${PROPS.proxyTimeoutSeconds}s` },
@@ -153,6 +172,25 @@ describe('gateway-api', () => {
         },
       ],
     });
+  });
+
+  test('nginx `expires`/`add_header` skip error responses: /static/ errors say no-store, with the security headers', () => {
+    expect(policy('easyflow-static').responseOverride).toEqual([
+      {
+        match: { statusCodes: [{ type: 'Range', range: { start: 400, end: 599 } }] },
+        response: {
+          header: {
+            set: [
+              { name: 'Cache-Control', value: STATIC_ERROR_CACHE_CONTROL },
+              ...client.headers.lateResponseHeaders.set,
+            ],
+          },
+        },
+      },
+    ]);
+    for (const name of ['easyflow-api', 'easyflow-webhook', 'easyflow-health']) {
+      expect(policy(name).responseOverride).toBeUndefined();
+    }
   });
 
   test('every route forwards to the app Service', () => {
@@ -334,4 +372,41 @@ test('SUMMARY.md shows the ingress-nginx edge too: TLS ciphers, each Ingress wit
   expect(text).toContain(
     '| Ingress | easyflow-health-ingress | api.min.example.com/health | easyflow-app-service | - | no access log;',
   );
+});
+
+describe("the README's ClusterIssuers (docs/cert-manager/cluster-issuers.yaml)", () => {
+  const issuers = loadAll(
+    fs.readFileSync(path.join(ROOT, 'docs', 'cert-manager', 'cluster-issuers.yaml'), 'utf8'),
+  ) as Manifest[];
+
+  test("pass cert-manager's ClusterIssuer CRD", () => {
+    expect(issuers.map((i) => i.kind)).toEqual(issuers.map(() => 'ClusterIssuer'));
+    expect(new SchemaValidator().validate(issuers)).toEqual([]);
+  });
+
+  test.each(ENVIRONMENTS)(
+    '%s: its Gateway names one of them, whose HTTP-01 solver attaches to its HTTP listener',
+    (env) => {
+      const gateway = find(manifestsOf(env), 'Gateway', 'easyflow-gateway');
+      const issuer = issuers.find(
+        (i) => i.metadata.name === gateway.metadata.annotations['cert-manager.io/cluster-issuer'],
+      );
+      expect(issuer).toBeDefined();
+      for (const solver of (issuer as any).spec.acme.solvers) {
+        for (const ref of solver.http01.gatewayHTTPRoute.parentRefs) {
+          expect(ref).toMatchObject({ kind: 'Gateway', name: gateway.metadata.name });
+          // No namespace: the solver's HTTPRoute lands in the Challenge's namespace, the Gateway's.
+          expect(ref.namespace).toBeUndefined();
+          const listener = gateway.spec.listeners.find((l: any) => l.name === ref.sectionName);
+          expect(listener).toMatchObject({ protocol: 'HTTP', allowedRoutes: { namespaces: { from: 'Same' } } });
+        }
+      }
+    },
+  );
+
+  test('the README points at the file and names both cert-manager settings', () => {
+    expect(README).toContain('kubectl apply -f docs/cert-manager/cluster-issuers.yaml');
+    expect(README).toContain('`config.gatewayAPI.enabled: true`');
+    expect(README).toContain('`config.enableGatewayAPI: true`');
+  });
 });

@@ -40,8 +40,9 @@ test('all props', () => {
   expect(gw.metadata.annotations['cert-manager.io/cluster-issuer']).toBeUndefined();
   expect(gw.spec.listeners.map((l: any) => l.hostname)).toEqual(['api.example.com', 'api.example.com']);
   expect(gw.spec.listeners[1].tls.certificateRefs[0].name).toBe('api-tls');
-  expect(find(out, 'BackendTrafficPolicy', 'easyflow-webhook').spec.rateLimit.local.rules[1].limit.requests).toBe(5);
-  expect(find(out, 'HTTPRoute', 'easyflow-api').spec.rules[0].timeouts).toEqual({ request: '120s' });
+  expect(find(out, 'BackendTrafficPolicy', 'easyflow-api').spec.rateLimit.local.rules[1].limit.requests).toBe(5);
+  expect(find(out, 'BackendTrafficPolicy', 'easyflow-webhook').spec.rateLimit.local.rules[1].limit.requests).toBe(50);
+  expect(find(out, 'BackendTrafficPolicy', 'easyflow-api').spec.timeout.http).toEqual({ streamIdleTimeout: '120s' });
   expect(find(out, 'ClientTrafficPolicy', 'easyflow-https').spec.headers.lateResponseHeaders.set[0]).toEqual({
     name: 'Strict-Transport-Security',
     value: 'max-age=600',
