@@ -1,7 +1,9 @@
 import * as fs from 'fs';
+import { recoverInterrupted } from './lib/pipeline/release';
 import { runSynth } from './lib/pipeline/synth';
 import { LockTimeout } from './lib/platform/lock';
-import { PublishError, isFsError, repairPublish, waitingLine } from './lib/platform/tree';
+import { PublishError, isFsError } from './lib/platform/tree';
+import { checkDist } from './scripts/check-dist';
 
 const outdir = process.env.CDK8S_OUTDIR ?? '.cdk8s.out';
 // The cdk8s CLI sets this variable for the app it runs; its validation plugin then takes the output.
@@ -10,19 +12,22 @@ const log = (line: string): void => console.error(line);
 
 /**
  * Every synth passes here before anything can fail: a publish a killed synth left half-done is
- * repaired first, so a synth that then fails (bad config, an app crash, a policy violation) still
- * leaves dist/ whole, and says it restored it.
+ * repaired first, and a release a killed set-image left is finished or undone, so a synth that then
+ * fails (bad config, an app crash, a policy violation) still leaves dist/ whole, and says so.
  */
 async function synth(): Promise<number> {
   let restored = false;
   try {
-    const notes = await repairPublish('dist', (ms, holder) => log(waitingLine('dist', ms, holder)));
-    notes.forEach(log);
-    restored = notes.length > 0;
+    restored = await recoverInterrupted({
+      configDir: 'config',
+      dist: 'dist',
+      published: () => checkDist('config', 'dist', () => undefined) === 0,
+      log,
+    });
     return runSynth({ configDir: 'config', outdir, cli, log, restored });
   } catch (e) {
     if (!(e instanceof PublishError || e instanceof LockTimeout || isFsError(e))) throw e;
-    const dist = restored ? 'dist/ was restored (see above), nothing else changed' : 'dist/ was not changed';
+    const dist = restored ? 'dist/ was repaired (see above), nothing else changed' : 'dist/ was not changed';
     log(`synth failed: ${e.message}${isFsError(e) ? `; ${dist}` : ''}`);
     return 1;
   }

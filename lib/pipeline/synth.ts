@@ -200,7 +200,7 @@ export function allObjects(files: ReadonlyMap<string, string>): string {
 /** The app's part of a synth: returns the exit code. Bad config writes nothing. */
 export function runSynth(o: RunOptions): number {
   let rendered: Rendered;
-  const dist = o.restored ? 'dist/ was restored (see above), nothing else changed' : 'dist/ was not changed';
+  const dist = o.restored ? 'dist/ was repaired (see above), nothing else changed' : 'dist/ was not changed';
   try {
     rendered = renderProject(o.configDir);
   } catch (e) {

@@ -103,6 +103,28 @@ function abandoned(at: string): Promise<boolean> {
   });
 }
 
+async function holding<T>(server: net.Server, holderAt: string, fn: () => T | Promise<T>): Promise<T> {
+  server.unref();
+  writeHolder(holderAt);
+  try {
+    return await fn();
+  } finally {
+    if (readHolder(holderAt)?.pid === process.pid) fs.rmSync(holderAt, { force: true });
+    server.close();
+  }
+}
+
+/** Runs `fn` holding the lock named `key` if nobody holds it; resolves to undefined, without running it, if somebody does. */
+export async function tryLock<T>(key: string, fn: () => T | Promise<T>): Promise<{ value: T } | undefined> {
+  const at = address(key);
+  let server = await listen(at);
+  if (!server && !at.startsWith('\0') && (await abandoned(at))) {
+    fs.rmSync(at, { force: true });
+    server = await listen(at);
+  }
+  return server ? { value: await holding(server, holderFile(key), fn) } : undefined;
+}
+
 /** Runs `fn` while holding the lock named `key` (any string; equal keys exclude each other). */
 export async function withLock<T>(key: string, fn: () => T | Promise<T>, o: LockOptions = {}): Promise<T> {
   const at = address(key);
@@ -112,16 +134,7 @@ export async function withLock<T>(key: string, fn: () => T | Promise<T>, o: Lock
   let nextReport = started;
   for (;;) {
     const server = await listen(at);
-    if (server) {
-      server.unref();
-      writeHolder(holderAt);
-      try {
-        return await fn();
-      } finally {
-        if (readHolder(holderAt)?.pid === process.pid) fs.rmSync(holderAt, { force: true });
-        server.close();
-      }
-    }
+    if (server) return holding(server, holderAt, fn);
     if (!at.startsWith('\0') && (await abandoned(at))) {
       fs.rmSync(at, { force: true });
       continue;

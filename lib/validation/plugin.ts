@@ -166,7 +166,7 @@ export class EasyflowValidation implements Validation {
     for (const [folder, manifests] of folders) say(`${folder.padEnd(width)}  ${manifests.length} objects`);
     const unchanged =
       restored || handoff!.restored
-        ? `${this.publishTo}/ was restored (see above), nothing else changed`
+        ? `${this.publishTo}/ was repaired (see above), nothing else changed`
         : `${this.publishTo ?? 'nothing'}/ was not changed`;
     if (this.publish(handoff!, context)) {
       const target = this.publishTo!;

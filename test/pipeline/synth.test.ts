@@ -89,7 +89,7 @@ test('after a repair, a failing synth says dist/ was restored, never that it was
   const outdir = path.join(tmp, 'out');
   expect(runSynth({ configDir: config, outdir, restored: true, log: (l) => lines.push(l) })).toBe(1);
   expect(lines[0]).toMatch(
-    /^synth failed: invalid configuration; dist\/ was restored \(see above\), nothing else changed\n/,
+    /^synth failed: invalid configuration; dist\/ was repaired \(see above\), nothing else changed\n/,
   );
   expect(lines.join('\n')).not.toContain('was not changed');
 });
