@@ -562,3 +562,26 @@ describe('set-image killed or hung up', () => {
     },
   );
 });
+
+describe('npm run synth', () => {
+  const wrapper = (...args: string[]) =>
+    spawnSync(process.execPath, [path.join(work, 'scripts', 'ts-run.js'), 'scripts/synth.ts', ...args], {
+      cwd: work,
+      env: ENV,
+      encoding: 'utf8',
+    });
+
+  test('refuses an output folder the CLI would delete before the app runs; config/ stays', () => {
+    const config = treeHash(path.join(work, 'config'));
+    const r = wrapper('-o', 'config');
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('synth: --output config is inside config/ (links resolved), and cdk8s synth deletes');
+    expect(treeHash(path.join(work, 'config'))).toEqual(config);
+  });
+
+  test('runs the CLI with every other flag', () => {
+    const r = wrapper('-o', 'out-wrapper');
+    expect(r.status).toBe(0);
+    expect(loadAll(fs.readFileSync(path.join(work, 'out-wrapper', 'all.k8s.yaml'), 'utf8'))).toHaveLength(OBJECTS);
+  });
+});
