@@ -26,7 +26,7 @@ import { summarize } from './summary';
 import { summarizeGitops } from './gitops-summary';
 import { KUSTOMIZATION, SUMMARY, writeTree } from '../platform/tree';
 import { writeHandoff } from '../platform/handoff';
-import { Inputs, InputsChanged, withInputs } from './inputs';
+import { Inputs, InputsChanged, withInputs } from '../platform/inputs';
 import type { Manifest } from '../validation/schema';
 
 /** Everything a synth writes: relative path -> content, and the objects of each folder. */

@@ -11,7 +11,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { loadAll } from 'js-yaml';
 import type { Validation, ValidationContext, ValidationViolatingResource } from 'cdk8s-cli/plugins';
-import { changedInputs } from '../pipeline/inputs';
+import { changedInputs } from '../platform/inputs';
 import { Handoff, takeHandoff } from '../platform/handoff';
 import { LockTimeout } from '../platform/lock';
 import {

@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { ALL_OBJECTS, allObjects, fileName, folderFiles, runSynth } from '../../lib/pipeline/synth';
-import { hashInputs } from '../../lib/pipeline/inputs';
+import { hashInputs } from '../../lib/platform/inputs';
 import { takeHandoff } from '../../lib/platform/handoff';
 import { readTree } from '../../lib/platform/tree';
 import { formatViolations, validateFolders } from '../../lib/validation/validate';

@@ -3,7 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { ValidationContext } from 'cdk8s-cli/plugins';
 import { ALL_OBJECTS, allObjects } from '../../lib/pipeline/synth';
-import { hashInputs } from '../../lib/pipeline/inputs';
+import { hashInputs } from '../../lib/platform/inputs';
 import { takeHandoff, writeHandoff } from '../../lib/platform/handoff';
 import { readTree, writeTree } from '../../lib/platform/tree';
 import { EasyflowValidation } from '../../lib/validation/plugin';

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { InputsChanged, changedInputs, hashInputs, withInputs } from '../../lib/pipeline/inputs';
+import { InputsChanged, changedInputs, hashInputs, withInputs } from '../../lib/platform/inputs';
 
 let config: string;
 beforeEach(() => {
