@@ -359,7 +359,7 @@ describe('concurrent and interrupted synths', () => {
     }
   });
 
-  test('synths of two configs at once leave one complete tree, never a mix', async () => {
+  test('synths of changing configs at once leave the newest complete tree, never a mix or an older one', async () => {
     const file = path.join(work, 'config', 'prod.yaml');
     const original = fs.readFileSync(file, 'utf8');
     try {
@@ -369,8 +369,15 @@ describe('concurrent and interrupted synths', () => {
         runs.push(exited(startSynth()));
         await sleep(250);
       }
-      for (const r of await Promise.all(runs)) expect(r.code).toBe(0);
+      // A synth whose config changed after it read it refuses to publish, and says so.
+      for (const r of await Promise.all(runs)) {
+        if (r.code !== 0) expect(r.output).toContain('config/prod.yaml changed while this synth ran');
+      }
       expect(consistent(dist())).toBe(true);
+      // The last synth read the last config, and no older render can overwrite what it published.
+      expect(fs.readFileSync(path.join(work, 'dist', 'prod', 'deployment-easyflow-app.yaml'), 'utf8')).toContain(
+        '/easyflow:1.0.3',
+      );
       expect(leftovers()).toEqual([]);
     } finally {
       fs.writeFileSync(file, original);
