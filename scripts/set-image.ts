@@ -23,8 +23,8 @@ import {
   writeJournal,
 } from '../lib/pipeline/release';
 import { tagProblem } from '../lib/platform/image';
-import { describeHolder } from '../lib/platform/lock';
-import { withPublishLock } from '../lib/platform/tree';
+import { LockTimeout, describeHolder } from '../lib/platform/lock';
+import { PublishError, isFsError, withPublishLock } from '../lib/platform/tree';
 import { checkDist } from './check-dist';
 
 /** The config text with `image.tag` replaced by `tag`, everything else byte for byte the same. */
@@ -160,7 +160,16 @@ export function main(argv: readonly string[]): void {
     // synth puts the old tree back, which matches the restored config.
     published: () => checkDist('config', 'dist', () => undefined) === 0,
     synth: cdk8sSynth,
-  }).then((code) => {
-    process.exitCode = code;
-  });
+  }).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e: unknown) => {
+      // A lock held too long or a file system error: the message, and the journal (if one was
+      // written) for the next command to finish the release.
+      if (!(e instanceof LockTimeout || e instanceof PublishError || isFsError(e))) throw e;
+      console.error(`set-image: ${e.message}`);
+      process.exitCode = 1;
+    },
+  );
 }

@@ -24,7 +24,7 @@ import {
 import { PropsError } from '../platform/checks';
 import { summarize } from './summary';
 import { summarizeGitops } from './gitops-summary';
-import { KUSTOMIZATION, SUMMARY, writeTree } from '../platform/tree';
+import { KUSTOMIZATION, SUMMARY, isFsError, writeTree } from '../platform/tree';
 import { writeHandoff } from '../platform/handoff';
 import { Inputs, InputsChanged, withInputs } from '../platform/inputs';
 import type { Manifest } from '../validation/schema';
@@ -214,12 +214,21 @@ export function runSynth(o: RunOptions): number {
     }
     throw e;
   }
-  if (o.cli) {
-    const written = new Map([[ALL_OBJECTS, allObjects(rendered.files)]]);
-    writeTree(o.outdir, written);
-    writeHandoff(o.outdir, written, rendered.files, { inputs: rendered.inputs, restored: o.restored ?? false });
-  } else {
-    writeTree(o.outdir, rendered.files);
+  try {
+    if (o.cli) {
+      const written = new Map([[ALL_OBJECTS, allObjects(rendered.files)]]);
+      writeTree(o.outdir, written);
+      writeHandoff(o.outdir, written, rendered.files, { inputs: rendered.inputs, restored: o.restored ?? false });
+    } else {
+      writeTree(o.outdir, rendered.files);
+    }
+  } catch (e) {
+    // A full disk, a folder that cannot be written: the message, never a stack trace.
+    if (!isFsError(e)) throw e;
+    o.log(`synth failed: cannot write the output (${e.message}); ${dist}`);
+    return 1;
+  }
+  if (!o.cli) {
     const counts = [...rendered.folders].map(([folder, m]) => `${folder} (${m.length})`);
     o.log(`synthesized ${counts.join(', ')} into ${o.outdir}/`);
   }
