@@ -8,7 +8,9 @@ import * as os from 'os';
 import * as path from 'path';
 import { ConfigError } from '../lib/pipeline/config';
 import { renderProject } from '../lib/pipeline/synth';
-import { readTree, writeTree } from '../lib/platform/tree';
+import { recoverInterrupted } from '../lib/pipeline/release';
+import { LockTimeout } from '../lib/platform/lock';
+import { PublishError, isFsError, readTree, writeTree } from '../lib/platform/tree';
 import { formatViolations, validateFolders } from '../lib/validation/validate';
 
 export function checkDist(configDir: string, distDir: string, log: (line: string) => void): number {
@@ -53,5 +55,20 @@ export function checkDist(configDir: string, distDir: string, log: (line: string
 }
 
 if (require.main === module) {
-  process.exitCode = checkDist('config', 'dist', (line) => console.error(line));
+  const log = (line: string): void => console.error(line);
+  // A killed synth or set-image left something half-done: finish or undo it first, and say so.
+  void recoverInterrupted({
+    configDir: 'config',
+    dist: 'dist',
+    published: () => checkDist('config', 'dist', () => undefined) === 0,
+    log,
+  })
+    .then(() => {
+      process.exitCode = checkDist('config', 'dist', log);
+    })
+    .catch((e: unknown) => {
+      if (!(e instanceof PublishError || e instanceof LockTimeout || isFsError(e))) throw e;
+      log(`check:dist: ${e.message}`);
+      process.exitCode = 1;
+    });
 }

@@ -37,18 +37,25 @@ function show(value: unknown): string {
   return text.length > MAX_VALUE ? `${text.slice(0, MAX_VALUE - 1)}…` : text;
 }
 
+/** Marks a mapping keyedByName made from a list: its key order is the list's order. */
+const NAMED = Symbol('named list');
+
 /**
  * The object with each list whose items all have a distinct `name` (containers, ports, env, volumes)
  * turned into a mapping keyed `[name]`: an index moves when an item is added before it, a name does not,
- * so a new container reads as one added item rather than every later one changed.
+ * so a new container reads as one added item rather than every later one changed. The order is kept
+ * (see reorderings): it can matter, as for `env`, where `$(VAR)` sees only the variables before it.
  */
 function keyedByName(value: unknown): unknown {
   if (Array.isArray(value)) {
     const names = value.map((item) => item?.name);
     const named = value.length > 0 && names.every((n) => typeof n === 'string') && new Set(names).size === names.length;
-    return named
-      ? Object.fromEntries(value.map((item) => [`[${item.name}]`, keyedByName(item)]))
-      : value.map(keyedByName);
+    if (!named) return value.map(keyedByName);
+    const keyed: Record<string | symbol, unknown> = Object.fromEntries(
+      value.map((item) => [`[${item.name}]`, keyedByName(item)]),
+    );
+    keyed[NAMED] = true;
+    return keyed;
   }
   if (typeof value === 'object' && value !== null) {
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, keyedByName(v)]));
@@ -77,6 +84,29 @@ function changedLines(before: string, after: string): string[] {
   ];
 }
 
+/**
+ * One line per named list (keyedByName) whose items that both sides have are in a different order:
+ * microdiff compares mappings by key and cannot see it.
+ */
+function reorderings(a: unknown, b: unknown, at: readonly (string | number)[] = []): string[] {
+  if (typeof a !== 'object' || a === null || typeof b !== 'object' || b === null) return [];
+  const x = a as Record<string | symbol, unknown>;
+  const y = b as Record<string | symbol, unknown>;
+  const common = Object.keys(x).filter((k) => Object.hasOwn(y, k));
+  const lines: string[] = [];
+  if (x[NAMED] && y[NAMED]) {
+    const before = common.map((k) => k.slice(1, -1));
+    const after = Object.keys(y)
+      .filter((k) => Object.hasOwn(x, k))
+      .map((k) => k.slice(1, -1));
+    if (before.join('\0') !== after.join('\0')) {
+      lines.push(`~ ${fieldPath(at)} order: ${show(before.join(', '))} → ${show(after.join(', '))}`);
+    }
+  }
+  for (const k of common) lines.push(...reorderings(x[k], y[k], [...at, Array.isArray(a) ? Number(k) : k]));
+  return lines;
+}
+
 /** One line per changed field (a changed multi-line text also shows its changed lines). */
 function describe(d: Difference): string[] {
   const where = fieldPath(d.path);
@@ -89,18 +119,55 @@ function describe(d: Difference): string[] {
 }
 
 /**
- * The objects of a dist/ tree by file, per output folder (`prod`, `gitops/argocd`). SUMMARY.md and
- * kustomization.yaml are left out: both follow from the objects, which the review already lists.
+ * The objects of a dist/ tree by file, per output folder (`prod`, `gitops/argocd`), with each
+ * kustomization.yaml. SUMMARY.md is left out: it follows from the objects, which the review lists.
  */
 function byFolder(files: Files): Map<string, Map<string, unknown>> {
   const out = new Map<string, Map<string, unknown>>();
   for (const [file, text] of files) {
-    if ([SUMMARY, KUSTOMIZATION].includes(path.basename(file))) continue;
+    if (path.basename(file) === SUMMARY) continue;
     const folder = path.dirname(file);
     if (!out.has(folder)) out.set(folder, new Map());
     out.get(folder)!.set(file, load(text));
   }
   return out;
+}
+
+/**
+ * A folder's kustomization as the review compares it: everything it says (a `namePrefix`, patches,
+ * a changed namespace all change what the cluster gets), but its `resources` only where they differ
+ * from the folder's object files on either side. An object added or removed is already listed as
+ * such; a file kept but no longer listed (the cluster stops applying it) is not, and shows here.
+ */
+function kustomizationView(
+  kustomization: unknown,
+  objects: ReadonlySet<string>,
+  other: { readonly resources: ReadonlySet<string>; readonly objects: ReadonlySet<string> },
+): unknown {
+  if (typeof kustomization !== 'object' || kustomization === null) return kustomization;
+  const { resources, ...rest } = kustomization as { resources?: unknown };
+  if (!Array.isArray(resources)) return kustomization;
+  const listed = new Set(resources.map(String));
+  const regular = (r: string): boolean =>
+    listed.has(r) === objects.has(r) && other.resources.has(r) === other.objects.has(r);
+  const notable = resources.map(String).filter((r) => !regular(r));
+  return { ...rest, resources: Object.fromEntries(notable.map((r) => [`[${r}]`, 'listed'])) };
+}
+
+/** The resources a folder's kustomization lists, and its object files, by name within the folder. */
+function indexOf(
+  folder: string,
+  objects: ReadonlyMap<string, unknown>,
+): { resources: Set<string>; objects: Set<string> } {
+  const kustomization = objects.get(path.join(folder, KUSTOMIZATION)) as { resources?: unknown } | undefined;
+  const resources = Array.isArray(kustomization?.resources) ? kustomization.resources.map(String) : [];
+  const files = [...objects.keys()].map((f) => path.basename(f)).filter((f) => f !== KUSTOMIZATION);
+  return { resources: new Set(resources), objects: new Set(files) };
+}
+
+/** The files of a folder that are objects (its kustomization.yaml is the folder's index). */
+function objectsOnly(objects: ReadonlyMap<string, unknown>): Map<string, unknown> {
+  return new Map([...objects].filter(([f]) => path.basename(f) !== KUSTOMIZATION));
 }
 
 /** The review of `after` against `before` (both dist/ trees by relative path), as lines of text. */
@@ -112,12 +179,17 @@ export function reviewLines(before: Files, after: Files): string[] {
     const a = old.get(folder) ?? new Map<string, unknown>();
     const b = now.get(folder) ?? new Map<string, unknown>();
     if (!old.has(folder) || !now.has(folder)) {
-      const objects = old.has(folder) ? a : b;
+      const objects = objectsOnly(old.has(folder) ? a : b);
       lines.push(`${folder}: ${old.has(folder) ? 'removed' : 'added'}, ${objects.size} objects (${kinds(objects)})`);
       continue;
     }
     const section: string[] = [];
     const counts = { added: 0, removed: 0, changed: 0 };
+    const index = { a: indexOf(folder, a), b: indexOf(folder, b) };
+    const view = (side: 'a' | 'b', file: string, object: unknown): unknown =>
+      path.basename(file) === KUSTOMIZATION
+        ? kustomizationView(object, index[side].objects, index[side === 'a' ? 'b' : 'a'])
+        : keyedByName(object);
     for (const file of [...new Set([...a.keys(), ...b.keys()])].sort()) {
       if (!a.has(file)) {
         counts.added++;
@@ -126,11 +198,16 @@ export function reviewLines(before: Files, after: Files): string[] {
         counts.removed++;
         section.push(`  - ${label(file, a.get(file))}`);
       } else {
-        const changes = diff({ o: keyedByName(a.get(file)) }, { o: keyedByName(b.get(file)) });
+        const before = view('a', file, a.get(file));
+        const after = view('b', file, b.get(file));
+        const changes = [
+          ...diff({ o: before }, { o: after }).flatMap((d) => describe({ ...d, path: d.path.slice(1) })),
+          ...reorderings(before, after),
+        ];
         if (changes.length === 0) continue;
         counts.changed++;
         section.push(`  ~ ${label(file, b.get(file))}`);
-        for (const d of changes) section.push(...describe({ ...d, path: d.path.slice(1) }).map((l) => `      ${l}`));
+        section.push(...changes.map((l) => `      ${l}`));
       }
     }
     if (section.length === 0) continue;

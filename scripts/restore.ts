@@ -11,6 +11,7 @@ import { Chart } from 'cdk8s';
 import { dump } from 'js-yaml';
 import { isDnsLabel } from '../lib/platform/checks';
 import { chartLabels } from '../lib/platform/labels';
+import { sourceFolderOf } from '../lib/platform/paths';
 import { ConfigError, loadConfig } from '../lib/pipeline/config';
 import { synthEnvironment } from '../lib/pipeline/synth';
 import { checkPolicy } from '../lib/validation/policy';
@@ -55,12 +56,15 @@ export function toYaml(manifests: readonly Manifest[]): string {
   return manifests.map((m) => `---\n${dump(m, { lineWidth: -1, noRefs: true })}`).join('');
 }
 
-/** Where `--out` may write: anywhere but dist/, which only a validated synth replaces. */
+/**
+ * Where `--out` may write: anywhere but the project's tracked folders (dist/, which only a
+ * validated synth replaces, config/, the code), links resolved.
+ */
 export function outProblem(root: string, out: string): string | undefined {
-  const relative = path.relative(path.join(root, 'dist'), path.resolve(root, out));
-  return relative === '' || !relative.startsWith('..')
-    ? `restore: --out ${out} is inside dist/, which only cdk8s synth writes; write it elsewhere`
-    : undefined;
+  const folder = sourceFolderOf(root, out);
+  if (folder === undefined) return undefined;
+  const why = folder === 'dist' ? 'which only cdk8s synth writes' : 'a tracked folder of this project';
+  return `restore: --out ${out} is inside ${folder}/ (links resolved), ${why}; write it elsewhere`;
 }
 
 if (require.main === module) {

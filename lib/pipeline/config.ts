@@ -469,6 +469,12 @@ export function parseConfig(file: string, text: string): EnvironmentConfig {
   if (!isDnsLabel(name)) {
     throw new ConfigError([`${file}: the environment name "${name}" (the file name) must be a DNS label`]);
   }
+  if (name in Object.prototype) {
+    // The construct library keeps children in a plain object, where this name is already taken.
+    throw new ConfigError([
+      `${file}: the environment name "${name}" (the file name) is reserved: every JavaScript object has a property of that name; rename the file`,
+    ]);
+  }
   const raw = structuredClone(parseYamlFile(file, text, schema)) as Raw;
   const problems = semanticProblems(file, raw);
   if (problems.length > 0) {

@@ -138,7 +138,7 @@ export function parseGitopsConfig(
   const ssh = isSshURL(config.repoURL);
   const problems = [
     ...names
-      .filter((n) => !(n in config.environments))
+      .filter((n) => !Object.hasOwn(config.environments, n))
       .map((n) => `${file}: environments.${n} is missing: config/${n}.yaml needs a destination`),
     ...Object.keys(config.environments)
       .filter((n) => !names.includes(n))

@@ -24,8 +24,9 @@ import {
 import { PropsError } from '../platform/checks';
 import { summarize } from './summary';
 import { summarizeGitops } from './gitops-summary';
-import { KUSTOMIZATION, SUMMARY, writeTree } from '../platform/tree';
+import { KUSTOMIZATION, SUMMARY, isFsError, writeTree } from '../platform/tree';
 import { writeHandoff } from '../platform/handoff';
+import { Inputs, InputsChanged, withInputs } from '../platform/inputs';
 import type { Manifest } from '../validation/schema';
 
 /** Everything a synth writes: relative path -> content, and the objects of each folder. */
@@ -33,6 +34,8 @@ export interface Rendered {
   readonly files: ReadonlyMap<string, string>;
   /** Folder (`prod`, `gitops/argocd`, ...) -> its objects. */
   readonly folders: ReadonlyMap<string, readonly Manifest[]>;
+  /** The config it was rendered from (the publish refuses it once they changed). */
+  readonly inputs: Inputs;
 }
 
 /** `<kind>-<name>.yaml`, lower case: stable, unique within a folder, readable in a diff. */
@@ -131,8 +134,16 @@ function gitopsCharts(gitops: GitopsConfig, outputs: readonly EnvironmentOutput[
   return out;
 }
 
-/** Loads `configDir` and renders every file of a synth. Throws ConfigError on bad config. */
+/**
+ * Loads `configDir` and renders every file of a synth. Throws ConfigError on bad config and
+ * InputsChanged when the config changed while it was read.
+ */
 export function renderProject(configDir: string): Rendered {
+  const { result, inputs } = withInputs(configDir, () => renderFiles(configDir));
+  return { ...result, inputs };
+}
+
+function renderFiles(configDir: string): Omit<Rendered, 'inputs'> {
   const environments = loadEnvironments(configDir);
   const gitops = loadGitopsConfig(configDir, environments);
   const outputs = environments.map(renderEnvironment);
@@ -167,6 +178,12 @@ export interface RunOptions {
    * @default false
    */
   readonly cli?: boolean;
+  /**
+   * dist/ was just restored from a publish a killed synth left half-done: the messages say so
+   * instead of "dist/ was not changed".
+   * @default false
+   */
+  readonly restored?: boolean;
 }
 
 /** The file a synth run by the CLI writes into the CLI's output folder: every object, in folder order. */
@@ -183,21 +200,35 @@ export function allObjects(files: ReadonlyMap<string, string>): string {
 /** The app's part of a synth: returns the exit code. Bad config writes nothing. */
 export function runSynth(o: RunOptions): number {
   let rendered: Rendered;
+  const dist = o.restored ? 'dist/ was repaired (see above), nothing else changed' : 'dist/ was not changed';
   try {
     rendered = renderProject(o.configDir);
   } catch (e) {
     if (e instanceof ConfigError) {
-      o.log(`synth failed: invalid configuration; dist/ was not changed\n${e.message}`);
+      o.log(`synth failed: invalid configuration; ${dist}\n${e.message}`);
+      return 1;
+    }
+    if (e instanceof InputsChanged) {
+      o.log(`synth failed: ${e.message}; ${dist}; run it again`);
       return 1;
     }
     throw e;
   }
-  if (o.cli) {
-    const written = new Map([[ALL_OBJECTS, allObjects(rendered.files)]]);
-    writeTree(o.outdir, written);
-    writeHandoff(o.outdir, written, rendered.files);
-  } else {
-    writeTree(o.outdir, rendered.files);
+  try {
+    if (o.cli) {
+      const written = new Map([[ALL_OBJECTS, allObjects(rendered.files)]]);
+      writeTree(o.outdir, written);
+      writeHandoff(o.outdir, written, rendered.files, { inputs: rendered.inputs, restored: o.restored ?? false });
+    } else {
+      writeTree(o.outdir, rendered.files);
+    }
+  } catch (e) {
+    // A full disk, a folder that cannot be written: the message, never a stack trace.
+    if (!isFsError(e)) throw e;
+    o.log(`synth failed: cannot write the output (${e.message}); ${dist}`);
+    return 1;
+  }
+  if (!o.cli) {
     const counts = [...rendered.folders].map(([folder, m]) => `${folder} (${m.length})`);
     o.log(`synthesized ${counts.join(', ')} into ${o.outdir}/`);
   }

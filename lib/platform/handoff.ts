@@ -27,6 +27,10 @@ export interface Handoff {
   readonly ancestors: readonly number[];
   /** When the record was written (ms since the epoch). */
   readonly time: number;
+  /** What the app read: hashes of its config, checked again under the publish lock. */
+  readonly inputs: Readonly<Record<string, string>>;
+  /** The app restored dist/ from a publish a killed synth left half-done. */
+  readonly restored: boolean;
 }
 
 /** A record nobody took within this long belongs to a synth that is over (--no-validate, a crash). */
@@ -85,6 +89,7 @@ export function writeHandoff(
   outdir: string,
   written: ReadonlyMap<string, string>,
   files: ReadonlyMap<string, string>,
+  about: Pick<Handoff, 'inputs' | 'restored'>,
   dir = HANDOFF_DIR,
 ): void {
   fs.mkdirSync(dir, { recursive: true });
@@ -98,6 +103,7 @@ export function writeHandoff(
     files: Object.fromEntries(files),
     ancestors: ancestors(),
     time: Date.now(),
+    ...about,
   };
   const id = randomUUID();
   const tmp = path.join(dir, `${id}.tmp`);

@@ -16,3 +16,60 @@ export const SCRIPTS_DIR = path.join(ROOT, 'lib', 'workloads', 'scripts');
 export function embeddedScript(name: string): string {
   return fs.readFileSync(path.join(SCRIPTS_DIR, name), 'utf8');
 }
+
+/**
+ * The project's tracked folders: what only their own tools write (dist/: synth; config/: people and
+ * set-image). A command told to write or empty a path inside one refuses (test/project.test.ts
+ * checks the list against git).
+ */
+export const SOURCE_FOLDERS = [
+  '.ci',
+  '.github',
+  'config',
+  'crds',
+  'dist',
+  'docs',
+  'imports',
+  'lib',
+  'plugins',
+  'schemas',
+  'scripts',
+  'test',
+] as const;
+
+/** `p` with every symbolic link resolved, also when its last parts do not exist yet. */
+export function realPath(p: string): string {
+  const rest: string[] = [];
+  for (let at = path.resolve(p); ; at = path.dirname(at)) {
+    try {
+      return path.join(fs.realpathSync(at), ...rest.reverse());
+    } catch {
+      if (at === path.dirname(at)) return path.resolve(p);
+      rest.push(path.basename(at));
+    }
+  }
+}
+
+/** True when `inner` is `outer` or inside it (both real paths). */
+function within(inner: string, outer: string): boolean {
+  const relative = path.relative(outer, inner);
+  return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative));
+}
+
+/**
+ * The folder of `folders` (tracked ones by default) of the project at `root` that `target` is in,
+ * after resolving links (a link into dist/ is dist/), if any.
+ */
+export function sourceFolderOf(
+  root: string,
+  target: string,
+  folders: readonly string[] = SOURCE_FOLDERS,
+): string | undefined {
+  const real = realPath(path.resolve(root, target));
+  return folders.find((f) => within(real, realPath(path.join(root, f))));
+}
+
+/** True when emptying `target` would delete the project at `root`: it is the project or a folder above it. */
+export function holdsProject(root: string, target: string): boolean {
+  return within(realPath(root), realPath(path.resolve(root, target)));
+}

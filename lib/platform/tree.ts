@@ -1,7 +1,8 @@
 /** Files of a synth on disk: writing, reading, and replacing a folder as a whole. */
+import { randomUUID } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import { withLock } from './lock';
+import { LockHolder, describeHolder, withLock } from './lock';
 
 /** Files that are not Kubernetes objects and are never validated as such. */
 export const KUSTOMIZATION = 'kustomization.yaml';
@@ -38,35 +39,150 @@ export function publishFolders(target: string): { staging: string; previous: str
 }
 
 /**
+ * A publish that could not be done, or a tree that cannot be repaired: the message says why and
+ * what the target folder holds now, for the user to read instead of a stack trace.
+ */
+export class PublishError extends Error {}
+
+/** True for an error the file system raised (ENOSPC, EACCES, EPERM, EROFS, ...). */
+export function isFsError(e: unknown): e is NodeJS.ErrnoException {
+  return e instanceof Error && typeof (e as NodeJS.ErrnoException).code === 'string' && 'syscall' in e;
+}
+
+/** `dist`, as a message names a folder: relative to the working folder when it is inside it. */
+function shown(dir: string): string {
+  const relative = path.relative('.', dir);
+  return relative === '' || relative.startsWith('..') ? dir : relative;
+}
+
+/**
+ * `target` must be a real folder (or missing): a publish renames it as a whole, which would replace
+ * a symbolic link with a folder and leave the tree it pointed to behind, stale.
+ */
+function refuseLink(target: string): void {
+  let link: string;
+  try {
+    link = fs.readlinkSync(target);
+  } catch {
+    return;
+  }
+  throw new PublishError(
+    `${shown(target)} is a symbolic link (to ${link}); a synth replaces ${shown(target)}/ as a whole and does not ` +
+      `follow links: make it a real folder (rm ${shown(target)} && git checkout -- ${shown(target)}); nothing was changed`,
+  );
+}
+
+/**
+ * Deletes `dir`; when that fails (a file that cannot be removed: permissions, `chattr +i`), moves it
+ * aside so that no later publish trips over it, and says where it went.
+ */
+function discard(dir: string): string[] {
+  try {
+    fs.rmSync(dir, { recursive: true, force: true });
+    return [];
+  } catch (e) {
+    if (!isFsError(e)) throw e;
+    const aside = `${dir}-stuck-${randomUUID().slice(0, 8)}`;
+    try {
+      fs.renameSync(dir, aside);
+    } catch (again) {
+      if (!isFsError(again)) throw again;
+      throw new PublishError(
+        `${shown(dir)}/ is left from an earlier publish and can be neither deleted (${e.message}) nor moved ` +
+          `(${again.message}); fix its permissions and delete it, then run this again`,
+      );
+    }
+    return [`${shown(dir)}/ could not be deleted (${e.message}); it was moved to ${shown(aside)}/: delete it by hand`];
+  }
+}
+
+/**
  * Finishes or undoes a publish of `target` that was killed part-way, so `target` is again exactly
  * the old or exactly the new tree: a left-over `.previous` is the old tree, put back if `target` is
  * missing (killed between the two renames) and deleted otherwise; a left-over `.staging` is deleted.
- * Call it holding the publish lock.
+ * Returns what it did, for the user (nothing when there was nothing to do). Call it holding the
+ * publish lock.
  */
-export function recoverPublish(target: string): void {
+export function recoverPublish(target: string): string[] {
   const { staging, previous } = publishFolders(target);
+  refuseLink(target);
+  const notes: string[] = [];
   if (fs.existsSync(previous)) {
-    if (fs.existsSync(target)) fs.rmSync(previous, { recursive: true, force: true });
-    else fs.renameSync(previous, target);
+    if (fs.existsSync(target)) notes.push(...discard(previous));
+    else {
+      fs.renameSync(previous, target);
+      notes.push(
+        `${shown(target)}/ was restored: a synth killed while publishing had left the last published tree in ${shown(previous)}/`,
+      );
+    }
   }
-  fs.rmSync(staging, { recursive: true, force: true });
+  notes.push(...discard(staging));
+  return notes;
+}
+
+/** True when a killed publish left something for recoverPublish to do. */
+export function needsRecovery(target: string): boolean {
+  const { staging, previous } = publishFolders(target);
+  return fs.existsSync(previous) || fs.existsSync(staging);
+}
+
+/** `onWait` of a publish lock: says who holds it and how long this one has waited. */
+export type PublishWait = (waitedMs: number, holder: LockHolder | undefined) => void;
+
+/** The line a process waiting for the publish lock of `target` prints. */
+export function waitingLine(target: string, waitedMs: number, holder: LockHolder | undefined): string {
+  return `waiting for ${describeHolder(holder)} to finish with ${shown(path.resolve(target))}/ (waited ${Math.round(waitedMs / 1000)} s)`;
 }
 
 /** Runs `fn` holding the lock every publish of `target` takes. */
-export function withPublishLock<T>(target: string, fn: () => T, onWait?: () => void): Promise<T> {
+export function withPublishLock<T>(target: string, fn: () => T | Promise<T>, onWait?: PublishWait): Promise<T> {
   return withLock(`publish ${path.resolve(target)}`, fn, { onWait });
+}
+
+/**
+ * Repairs what a killed publish of `target` left, taking the publish lock only when there is
+ * something to repair. Every command that reads or writes `target` calls it first, whatever it
+ * goes on to do (a synth that then fails included). Returns what it did.
+ */
+export async function repairPublish(target: string, onWait?: PublishWait): Promise<string[]> {
+  if (!needsRecovery(target)) return [];
+  return withPublishLock(target, () => recoverPublish(target), onWait);
 }
 
 /**
  * Replaces the folder `target` with exactly `files`. Call it holding the publish lock. A crash at
  * any instant leaves the old tree, the new tree, or (killed between the two renames, a window of
- * microseconds) `.previous` beside a missing `target`, which recoverPublish puts back.
+ * microseconds) `.previous` beside a missing `target`, which recoverPublish puts back. A file
+ * system error (a full disk, a file that cannot be replaced) is a PublishError saying what
+ * `target` holds; returns what else the user should know.
  */
-export function publishTree(files: ReadonlyMap<string, string>, target: string): void {
+export function publishTree(files: ReadonlyMap<string, string>, target: string): string[] {
   const { staging, previous } = publishFolders(target);
-  recoverPublish(target);
-  writeTree(staging, files);
-  if (fs.existsSync(target)) fs.renameSync(target, previous);
-  fs.renameSync(staging, target);
-  fs.rmSync(previous, { recursive: true, force: true });
+  const notes = recoverPublish(target);
+  const unchanged = `${shown(target)}/ was not changed`;
+  try {
+    writeTree(staging, files);
+  } catch (e) {
+    if (!isFsError(e)) throw e;
+    discard(staging);
+    throw new PublishError(`cannot write ${shown(staging)}/ (${e.message}); ${unchanged}`);
+  }
+  if (fs.existsSync(target)) {
+    try {
+      fs.renameSync(target, previous);
+    } catch (e) {
+      if (!isFsError(e)) throw e;
+      discard(staging);
+      throw new PublishError(`cannot move ${shown(target)}/ aside (${e.message}); ${unchanged}`);
+    }
+  }
+  try {
+    fs.renameSync(staging, target);
+  } catch (e) {
+    if (!isFsError(e)) throw e;
+    if (fs.existsSync(previous)) fs.renameSync(previous, target);
+    discard(staging);
+    throw new PublishError(`cannot move ${shown(staging)}/ to ${shown(target)}/ (${e.message}); ${unchanged}`);
+  }
+  return [...notes, ...discard(previous)];
 }

@@ -11,8 +11,17 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { loadAll } from 'js-yaml';
 import type { Validation, ValidationContext, ValidationViolatingResource } from 'cdk8s-cli/plugins';
+import { changedInputs } from '../platform/inputs';
 import { Handoff, takeHandoff } from '../platform/handoff';
-import { KUSTOMIZATION, publishTree, recoverPublish, withPublishLock } from '../platform/tree';
+import { LockTimeout } from '../platform/lock';
+import {
+  KUSTOMIZATION,
+  PublishError,
+  publishTree,
+  repairPublish,
+  waitingLine,
+  withPublishLock,
+} from '../platform/tree';
 import { validateFolders } from './validate';
 import type { Manifest } from './schema';
 
@@ -80,9 +89,23 @@ export class EasyflowValidation implements Validation {
   public async validate(context: ValidationContext): Promise<void> {
     this.stdout = context.stdout ?? false;
     const say = (line: string): void => (context.stdout ? console.error(line) : context.logger.log(line));
+    const fail = (ruleName: string, recommendation: string, fix: string): void => {
+      context.report.addViolation({ ruleName, recommendation, fix, violatingResources: [] });
+      context.report.submit('failure');
+    };
+    const onWait = (ms: number, holder: Parameters<typeof waitingLine>[2]): void =>
+      say(waitingLine(this.publishTo!, ms, holder));
+    let restored = false;
     if (this.publishTo) {
       // A synth killed while publishing left dist/ recoverable: repair it even if this synth fails.
-      await withPublishLock(this.publishTo, () => recoverPublish(this.publishTo!));
+      try {
+        const notes = await repairPublish(this.publishTo, onWait);
+        notes.forEach(say);
+        restored = notes.length > 0;
+      } catch (e) {
+        if (!(e instanceof PublishError || e instanceof LockTimeout)) throw e;
+        return fail('synth/publish', e.message, 'see the message; nothing else was done');
+      }
     }
     // The app of this synth ran after this process started, which a clock step cannot move much.
     const started = this.cli === process.pid ? Date.now() - process.uptime() * 1000 - 1000 : 0;
@@ -93,14 +116,11 @@ export class EasyflowValidation implements Validation {
         ? `the validation reports file ${this.reportsFile} already exists and the CLI will not overwrite it`
         : this.mismatch(handoff, context);
     if (problem !== undefined) {
-      context.report.addViolation({
-        ruleName: 'synth/output',
-        recommendation: `${problem}; nothing was published`,
-        fix: 'run the app through cdk8s.yaml (npx cdk8s synth), one synth per output folder at a time',
-        violatingResources: [],
-      });
-      context.report.submit('failure');
-      return;
+      return fail(
+        'synth/output',
+        `${problem}; nothing was published`,
+        'run the app through cdk8s.yaml (npx cdk8s synth), one synth per output folder at a time',
+      );
     }
     const files = new Map(Object.entries(handoff!.files).filter(([f]) => !NOT_PUBLISHED.has(f)));
 
@@ -137,24 +157,46 @@ export class EasyflowValidation implements Validation {
       });
     }
     const objects = [...folders.values()].reduce((n, m) => n + m.length, 0);
-    this.succeeded = byRule.size === 0;
-    context.report.submit(this.succeeded ? 'success' : 'failure', { objects: String(objects) });
-    if (!this.succeeded) return;
+    if (byRule.size > 0) {
+      context.report.submit('failure', { objects: String(objects) });
+      return;
+    }
 
     const width = Math.max(...[...folders.keys()].map((f) => f.length));
     for (const [folder, manifests] of folders) say(`${folder.padEnd(width)}  ${manifests.length} objects`);
+    const unchanged =
+      restored || handoff!.restored
+        ? `${this.publishTo}/ was repaired (see above), nothing else changed`
+        : `${this.publishTo ?? 'nothing'}/ was not changed`;
     if (this.publish(handoff!, context)) {
       const target = this.publishTo!;
-      await withPublishLock(
-        target,
-        () => publishTree(files, target),
-        () => say(`waiting for another synth to finish publishing ${target}/`),
-      );
+      let notes: string[];
+      try {
+        notes = await withPublishLock(
+          target,
+          () => {
+            // Under the lock: a render of config that changed since it was read is older than what
+            // is on disk, and possibly older than what another synth published meanwhile.
+            const changed = changedInputs(handoff!.inputs);
+            if (changed.length > 0) {
+              throw new PublishError(`${changed.join(', ')} changed while this synth ran; ${unchanged}; run it again`);
+            }
+            return publishTree(files, target);
+          },
+          onWait,
+        );
+      } catch (e) {
+        if (!(e instanceof PublishError || e instanceof LockTimeout)) throw e;
+        return fail('synth/publish', e.message, 'see the message; the validation itself passed');
+      }
+      notes.forEach(say);
       say(`validated ${objects} objects; published ${files.size} files to ${target}/`);
     } else {
       const where = context.stdout ? 'standard output' : `${path.relative('.', handoff!.outdir)}/`;
-      say(`validated ${objects} objects written to ${where}; ${this.publishTo ?? 'nothing'}/ was not changed`);
+      say(`validated ${objects} objects written to ${where}; ${unchanged}`);
     }
+    this.succeeded = true;
+    context.report.submit('success', { objects: String(objects) });
   }
 
   /** True for a plain synth: the CLI wrote its configured output folder and dist/ is to follow it. */

@@ -9,6 +9,7 @@ import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { loadAll } from 'js-yaml';
+import { withPublishLock } from '../../lib/platform/tree';
 import { copyProject } from '../../scripts/scratch-copy';
 import { ROOT, rendered } from '../helpers';
 
@@ -63,6 +64,49 @@ function exited(child: ChildProcess): Promise<{ code: number | null; output: str
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Resolves once `condition` holds, polling; fails after a deadline generous for a busy machine. */
+async function until(condition: () => boolean, what: string, deadlineMs = 60_000): Promise<void> {
+  const end = Date.now() + deadlineMs;
+  while (!condition()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await sleep(20);
+  }
+}
+
+/** A child's output so far, and its end. */
+function watch(child: ChildProcess): { output: () => string; done: Promise<{ code: number | null; output: string }> } {
+  let output = '';
+  child.stdout?.on('data', (d) => (output += d));
+  child.stderr?.on('data', (d) => (output += d));
+  const done = new Promise<{ code: number | null; output: string }>((resolve) =>
+    child.once('close', (code) => resolve({ code, output })),
+  );
+  return { output: () => output, done };
+}
+
+/** `npm run set-image -- <args>` in the copy, in its own process group. */
+function startSetImage(...args: string[]): ChildProcess {
+  return spawn(process.execPath, [path.join(work, 'scripts', 'ts-run.js'), 'scripts/set-image.ts', ...args], {
+    cwd: work,
+    env: ENV,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+}
+
+/** `npm run check:dist` in the copy. */
+function checkDist(): { status: number | null; stderr: string } {
+  return spawnSync(
+    process.execPath,
+    [path.join(work, 'node_modules', 'tsx', 'dist', 'cli.mjs'), 'scripts/check-dist.ts'],
+    {
+      cwd: work,
+      env: ENV,
+      encoding: 'utf8',
+    },
+  );
+}
 
 /** Replaces `from` by `to` in the copy's `file` for the duration of `fn`. */
 async function withEdit<T>(file: string, from: string, to: string, fn: () => T | Promise<T>): Promise<T> {
@@ -175,6 +219,41 @@ describe('a plain synth', () => {
   });
 });
 
+describe('a synth after one killed between its two renames', () => {
+  test.each([
+    ['bad config', 'config/prod.yaml', 'minReplicas: 3', 'minReplicas: 30', 'synth failed: invalid configuration'],
+    [
+      'an app crash',
+      'lib/easyflow-chart.ts',
+      'applySyncWaves(this);',
+      "applySyncWaves(this);\n    throw new Error('boom');",
+      'boom',
+    ],
+    [
+      'a policy violation',
+      'lib/platform/security.ts',
+      'readOnlyRootFilesystem: true',
+      'readOnlyRootFilesystem: false',
+      'policy/read-only-root',
+    ],
+  ])('fails on %s, yet restores dist/ first and says so', async (_case, file, from, to, failure) => {
+    expect(synth().status).toBe(0);
+    const before = dist();
+    fs.renameSync(path.join(work, 'dist'), path.join(work, '.dist.previous'));
+    await withEdit(file, from, to, () => {
+      const r = synth();
+      expect(r.status).not.toBe(0);
+      expect(r.output).toContain(failure);
+      expect(r.output).toContain(
+        'dist/ was restored: a synth killed while publishing had left the last published tree in .dist.previous/',
+      );
+      expect(r.output).not.toContain('dist/ was not changed');
+    });
+    expect(dist()).toEqual(before);
+    expect(leftovers()).toEqual([]);
+  });
+});
+
 describe('every cdk8s synth flag keeps dist/ as it was', () => {
   let before: Record<string, string>;
   beforeAll(() => {
@@ -280,7 +359,7 @@ describe('concurrent and interrupted synths', () => {
     }
   });
 
-  test('synths of two configs at once leave one complete tree, never a mix', async () => {
+  test('synths of changing configs at once leave the newest complete tree, never a mix or an older one', async () => {
     const file = path.join(work, 'config', 'prod.yaml');
     const original = fs.readFileSync(file, 'utf8');
     try {
@@ -290,8 +369,15 @@ describe('concurrent and interrupted synths', () => {
         runs.push(exited(startSynth()));
         await sleep(250);
       }
-      for (const r of await Promise.all(runs)) expect(r.code).toBe(0);
+      // A synth whose config changed after it read it refuses to publish, and says so.
+      for (const r of await Promise.all(runs)) {
+        if (r.code !== 0) expect(r.output).toContain('config/prod.yaml changed while this synth ran');
+      }
       expect(consistent(dist())).toBe(true);
+      // The last synth read the last config, and no older render can overwrite what it published.
+      expect(fs.readFileSync(path.join(work, 'dist', 'prod', 'deployment-easyflow-app.yaml'), 'utf8')).toContain(
+        '/easyflow:1.0.3',
+      );
       expect(leftovers()).toEqual([]);
     } finally {
       fs.writeFileSync(file, original);
@@ -424,5 +510,85 @@ describe('npm run set-image', () => {
       fs.writeFileSync(file, original);
     }
     expect(synth().status).toBe(0);
+  });
+});
+
+describe('an older render never overwrites a newer one', () => {
+  test('a synth whose config changed before it could publish fails, names the file, and leaves dist/', async () => {
+    expect(synth().status).toBe(0);
+    const before = dist();
+    let release = (): void => undefined;
+    let acquired = false;
+    // Another synth holds the publish lock while this one renders and validates config A.
+    const held = withPublishLock(path.join(work, 'dist'), () => {
+      acquired = true;
+      return new Promise<void>((r) => (release = r));
+    });
+    await until(() => acquired, 'the publish lock');
+    const run = watch(startSynth());
+    await until(() => run.output().includes('to finish with dist/'), 'the synth to wait for the publish lock');
+    await withEdit('config/prod.yaml', "tag: '1.0.0'", "tag: '5.0.0'", async () => {
+      release();
+      await held;
+      const r = await run.done;
+      expect(r.code).not.toBe(0);
+      expect(r.output).toContain('config/prod.yaml changed while this synth ran; dist/ was not changed; run it again');
+    });
+    expect(dist()).toEqual(before);
+    expect(leftovers()).toEqual([]);
+  });
+});
+
+describe('set-image killed or hung up', () => {
+  const journal = (): string => path.join(work, 'config', '.set-image.json');
+
+  test.each(['SIGKILL', 'SIGHUP'] as const)(
+    '%s once the release is written down: check:dist finds it, says so, and config/ and dist/ agree',
+    async (signal) => {
+      const file = path.join(work, 'config', 'prod.yaml');
+      const original = fs.readFileSync(file, 'utf8');
+      try {
+        const child = startSetImage('prod', '4.0.0');
+        const run = watch(child);
+        await until(() => fs.existsSync(journal()) || run.output().includes('now deploys'), 'the journal');
+        try {
+          process.kill(-child.pid!, signal);
+        } catch {
+          // Already finished.
+        }
+        await run.done;
+        const check = checkDist();
+        expect(check.stderr).toMatch(/check:dist: dist\/ matches a fresh synth/);
+        if (signal === 'SIGKILL')
+          expect(check.stderr).toContain('set-image: found an interrupted release of prod 4.0.0');
+        expect(fs.existsSync(journal())).toBe(false);
+      } finally {
+        fs.writeFileSync(file, original);
+      }
+      expect(synth().status).toBe(0);
+    },
+  );
+});
+
+describe('npm run synth', () => {
+  const wrapper = (...args: string[]) =>
+    spawnSync(process.execPath, [path.join(work, 'scripts', 'ts-run.js'), 'scripts/synth.ts', ...args], {
+      cwd: work,
+      env: ENV,
+      encoding: 'utf8',
+    });
+
+  test('refuses an output folder the CLI would delete before the app runs; config/ stays', () => {
+    const config = treeHash(path.join(work, 'config'));
+    const r = wrapper('-o', 'config');
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('synth: --output config is inside config/ (links resolved), and cdk8s synth deletes');
+    expect(treeHash(path.join(work, 'config'))).toEqual(config);
+  });
+
+  test('runs the CLI with every other flag', () => {
+    const r = wrapper('-o', 'out-wrapper');
+    expect(r.status).toBe(0);
+    expect(loadAll(fs.readFileSync(path.join(work, 'out-wrapper', 'all.k8s.yaml'), 'utf8'))).toHaveLength(OBJECTS);
   });
 });

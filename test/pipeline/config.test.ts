@@ -187,6 +187,19 @@ describe('bad input names the file, the key path and the value', () => {
     ]);
   });
 
+  test.each(['constructor', '__proto__', 'toString', 'hasOwnProperty'])(
+    'an environment named after an Object.prototype key (%s.yaml) is refused by name',
+    (name) => {
+      expect(problemsOf(PROD, `config/${name}.yaml`)).toEqual([
+        expect.stringMatching(
+          new RegExp(
+            `^config/${name}\\.yaml: the environment name "${name}" \\(the file name\\) (must be a DNS label|is reserved)`,
+          ),
+        ),
+      ]);
+    },
+  );
+
   test('a message carries no stack trace', () => {
     const text = prodWith('minReplicas: 3', 'minReplicas: 12');
     for (const line of problemsOf(text)) expect(line).not.toMatch(/\n\s+at /);

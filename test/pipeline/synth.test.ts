@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { ALL_OBJECTS, allObjects, fileName, folderFiles, runSynth } from '../../lib/pipeline/synth';
+import { hashInputs } from '../../lib/platform/inputs';
 import { takeHandoff } from '../../lib/platform/handoff';
 import { readTree } from '../../lib/platform/tree';
 import { formatViolations, validateFolders } from '../../lib/validation/validate';
@@ -54,6 +55,8 @@ test('run by the CLI, runSynth writes every object into one file and hands the d
   expect(handoff.outdir).toBe(outdir);
   expect(handoff.written).toEqual({ [ALL_OBJECTS]: all });
   expect(handoff.files).toEqual(Object.fromEntries(rendered().files));
+  expect(handoff.inputs).toEqual(hashInputs(CONFIG_DIR));
+  expect(handoff.restored).toBe(false);
   expect(takeHandoff(process.ppid, 0)).toBeUndefined();
   expect(lines).toEqual([]);
 });
@@ -76,6 +79,19 @@ test('runSynth on bad config returns 1, names the problem and writes nothing', (
   expect(runSynth({ configDir: config, outdir: path.join(tmp, 'out'), log: (l) => lines.push(l) })).toBe(1);
   expect(lines.join('\n')).toContain(`${config}/prod.yaml: namespace is "Easy Flow": it must be a DNS label`);
   expect(fs.existsSync(path.join(tmp, 'out'))).toBe(false);
+});
+
+test('after a repair, a failing synth says dist/ was restored, never that it was not changed', () => {
+  const config = path.join(tmp, 'config');
+  fs.mkdirSync(config);
+  fs.writeFileSync(path.join(config, 'prod.yaml'), 'namespace: Easy Flow\n');
+  const lines: string[] = [];
+  const outdir = path.join(tmp, 'out');
+  expect(runSynth({ configDir: config, outdir, restored: true, log: (l) => lines.push(l) })).toBe(1);
+  expect(lines[0]).toMatch(
+    /^synth failed: invalid configuration; dist\/ was repaired \(see above\), nothing else changed\n/,
+  );
+  expect(lines.join('\n')).not.toContain('was not changed');
 });
 
 test('violations are reported one per line with folder, object, field and rule', () => {

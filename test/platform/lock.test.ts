@@ -1,5 +1,5 @@
 import { spawn } from 'child_process';
-import { withLock } from '../../lib/platform/lock';
+import { LockHolder, describeHolder, withLock } from '../../lib/platform/lock';
 import { ROOT } from '../helpers';
 
 const key = `lock-test-${process.pid}-${Date.now()}`;
@@ -30,7 +30,9 @@ test('a holder that throws releases the lock', async () => {
 test('waiting gives up after the timeout with a message naming the lock', async () => {
   const held = withLock(key, () => new Promise((r) => setTimeout(r, 300)));
   await expect(withLock(key, () => 1, { timeoutMs: 50 })).rejects.toThrow(
-    `the lock "${key}" was held by another process for 50 ms`,
+    new RegExp(
+      `^the lock "${key}" was held by pid ${process.pid} \\(.+\\) since \\d\\d:\\d\\d:\\d\\d UTC for 50 ms, longer than this process waits; if that process hangs, stop it \\(kill ${process.pid}\\) and run this again$`,
+    ),
   );
   await held;
 });
@@ -42,8 +44,30 @@ test('a holder killed with SIGKILL releases the lock', async () => {
   })`;
   const child = spawn(process.execPath, ['-e', holder], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
   await new Promise((r) => child.stdout.once('data', r));
-  await expect(withLock(key, () => 'busy', { timeoutMs: 100 })).rejects.toThrow('was held by another process');
+  await expect(withLock(key, () => 'busy', { timeoutMs: 100 })).rejects.toThrow(`was held by pid ${child.pid} (`);
   child.kill('SIGKILL');
   await new Promise((r) => child.once('exit', r));
   await expect(withLock(key, () => 'free', { timeoutMs: 2000 })).resolves.toBe('free');
+});
+
+test('while waiting, the waiter hears again and again who holds the lock and for how long it has waited', async () => {
+  let release = (): void => undefined;
+  const held = withLock(key, () => new Promise<void>((r) => (release = r)));
+  const reports: Array<[number, LockHolder | undefined]> = [];
+  const waiting = withLock(key, () => 'mine', {
+    reportEveryMs: 1,
+    onWait: (ms, holder) => {
+      reports.push([ms, holder]);
+      if (reports.length === 3) release();
+    },
+  });
+  await expect(waiting).resolves.toBe('mine');
+  await held;
+  expect(reports).toHaveLength(3);
+  expect(reports[2]![0]).toBeGreaterThan(reports[0]![0]);
+  expect(reports[0]![1]).toEqual({ pid: process.pid, command: expect.any(String), since: expect.any(Number) });
+  expect(describeHolder(reports[0]![1])).toMatch(
+    new RegExp(`^pid ${process.pid} \\(.+\\) since \\d\\d:\\d\\d:\\d\\d UTC$`),
+  );
+  expect(describeHolder(undefined)).toBe('another process');
 });

@@ -1,7 +1,16 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { publishFolders, publishTree, readTree, recoverPublish, writeTree } from '../../lib/platform/tree';
+import {
+  PublishError,
+  needsRecovery,
+  publishFolders,
+  publishTree,
+  readTree,
+  recoverPublish,
+  repairPublish,
+  writeTree,
+} from '../../lib/platform/tree';
 
 let tmp: string;
 let dist: string;
@@ -71,5 +80,91 @@ describe('recoverPublish', () => {
     writeTree(dist, OLD);
     recoverPublish(dist);
     expect(readTree(dist)).toEqual(OLD);
+  });
+});
+
+/** Makes the next fs calls fail as a full disk or an undeletable file would (errors as Node raises them). */
+const mockFaults: { write?: string; rm?: string } = {};
+jest.mock('fs', () => {
+  const actual = jest.requireActual('fs');
+  const fault = (code: string, syscall: string, file: string): Error =>
+    Object.assign(new Error(`${code}: injected, ${syscall} '${file}'`), { code, syscall, path: file });
+  return {
+    ...actual,
+    writeFileSync: (file: string, ...rest: unknown[]) => {
+      if (mockFaults.write && String(file).includes(mockFaults.write)) throw fault('ENOSPC', 'write', String(file));
+      return actual.writeFileSync(file, ...rest);
+    },
+    rmSync: (file: string, ...rest: unknown[]) => {
+      if (mockFaults.rm && String(file).endsWith(mockFaults.rm)) throw fault('EPERM', 'unlink', `${file}/prod/a.yaml`);
+      return actual.rmSync(file, ...rest);
+    },
+  };
+});
+
+describe('file system errors are messages, and never wedge the next publish', () => {
+  afterEach(() => {
+    delete mockFaults.write;
+    delete mockFaults.rm;
+  });
+
+  test('a full disk while writing the new tree: dist/ stays, nothing is left beside it', () => {
+    writeTree(dist, OLD);
+    mockFaults.write = '.dist.staging';
+    expect(() => publishTree(NEW, dist)).toThrow(
+      new PublishError(
+        `cannot write ${tmp}/.dist.staging/ (ENOSPC: injected, write '${tmp}/.dist.staging/prod/a.yaml'); ${dist}/ was not changed`,
+      ),
+    );
+    expect(readTree(dist)).toEqual(OLD);
+    expect(fs.readdirSync(tmp)).toEqual(['dist']);
+  });
+
+  test('an old tree that cannot be deleted (EPERM, chattr +i) is moved aside; the next publish works', () => {
+    writeTree(dist, OLD);
+    mockFaults.rm = '.dist.previous';
+    const notes = publishTree(NEW, dist);
+    expect(readTree(dist)).toEqual(NEW);
+    expect(notes).toEqual([
+      expect.stringMatching(
+        /^.*\.dist\.previous\/ could not be deleted \(EPERM: injected, unlink '.*\.dist\.previous\/prod\/a\.yaml'\); it was moved to .*\.dist\.previous-stuck-[0-9a-f]{8}\/: delete it by hand$/,
+      ),
+    ]);
+    delete mockFaults.rm;
+    expect(publishTree(OLD, dist)).toEqual([]);
+    expect(readTree(dist)).toEqual(OLD);
+    expect(fs.readdirSync(tmp).filter((n) => !n.includes('stuck'))).toEqual(['dist']);
+  });
+
+  test('a leftover old tree the previous publish could not delete does not block the next one', () => {
+    writeTree(dist, NEW);
+    writeTree(publishFolders(dist).previous, OLD);
+    mockFaults.rm = '.dist.previous';
+    expect(publishTree(OLD, dist)).toHaveLength(2);
+    expect(readTree(dist)).toEqual(OLD);
+    expect(fs.existsSync(publishFolders(dist).previous)).toBe(false);
+  });
+});
+
+describe('a symbolic link as the target', () => {
+  test('is refused with its name and where it points; nothing changes', () => {
+    const real = path.join(tmp, 'elsewhere');
+    writeTree(real, OLD);
+    fs.symlinkSync(real, dist);
+    expect(() => publishTree(NEW, dist)).toThrow(`${dist} is a symbolic link (to ${real}); a synth replaces`);
+    expect(fs.lstatSync(dist).isSymbolicLink()).toBe(true);
+    expect(readTree(real)).toEqual(OLD);
+  });
+});
+
+describe('repairPublish, which every synth runs first', () => {
+  test('says that it restored the old tree, and takes no lock when there is nothing to repair', async () => {
+    writeTree(publishFolders(dist).previous, OLD);
+    expect(await repairPublish(dist)).toEqual([
+      `${dist}/ was restored: a synth killed while publishing had left the last published tree in ${tmp}/.dist.previous/`,
+    ]);
+    expect(readTree(dist)).toEqual(OLD);
+    expect(needsRecovery(dist)).toBe(false);
+    expect(await repairPublish(dist)).toEqual([]);
   });
 });

@@ -12,6 +12,8 @@ const deployment = (image: string, extra: Record<string, unknown> = {}) =>
     metadata: { name: 'easyflow-app' },
     spec: { template: { spec: { containers: [{ name: 'app', image }], ...extra } } },
   });
+const kustomization = (resources: string[], extra: Record<string, unknown> = {}) =>
+  dump({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', ...extra, resources });
 const configMap = (data: Record<string, string>) =>
   dump({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'easyflow-config' }, data });
 
@@ -20,14 +22,14 @@ test('per folder: objects added, removed and changed, with field paths old → n
     ['prod/deployment-easyflow-app.yaml', deployment('app:1.0.0')],
     ['prod/configmap-easyflow-config.yaml', configMap({ LOG_LEVEL: 'INFO' })],
     ['prod/SUMMARY.md', 'before'],
-    ['prod/kustomization.yaml', 'resources: [a]'],
+    ['prod/kustomization.yaml', kustomization(['configmap-easyflow-config.yaml', 'deployment-easyflow-app.yaml'])],
     ['dev/configmap-easyflow-config.yaml', configMap({ LOG_LEVEL: 'DEBUG' })],
   ]);
   const after = new Map([
     ['prod/deployment-easyflow-app.yaml', deployment('app:1.1.0', { priorityClassName: 'high' })],
     ['prod/service-easyflow-app.yaml', dump({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'easyflow-app' } })],
     ['prod/SUMMARY.md', 'after'],
-    ['prod/kustomization.yaml', 'resources: [a, b]'],
+    ['prod/kustomization.yaml', kustomization(['deployment-easyflow-app.yaml', 'service-easyflow-app.yaml'])],
     ['qa/configmap-easyflow-config.yaml', configMap({ LOG_LEVEL: 'INFO' })],
   ]);
   expect(reviewLines(before, after)).toEqual([
@@ -55,6 +57,63 @@ test('a changed multi-line text shows the lines that changed; unchanged trees sa
     '          +   expr: pg_up < 1',
   ]);
   expect(reviewLines(before, before)).toEqual([]);
+});
+
+test('a reordered env list shows: $(VAR) sees only the variables before it', () => {
+  const env = (...names: string[]) => ({
+    containers: [{ name: 'app', image: 'app:1', env: names.map((name) => ({ name, value: `$(${name}_X)` })) }],
+  });
+  const withEnv = (...names: string[]) =>
+    dump({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'easyflow-app' },
+      spec: { template: { spec: env(...names) } },
+    });
+  const before = new Map([['prod/deployment-easyflow-app.yaml', withEnv('DATABASE_PASSWORD', 'DATABASE_URL', 'A')]]);
+  const after = new Map([['prod/deployment-easyflow-app.yaml', withEnv('DATABASE_URL', 'DATABASE_PASSWORD', 'B')]]);
+  expect(reviewLines(before, after)).toEqual([
+    'prod: 1 changed',
+    '  ~ Deployment/easyflow-app',
+    '      - spec.template.spec.containers[app].env[A]: {"name":"A","value":"$(A_X)"}',
+    '      + spec.template.spec.containers[app].env[B]: {"name":"B","value":"$(B_X)"}',
+    '      ~ spec.template.spec.containers[app].env order: DATABASE_PASSWORD, DATABASE_URL → DATABASE_URL, DATABASE_PASSWORD',
+  ]);
+  // An item added at the end moves no other item: no order line.
+  const added = new Map([
+    ['prod/deployment-easyflow-app.yaml', withEnv('DATABASE_PASSWORD', 'DATABASE_URL', 'A', 'C')],
+  ]);
+  expect(reviewLines(before, added)).not.toContainEqual(expect.stringContaining('order'));
+});
+
+describe('kustomization.yaml: whatever changes what the cluster gets', () => {
+  const files = (k: string, ...objects: string[]) =>
+    new Map([['prod/kustomization.yaml', k], ...objects.map((o): [string, string] => [`prod/${o}`, configMap({ o })])]);
+  const A = 'configmap-a.yaml';
+  const B = 'configmap-b.yaml';
+
+  test('a resource no longer listed while its file stays (the cluster stops applying it)', () => {
+    expect(reviewLines(files(kustomization([A, B]), A, B), files(kustomization([A]), A, B))).toEqual([
+      'prod: 1 changed',
+      '  ~ kustomization.yaml',
+      `      - resources[${B}]: listed`,
+    ]);
+  });
+
+  test('an added namePrefix (every object renamed in the cluster)', () => {
+    expect(reviewLines(files(kustomization([A]), A), files(kustomization([A], { namePrefix: 'x-' }), A))).toEqual([
+      'prod: 1 changed',
+      '  ~ kustomization.yaml',
+      '      + namePrefix: x-',
+    ]);
+  });
+
+  test('an object added with its file and its entry shows once, as the object', () => {
+    expect(reviewLines(files(kustomization([A]), A), files(kustomization([A, B]), A, B))).toEqual([
+      'prod: 1 added',
+      '  + ConfigMap/easyflow-config',
+    ]);
+  });
 });
 
 describe('against a git ref', () => {

@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { recoverInterrupted, withRelease, writeJournal } from '../../lib/pipeline/release';
 import { INTERRUPTED, setImage, withImageTag } from '../../scripts/set-image';
 import { fixture } from '../helpers';
 
@@ -32,7 +33,15 @@ describe('setImage', () => {
   });
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
   const run = (tag: string, synth = async () => 0, environment = 'prod', published = () => false) =>
-    setImage({ configDir: dir, environment, tag, synth, published, log: (l) => lines.push(l) });
+    setImage({
+      configDir: dir,
+      dist: path.join(dir, 'dist'),
+      environment,
+      tag,
+      synth,
+      published,
+      log: (l) => lines.push(l),
+    });
   const config = (): string => fs.readFileSync(path.join(dir, 'prod.yaml'), 'utf8');
   const tick = () => new Promise((r) => setTimeout(r, 50));
 
@@ -53,6 +62,26 @@ describe('setImage', () => {
     expect(lines.join('\n')).toContain('"latest" is not a release');
   });
 
+  test('the release is written down before the config changes and forgotten once config and dist/ agree', async () => {
+    const journal = path.join(dir, '.set-image.json');
+    let during: unknown;
+    expect(
+      await run('2.0.0', async () => {
+        during = JSON.parse(fs.readFileSync(journal, 'utf8'));
+        return 0;
+      }),
+    ).toBe(0);
+    expect(during).toEqual({
+      environment: 'prod',
+      tag: '2.0.0',
+      file: path.join(dir, 'prod.yaml'),
+      before: PROD,
+      after: PROD.replace("tag: '1.0.0'", "tag: '2.0.0'"),
+    });
+    expect(fs.existsSync(journal)).toBe(false);
+    expect(fs.readdirSync(dir).sort()).toEqual(['prod.yaml']);
+  });
+
   test('a failed synth puts the old file back', async () => {
     expect(await run('2.0.0', async () => 2)).toBe(2);
     expect(config()).toBe(PROD);
@@ -71,7 +100,7 @@ describe('setImage', () => {
     expect(config()).toContain("tag: '2.0.0'");
   });
 
-  test.each(['SIGINT', 'SIGTERM'] as const)(
+  test.each(['SIGINT', 'SIGTERM', 'SIGHUP'] as const)(
     '%s during a synth that completes is deferred: the new tag stays with dist/, exit code 130',
     async (signal) => {
       const synth = async (): Promise<number> => {
@@ -112,5 +141,89 @@ describe('setImage', () => {
   test('an unknown environment is refused', async () => {
     expect(await run('2.0.0', async () => 0, 'qa')).toBe(1);
     expect(lines).toEqual([`set-image: no environment "qa" (expected ${dir}/qa.yaml)`]);
+  });
+});
+
+describe('a release killed with SIGKILL is found by the next set-image, synth or check:dist', () => {
+  let dir: string;
+  let lines: string[];
+  const file = (): string => path.join(dir, 'prod.yaml');
+  const AFTER = PROD.replace("tag: '1.0.0'", "tag: '2.0.0'");
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'easyflow-release-'));
+    lines = [];
+  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+  /** The state a set-image killed at some instant left: its journal and the config as it was then. */
+  const killed = (config: string): void => {
+    fs.writeFileSync(file(), config);
+    writeJournal(dir, { environment: 'prod', tag: '2.0.0', file: file(), before: PROD, after: AFTER });
+  };
+  const recover = (published: boolean) =>
+    recoverInterrupted({
+      configDir: dir,
+      dist: path.join(dir, 'dist'),
+      published: () => published,
+      log: (l) => lines.push(l),
+    });
+
+  test.each([
+    [
+      'after its publish: the release is complete',
+      AFTER,
+      true,
+      AFTER,
+      `set-image: found an interrupted release of prod 2.0.0: <file> and dist/ already agree, so it is complete`,
+    ],
+    [
+      'before its publish: the old config is put back',
+      AFTER,
+      false,
+      PROD,
+      `set-image: found an interrupted release of prod 2.0.0: dist/ does not hold it, so <file> was put back as it was; run npm run set-image -- prod 2.0.0 again`,
+    ],
+    [
+      'before it wrote the config: nothing to undo',
+      PROD,
+      false,
+      PROD,
+      `set-image: found an interrupted release of prod 2.0.0: it was stopped before it changed <file>; nothing to undo`,
+    ],
+    [
+      'and the config was edited since: it stays as edited',
+      `${AFTER}# edited\n`,
+      false,
+      `${AFTER}# edited\n`,
+      `set-image: found an interrupted release of prod 2.0.0: <file> was changed since, so it was left as it is`,
+    ],
+  ])('killed %s', async (_case, config, published, expected, message) => {
+    killed(config);
+    await recover(published);
+    expect(fs.readFileSync(file(), 'utf8')).toBe(expected);
+    expect(lines).toEqual([message.replace('<file>', file())]);
+    expect(fs.readdirSync(dir)).toEqual(['prod.yaml']);
+  });
+
+  test('the next set-image finishes it first, then makes its own release', async () => {
+    killed(AFTER);
+    const code = await setImage({
+      configDir: dir,
+      dist: path.join(dir, 'dist'),
+      environment: 'prod',
+      tag: '3.0.0',
+      synth: async () => 0,
+      published: () => false,
+      log: (l) => lines.push(l),
+    });
+    expect(code).toBe(0);
+    expect(lines[0]).toContain('set-image: found an interrupted release of prod 2.0.0: dist/ does not hold it');
+    expect(fs.readFileSync(file(), 'utf8')).toBe(PROD.replace("tag: '1.0.0'", "tag: '3.0.0'"));
+  });
+
+  test('a release whose set-image is still running is left alone', async () => {
+    killed(AFTER);
+    await withRelease(dir, () => recover(false));
+    expect(lines).toEqual([]);
+    expect(fs.existsSync(path.join(dir, '.set-image.json'))).toBe(true);
   });
 });

@@ -4,6 +4,7 @@ import * as path from 'path';
 import { ValidationContext } from 'cdk8s-cli/plugins';
 import { dump, load } from 'js-yaml';
 import { ALL_OBJECTS, allObjects } from '../../lib/pipeline/synth';
+import { hashInputs } from '../../lib/platform/inputs';
 import { takeHandoff, writeHandoff } from '../../lib/platform/handoff';
 import { readTree, writeTree } from '../../lib/platform/tree';
 import { EasyflowValidation } from '../../lib/validation/plugin';
@@ -17,12 +18,16 @@ let logged: string[];
 const cli = process.ppid;
 
 /** What the app leaves: ALL_OBJECTS in the CLI's folder and a handoff of the dist/ tree (`edit`ed). */
-function app(edit: (files: Map<string, string>) => void = () => undefined, dir = outdir): ValidationContext {
+function app(
+  edit: (files: Map<string, string>) => void = () => undefined,
+  dir = outdir,
+  inputs = rendered().inputs,
+): ValidationContext {
   const files = new Map(rendered().files);
   edit(files);
   const written = new Map([[ALL_OBJECTS, allObjects(files)]]);
   writeTree(dir, written);
-  writeHandoff(dir, written, files);
+  writeHandoff(dir, written, files, { inputs, restored: false });
   return new ValidationContext([path.join(dir, ALL_OBJECTS)], 'easyflow-validation', '1.0.0', {}, false);
 }
 
@@ -211,6 +216,46 @@ test('a publish killed between its renames is repaired by the next synth, even a
   fs.renameSync(dist, path.join(tmp, '.dist.previous'));
   await plugin({ cli: 1 }).validate(app());
   expect([...readTree(dist)]).toEqual([['prod/old.yaml', 'old']]);
+  expect(logged[0]).toMatch(/dist\/ was restored: a synth killed while publishing had left the last published tree/);
+});
+
+test('a render whose config changed before its publish is refused, under the lock: dist/ stays', async () => {
+  const config = path.join(tmp, 'config');
+  fs.mkdirSync(config);
+  fs.writeFileSync(path.join(config, 'prod.yaml'), "image: { tag: '1.0.0' }\n");
+  const ctx = app(undefined, outdir, hashInputs(config));
+  // What another synth or set-image does between this synth's render and its publish.
+  fs.writeFileSync(path.join(config, 'prod.yaml'), "image: { tag: '1.0.1' }\n");
+  await plugin().validate(ctx);
+  expect(ctx.report.success).toBe(false);
+  expect(ctx.report.toJson().violations[0]!.recommendation).toBe(
+    `${config}/prod.yaml changed while this synth ran; ${dist}/ was not changed; run it again`,
+  );
+  expect([...readTree(dist)]).toEqual([['prod/old.yaml', 'old']]);
+});
+
+test('a file that appeared in config/ meanwhile (a new environment) is a change too', async () => {
+  const config = path.join(tmp, 'config');
+  fs.mkdirSync(config);
+  const ctx = app(undefined, outdir, hashInputs(config));
+  fs.writeFileSync(path.join(config, 'qa.yaml'), '');
+  await plugin().validate(ctx);
+  expect(ctx.report.toJson().violations[0]!.recommendation).toMatch(
+    new RegExp(`^${config}/, ${config}/qa.yaml changed while this synth ran`),
+  );
+});
+
+test('a symbolic link as dist/ is refused by name, never replaced by a folder', async () => {
+  const real = path.join(tmp, 'real-dist');
+  fs.renameSync(dist, real);
+  fs.symlinkSync(real, dist);
+  const ctx = app();
+  await plugin().validate(ctx);
+  expect(ctx.report.toJson().violations[0]!.recommendation).toMatch(
+    new RegExp(`^${dist} is a symbolic link \\(to ${real}\\); a synth replaces`),
+  );
+  expect(fs.lstatSync(dist).isSymbolicLink()).toBe(true);
+  expect([...readTree(real)]).toEqual([['prod/old.yaml', 'old']]);
 });
 
 test('quietCli drops the CLI lines around a validation and, after a success, its report', async () => {
