@@ -117,7 +117,7 @@ function sectionOf(text: string, heading: string): string[] {
 const cells = (row: string): string[] =>
   row
     .slice(1, -1)
-    .split(' | ')
+    .split(/(?<!\\)\|/)
     .map((c) => c.trim());
 
 /** Each table row of a section by its first cell, as column heading → value. */
@@ -141,7 +141,11 @@ export function summaryLines(before: string, after: string): string[] {
   const a = tableRows(sectionOf(before, CAPACITY));
   const b = tableRows(sectionOf(after, CAPACITY));
   const capacity: string[] = [];
-  const show = (row: ReadonlyMap<string, string>): string => [...row].map(([h, v]) => `${h} ${v}`).join(', ');
+  const show = (row: ReadonlyMap<string, string>): string =>
+    [...row]
+      .filter(([, v]) => v !== '')
+      .map(([h, v]) => `${h} ${v}`)
+      .join(', ');
   for (const key of new Set([...a.keys(), ...b.keys()])) {
     const old = a.get(key);
     const now = b.get(key);
@@ -203,7 +207,10 @@ export function reviewLines(before: Files, after: Files): string[] {
     const summary = Object.entries(counts)
       .filter(([, n]) => n > 0)
       .map(([what, n]) => `${n} ${what}`);
-    lines.push(`${folder}: ${summary.join(', ')}`, ...section);
+    lines.push(
+      `${folder}: ${summary.length > 0 ? summary.join(', ') : 'no object changed; SUMMARY.md did'}`,
+      ...section,
+    );
   }
   return lines;
 }

@@ -201,7 +201,7 @@ export function cores(m: number): string {
   return String(m / 1000);
 }
 
-/** Bytes in the largest binary unit that keeps them short: `13.5Gi`, `640Mi`. */
+/** Bytes, exactly, in the largest binary unit that needs at most three decimals: `13.5Gi`, `1248Mi`. */
 export function binary(n: number): string {
   for (const [unit, size] of [
     ['Ti', 2 ** 40],
@@ -209,7 +209,7 @@ export function binary(n: number): string {
     ['Mi', 2 ** 20],
     ['Ki', 2 ** 10],
   ] as const) {
-    if (n >= size) return `${Number((n / size).toFixed(3))}${unit}`;
+    if (n >= size && Number.isInteger((n / size) * 1000)) return `${n / size}${unit}`;
   }
   return `${n}`;
 }
