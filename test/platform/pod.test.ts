@@ -18,12 +18,13 @@ function fixtureObjects(name: string, change: (config: any) => void = () => unde
 }
 
 /** Every pod template as `source: Kind/name` and its spec. */
-const PODS: Array<[string, any]> = [
+const SOURCES: Array<[string, readonly Manifest[]]> = [
   ...ENVIRONMENTS.map((env): [string, readonly Manifest[]] => [env, manifestsOf(env)]),
   ['test/fixtures/minimal.yaml with everything on', fixtureObjects('minimal', everything)],
   ['test/fixtures/prod.yaml', fixtureObjects('prod')],
   [`${ENVIRONMENTS[0]} restore`, restoreManifests(CONFIG_DIR, ENVIRONMENTS[0]!, 'easyflow_20261127T020000Z.sql.gz')],
-].flatMap(([source, objects]) =>
+];
+const PODS: Array<[string, any]> = SOURCES.flatMap(([source, objects]) =>
   objects.flatMap((m: any): Array<[string, any]> => {
     const template = m.kind === 'CronJob' ? m.spec.jobTemplate.spec.template : m.spec?.template;
     return template?.spec ? [[`${source}: ${m.kind}/${m.metadata.name}`, template.spec]] : [];
