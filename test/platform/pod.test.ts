@@ -7,9 +7,10 @@ import { dump, load } from 'js-yaml';
 import { parseConfig } from '../../lib/pipeline/config';
 import { synthEnvironment } from '../../lib/pipeline/synth';
 import type { Manifest } from '../../lib/validation/schema';
-import { restoreManifests } from '../../scripts/restore';
+import { PostgresBackup } from '../../lib/workloads/postgres-backup';
+import { PostgresRestore } from '../../lib/workloads/postgres-restore';
 import { everything } from '../contract/flows';
-import { CONFIG_DIR, ENVIRONMENTS, fixture, manifestsOf } from '../helpers';
+import { ENVIRONMENTS, SMALL, basics, fixture, manifestsOf, scratch } from '../helpers';
 
 function fixtureObjects(name: string, change: (config: any) => void = () => undefined): Manifest[] {
   const config: any = load(fixture(`${name}.yaml`));
@@ -17,12 +18,32 @@ function fixtureObjects(name: string, change: (config: any) => void = () => unde
   return synthEnvironment(parseConfig(`config/${name}.yaml`, dump(config))).toJson() as Manifest[];
 }
 
+/** The restore Job (`npm run restore`, never in dist/), built on its own. */
+function restoreObjects(): Manifest[] {
+  const { chart, synth } = scratch();
+  const { postgres } = basics(chart);
+  const backup = new PostgresBackup(chart, 'backup', {
+    postgres,
+    storage: { size: '1Gi' },
+    resources: SMALL,
+    instance: 'i',
+  });
+  new PostgresRestore(chart, 'restore', {
+    postgres,
+    backup,
+    archive: 'easyflow_20261127T020000Z.sql.gz',
+    resources: SMALL,
+    instance: 'i',
+  });
+  return synth();
+}
+
 /** Every pod template as `source: Kind/name` and its spec. */
 const SOURCES: Array<[string, readonly Manifest[]]> = [
   ...ENVIRONMENTS.map((env): [string, readonly Manifest[]] => [env, manifestsOf(env)]),
   ['test/fixtures/minimal.yaml with everything on', fixtureObjects('minimal', everything)],
   ['test/fixtures/prod.yaml', fixtureObjects('prod')],
-  [`${ENVIRONMENTS[0]} restore`, restoreManifests(CONFIG_DIR, ENVIRONMENTS[0]!, 'easyflow_20261127T020000Z.sql.gz')],
+  ['npm run restore', restoreObjects()],
 ];
 const PODS: Array<[string, any]> = SOURCES.flatMap(([source, objects]) =>
   objects.flatMap((m: any): Array<[string, any]> => {
