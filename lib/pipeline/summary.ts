@@ -25,39 +25,31 @@ interface Workload {
   readonly schedule?: string;
 }
 
+/** What every workload with a pod template shows: its kind, name, pods' `app` label and containers. */
+function podWorkload(m: Obj, pod: Obj): Workload {
+  return {
+    kind: m.kind,
+    name: m.metadata.name,
+    app: pod.metadata.labels.app,
+    containers: [...(pod.spec.initContainers ?? []), ...pod.spec.containers],
+  };
+}
+
 function workloadOf(m: Obj): Workload | undefined {
   switch (m.kind) {
     case 'Deployment':
-    case 'StatefulSet': {
-      const pod = m.spec.template;
+    case 'StatefulSet':
       return {
-        kind: m.kind,
-        name: m.metadata.name,
-        app: pod.metadata.labels.app,
-        containers: [...(pod.spec.initContainers ?? []), ...pod.spec.containers],
+        ...podWorkload(m, m.spec.template),
         replicas: m.spec.replicas === undefined ? undefined : String(m.spec.replicas),
       };
-    }
-    case 'Job': {
-      const pod = m.spec.template;
+    case 'Job':
+      return { ...podWorkload(m, m.spec.template), replicas: 'once per release' };
+    case 'CronJob':
       return {
-        kind: m.kind,
-        name: m.metadata.name,
-        app: pod.metadata.labels.app,
-        containers: [...(pod.spec.initContainers ?? []), ...pod.spec.containers],
-        replicas: 'once per release',
-      };
-    }
-    case 'CronJob': {
-      const pod = m.spec.jobTemplate.spec.template;
-      return {
-        kind: m.kind,
-        name: m.metadata.name,
-        app: pod.metadata.labels.app,
-        containers: [...(pod.spec.initContainers ?? []), ...pod.spec.containers],
+        ...podWorkload(m, m.spec.jobTemplate.spec.template),
         schedule: `\`${m.spec.schedule}\` ${m.spec.timeZone ?? ''}`.trim(),
       };
-    }
     case 'Cluster': {
       const replicas = m.spec.instances - 1;
       return {
