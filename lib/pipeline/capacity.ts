@@ -5,8 +5,9 @@
  *
  * Counted: every pod of a Deployment, StatefulSet or CloudNativePG Cluster (replicas, the HPA's
  * minReplicas/maxReplicas, or instances). Per pod, what the scheduler reserves: the sum of its
- * containers and native sidecars (init containers with `restartPolicy: Always`), or its largest
- * one-shot init container when that is more. CronJobs and Jobs (the backup, migrations) run to
+ * containers and native sidecars (init containers with `restartPolicy: Always`; for a Cluster,
+ * the Barman Cloud plugin's sidecar as its ObjectStore sizes it), or its largest one-shot init
+ * container when that is more. CronJobs and Jobs (the backup, migrations) run to
  * completion and are left out. A limit is a sum only where every counted container sets one.
  */
 import { parseQuantity } from '../platform/quantity';
@@ -89,11 +90,16 @@ function longRunning(objs: readonly Obj[]): LongRunning[] {
       });
     } else if (m.kind === 'Cluster' && m.apiVersion === 'postgresql.cnpg.io/v1') {
       const instances = m.spec.instances ?? 1;
+      // A Barman Cloud plugin runs as a sidecar of each instance, sized by its ObjectStore.
+      const sidecars = (m.spec.plugins ?? []).flatMap((p: Obj) => {
+        const store = objs.find((o) => o.kind === 'ObjectStore' && o.metadata.name === p.parameters?.barmanObjectName);
+        return store ? [{ resources: store.spec.instanceSidecarConfiguration?.resources ?? {} }] : [];
+      });
       out.push({
         kind: m.kind,
         name: m.metadata.name,
         labels: { ...m.spec.inheritedMetadata?.labels, 'cnpg.io/cluster': m.metadata.name },
-        continuous: [{ resources: m.spec.resources ?? {} }],
+        continuous: [{ resources: m.spec.resources ?? {} }, ...sidecars],
         oneShot: [],
         replicas: [instances, instances],
       });
@@ -225,7 +231,8 @@ export function capacitySection(c: Capacity): string[] {
     '## Capacity',
     '',
     'Long-running pods only (Deployments, StatefulSets, CloudNativePG instances; not the CronJob and Job pods);',
-    'per pod its containers and native sidecars, or its largest one-shot init container when that is more.',
+    'per pod its containers and native sidecars (the Barman Cloud sidecar of each instance included), or its',
+    'largest one-shot init container when that is more.',
     '',
     '| Total | At HPA minimum | At HPA maximum |',
     '| --- | --- | --- |',

@@ -108,6 +108,20 @@ test('the totals count every long-running pod at its replicas, and no Job or Cro
   expect(max.pods).toBe(maxReplicas + config.celery.worker.replicas + instances + fixed);
 });
 
+test('each CloudNativePG instance counts the Barman Cloud sidecar its ObjectStore sizes', () => {
+  const archiving = render('prod', (c) => {
+    c.backup.s3 = { bucket: 'easyflow-backups', image: 'docker.io/amazon/aws-cli:2.22.13' };
+  });
+  const store = archiving.manifests.find((m) => m.kind === 'ObjectStore') as any;
+  const sidecar = store.spec.instanceSidecarConfiguration.resources.requests;
+  const instances = archiving.config.postgres.instances!;
+  const [without, withS3] = [capacityOf(prod.manifests), capacityOf(archiving.manifests)];
+  expect(withS3.min.cpuRequests.sum - without.min.cpuRequests.sum).toBe(1000 * parseQuantity(sidecar.cpu) * instances);
+  expect(withS3.min.memoryRequests.sum - without.min.memoryRequests.sum).toBe(
+    parseQuantity(sidecar.memory) * instances,
+  );
+});
+
 test('storage claimed: each PVC, volumeClaimTemplates × replicas, CloudNativePG storage × instances', () => {
   const { config, manifests, text } = prod;
   const bytes = (q: string) => parseQuantity(q);
