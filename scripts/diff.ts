@@ -1,7 +1,8 @@
 /**
  * `npm run diff [-- <git-ref>]`: what a change does to the clusters. Compares the objects in dist/ with
  * those committed at `<git-ref>` (default: the merge base with main) and prints, per output folder,
- * the objects added, removed and changed, and for each change the field paths with old → new values.
+ * the objects added, removed and changed, and for each change the field paths with old → new values;
+ * then, from each SUMMARY.md, the capacity totals that moved and the network flows added or removed.
  * The structural diff is microdiff's; this file only names what it finds.
  */
 import { execFileSync } from 'child_process';
@@ -9,6 +10,7 @@ import * as path from 'path';
 import { load } from 'js-yaml';
 import diff, { Difference } from 'microdiff';
 import { KUSTOMIZATION, SUMMARY, readTree } from '../lib/platform/tree';
+import { CAPACITY, TRAFFIC } from '../lib/pipeline/summary';
 
 /** Longest value printed inline; longer ones are cut with an ellipsis. */
 const MAX_VALUE = 100;
@@ -170,6 +172,70 @@ function objectsOnly(objects: ReadonlyMap<string, unknown>): Map<string, unknown
   return new Map([...objects].filter(([f]) => path.basename(f) !== KUSTOMIZATION));
 }
 
+/** The lines of a SUMMARY.md section, after its heading and up to the next one. */
+function sectionOf(text: string, heading: string): string[] {
+  const lines = text.split('\n');
+  const start = lines.indexOf(heading);
+  if (start < 0) return [];
+  const end = lines.findIndex((l, i) => i > start && l.startsWith('## '));
+  return lines.slice(start + 1, end < 0 ? undefined : end);
+}
+
+const cells = (row: string): string[] =>
+  row
+    .slice(1, -1)
+    .split(/(?<!\\)\|/)
+    .map((c) => c.trim());
+
+/** Each table row of a section by its first cell, as column heading → value. */
+function tableRows(lines: readonly string[]): Map<string, Map<string, string>> {
+  const rows = new Map<string, Map<string, string>>();
+  let headings: string[] = [];
+  for (const [i, line] of lines.entries()) {
+    if (!line.startsWith('|')) continue;
+    if (lines[i + 1]?.startsWith('| ---')) headings = cells(line);
+    else if (!line.startsWith('| ---')) {
+      const [key, ...values] = cells(line);
+      rows.set(key!, new Map(values.map((v, j) => [headings[j + 1] ?? `column ${j + 2}`, v])));
+    }
+  }
+  return rows;
+}
+
+/** What moved in a folder's SUMMARY.md: capacity cells old → new, flows added (+) or removed (-). */
+export function summaryLines(before: string, after: string): string[] {
+  const out: string[] = [];
+  const a = tableRows(sectionOf(before, CAPACITY));
+  const b = tableRows(sectionOf(after, CAPACITY));
+  const capacity: string[] = [];
+  const show = (row: ReadonlyMap<string, string>): string =>
+    [...row]
+      .filter(([, v]) => v !== '')
+      .map(([h, v]) => `${h} ${v}`)
+      .join(', ');
+  for (const key of new Set([...a.keys(), ...b.keys()])) {
+    const old = a.get(key);
+    const now = b.get(key);
+    if (!old) capacity.push(`+ ${key}: ${show(now!)}`);
+    else if (!now) capacity.push(`- ${key}: ${show(old)}`);
+    else {
+      for (const [heading, value] of now) {
+        if (old.get(heading) !== value) capacity.push(`~ ${key}, ${heading}: ${old.get(heading) ?? '-'} → ${value}`);
+      }
+    }
+  }
+  if (capacity.length > 0) out.push('  capacity:', ...capacity.map((l) => `      ${l}`));
+  const flows = (text: string): string[] => sectionOf(text, TRAFFIC).filter((l) => l.startsWith('- '));
+  const oldFlows = new Set(flows(before));
+  const newFlows = new Set(flows(after));
+  const changed = [
+    ...[...oldFlows].filter((f) => !newFlows.has(f)).map((f) => `- ${f.slice(2)}`),
+    ...[...newFlows].filter((f) => !oldFlows.has(f)).map((f) => `+ ${f.slice(2)}`),
+  ];
+  if (changed.length > 0) out.push('  flows:', ...changed.map((l) => `      ${l}`));
+  return out;
+}
+
 /** The review of `after` against `before` (both dist/ trees by relative path), as lines of text. */
 export function reviewLines(before: Files, after: Files): string[] {
   const old = byFolder(before);
@@ -210,11 +276,18 @@ export function reviewLines(before: Files, after: Files): string[] {
         section.push(...changes.map((l) => `      ${l}`));
       }
     }
+    const summaries = [before, after].map((files) => files.get(`${folder}/${SUMMARY}`));
+    if (summaries[0] !== undefined && summaries[1] !== undefined) {
+      section.push(...summaryLines(summaries[0], summaries[1]));
+    }
     if (section.length === 0) continue;
     const summary = Object.entries(counts)
       .filter(([, n]) => n > 0)
       .map(([what, n]) => `${n} ${what}`);
-    lines.push(`${folder}: ${summary.join(', ')}`, ...section);
+    lines.push(
+      `${folder}: ${summary.length > 0 ? summary.join(', ') : 'no object changed; SUMMARY.md did'}`,
+      ...section,
+    );
   }
   return lines;
 }

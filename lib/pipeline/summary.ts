@@ -1,10 +1,16 @@
 /**
- * A review page per environment (dist/<env>/SUMMARY.md): the workloads in one table and the traffic
- * the NetworkPolicies allow as a Mermaid diagram, so "prod: app 3..10 to 5..20" shows up in a pull
- * request without reading YAML. Derived from the synthesized objects only.
+ * A review page per environment (dist/<env>/SUMMARY.md): the workloads in one table, what they cost
+ * (capacity.ts) and the traffic the NetworkPolicies allow as a Mermaid diagram and a list
+ * (traffic.ts), so "prod: app 3..10 to 5..20" shows up in a pull request without reading YAML.
+ * Derived from the synthesized objects and the peers of the environment's network (peers.ts).
  */
+import type { EasyflowChart } from '../easyflow-chart';
+import type { Endpoint } from '../validation/network';
 import type { Manifest } from '../validation/schema';
 import { REQUIRES_ENVOY_GATEWAY } from '../platform/labels';
+import { capacityOf, capacitySection } from './capacity';
+import { peersOf } from './peers';
+import { allowedFlows, diagram, flowLine } from './traffic';
 
 type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -20,29 +26,31 @@ interface Workload {
   readonly schedule?: string;
 }
 
+/** What every workload with a pod template shows: its kind, name, pods' `app` label and containers. */
+function podWorkload(m: Obj, pod: Obj): Workload {
+  return {
+    kind: m.kind,
+    name: m.metadata.name,
+    app: pod.metadata.labels.app,
+    containers: [...(pod.spec.initContainers ?? []), ...pod.spec.containers],
+  };
+}
+
 function workloadOf(m: Obj): Workload | undefined {
   switch (m.kind) {
     case 'Deployment':
-    case 'StatefulSet': {
-      const pod = m.spec.template;
+    case 'StatefulSet':
       return {
-        kind: m.kind,
-        name: m.metadata.name,
-        app: pod.metadata.labels.app,
-        containers: [...(pod.spec.initContainers ?? []), ...pod.spec.containers],
+        ...podWorkload(m, m.spec.template),
         replicas: m.spec.replicas === undefined ? undefined : String(m.spec.replicas),
       };
-    }
-    case 'CronJob': {
-      const pod = m.spec.jobTemplate.spec.template;
+    case 'Job':
+      return { ...podWorkload(m, m.spec.template), replicas: 'once per release' };
+    case 'CronJob':
       return {
-        kind: m.kind,
-        name: m.metadata.name,
-        app: pod.metadata.labels.app,
-        containers: [...(pod.spec.initContainers ?? []), ...pod.spec.containers],
+        ...podWorkload(m, m.spec.jobTemplate.spec.template),
         schedule: `\`${m.spec.schedule}\` ${m.spec.timeZone ?? ''}`.trim(),
       };
-    }
     case 'Cluster': {
       const replicas = m.spec.instances - 1;
       return {
@@ -195,12 +203,22 @@ function cell(text: string): string {
   return text.replace(/\|/g, '\\|');
 }
 
-/** `a-b` style ids Mermaid accepts. */
-function id(kind: string, name: string): string {
-  return `${kind}_${name}`.replace(/[^A-Za-z0-9_]/g, '_');
+/** The headings of SUMMARY.md's sections that `npm run diff` compares. */
+export const TRAFFIC = '## Traffic';
+export const CAPACITY = '## Capacity';
+
+/** SUMMARY.md of an environment's chart. */
+export function summaryOf(chart: EasyflowChart, manifests: readonly Manifest[] = chart.toJson()): string {
+  const peers = peersOf(chart.environment.namespace, chart.network, manifests);
+  return summarize(chart.environment.name, manifests, peers);
 }
 
-export function summarize(environment: string, manifests: readonly Manifest[]): string {
+/** SUMMARY.md of an environment's objects, its traffic drawn between `peers`. */
+export function summarize(
+  environment: string,
+  manifests: readonly Manifest[],
+  peers: ReadonlyMap<string, readonly Endpoint[]>,
+): string {
   const objs = manifests as readonly Obj[];
   const namespace = objs.find((m) => m.kind === 'Namespace')?.metadata.name ?? '';
   const hpas = new Map(
@@ -209,12 +227,6 @@ export function summarize(environment: string, manifests: readonly Manifest[]): 
   const routes = routesOf(objs);
   const services = objs.filter((m) => m.kind === 'Service');
   const workloads = objs.map(workloadOf).filter((w): w is Workload => w !== undefined);
-  const byApp = new Map(workloads.map((w) => [w.app, w]));
-  /** Where traffic to a workload goes in the diagram: the operator's Services for a Cluster, else its Service. */
-  const entry = (w: Workload): string => {
-    const service = services.find((s) => s.spec.selector?.app === w.app && s.spec.clusterIP !== 'None');
-    return w.kind === 'Cluster' || !service ? id(w.kind, w.name) : id('Service', service.metadata.name);
-  };
 
   const lines = [
     `# ${environment}`,
@@ -239,58 +251,19 @@ export function summarize(environment: string, manifests: readonly Manifest[]): 
     );
   }
 
-  lines.push('', ...edgeSection(objs, routes));
-  lines.push('## Traffic', '', 'Edges are what the NetworkPolicies allow.', '', '```mermaid', 'flowchart LR');
-  lines.push('  internet((Internet))');
-  for (const r of routes.filter((x) => x.service)) {
-    lines.push(`  ${id(r.kind, r.name)}[/"${r.name}<br>${r.host}${r.path}"/]`);
-    lines.push(`  internet --> ${id(r.kind, r.name)}`);
-    lines.push(`  ${id(r.kind, r.name)} --> ${id('Service', r.service)}`);
-  }
-  for (const s of services.filter((x) => x.spec.clusterIP !== 'None')) {
-    lines.push(
-      `  ${id('Service', s.metadata.name)}(["svc ${s.metadata.name}:${s.spec.ports.map((p: Obj) => p.port).join(',')}"])`,
-    );
-    const target = byApp.get(s.spec.selector?.app);
-    if (target) lines.push(`  ${id('Service', s.metadata.name)} --> ${id(target.kind, target.name)}`);
-  }
-  for (const w of workloads) {
-    const shape =
-      w.kind === 'Cluster'
-        ? `[("${w.name} (CloudNativePG)<br>${w.name}-rw / ${w.name}-ro")]`
-        : w.kind === 'StatefulSet'
-          ? `[("${w.name}")]`
-          : w.kind === 'CronJob'
-            ? `{{"${w.name}"}}`
-            : `["${w.name}"]`;
-    lines.push(`  ${id(w.kind, w.name)}${shape}`);
-  }
-  const edges = new Set<string>();
-  for (const p of objs.filter((m) => m.kind === 'NetworkPolicy')) {
-    const from = byApp.get(p.spec.podSelector?.matchLabels?.app);
-    if (!from) continue;
-    for (const rule of p.spec.ingress ?? []) {
-      for (const peer of rule.from ?? []) {
-        const ns = peer.namespaceSelector?.matchLabels?.['kubernetes.io/metadata.name'];
-        if (ns) {
-          const ports = rule.ports.map((x: Obj) => x.port).join(',');
-          edges.add(`  ${id('ns', ns)}(("ns ${ns}")) -- "${ports}" --> ${id(from.kind, from.name)}`);
-        }
-      }
-    }
-    for (const rule of p.spec.egress ?? []) {
-      for (const peer of rule.to ?? []) {
-        for (const app of peer.podSelector?.matchExpressions?.[0]?.values ?? []) {
-          const to = byApp.get(app);
-          if (to && to !== from) edges.add(`  ${id(from.kind, from.name)} --> ${entry(to)}`);
-        }
-        if (peer.ipBlock) {
-          const ports = rule.ports.map((x: Obj) => x.port).join(',');
-          edges.add(`  ${id(from.kind, from.name)} -- "${ports}" --> internet`);
-        }
-      }
-    }
-  }
-  lines.push(...[...edges].sort(), '```', '');
+  lines.push('', ...capacitySection(capacityOf(manifests)));
+  lines.push(...edgeSection(objs, routes));
+  const flows = allowedFlows(namespace, manifests, peers);
+  lines.push(
+    TRAFFIC,
+    '',
+    'Every flow the NetworkPolicies allow between the workloads and the outside, as the connectivity',
+    'evaluator (lib/validation/network.ts) reads them; anything not drawn is denied.',
+    '',
+    ...diagram(flows, new Map(workloads.map((w) => [w.app, w.kind]))),
+    '',
+    ...flows.map((f) => `- ${flowLine(f)}`),
+    '',
+  );
   return lines.join('\n');
 }

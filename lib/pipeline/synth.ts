@@ -22,7 +22,7 @@ import {
   revisionOf,
 } from './gitops-config';
 import { PropsError } from '../platform/checks';
-import { summarize } from './summary';
+import { summaryOf } from './summary';
 import { summarizeGitops } from './gitops-summary';
 import { KUSTOMIZATION, SUMMARY, isFsError, writeTree } from '../platform/tree';
 import { writeHandoff } from '../platform/handoff';
@@ -87,7 +87,7 @@ function renderEnvironment(env: EnvironmentConfig): EnvironmentOutput {
   const manifests = chart.toJson() as Manifest[];
   const files: Array<[string, string]> = [
     ...folderFiles(env.name, manifests),
-    [`${env.name}/${SUMMARY}`, summarize(env.name, manifests)],
+    [`${env.name}/${SUMMARY}`, summaryOf(chart, manifests)],
   ];
   return { environment: env, manifests, files, healthChecks: [...chart.healthChecks] };
 }

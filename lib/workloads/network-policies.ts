@@ -128,6 +128,8 @@ export class NetworkPolicies extends Construct {
   public readonly nodeLocalDNSAddress?: string;
   /** CloudNativePG only: the operator's namespace and the API server's addresses. */
   public readonly cnpg?: { readonly operatorNamespace: string; readonly apiServerCIDR: string };
+  /** The pods cert-manager starts for an HTTP-01 challenge: their labels and port, which the edge reaches. */
+  public readonly acmeSolver = { labels: { [ACME_SOLVER_LABEL]: 'true' }, port: ACME_SOLVER_PORT } as const;
 
   constructor(scope: Construct, id: string, props: NetworkPoliciesProps) {
     super(scope, id);

@@ -2,11 +2,12 @@
  * The connectivity contract: every flow the stack needs, and flows that must stay denied, between
  * named peers. test/contract/connectivity.test.ts evaluates each environment's NetworkPolicies
  * against it (lib/validation/network.ts). To add a peer (a Gateway API edge, say), add its endpoints
- * to `peersOf` and its flows here.
+ * to `peersOf` in lib/pipeline/peers.ts and its flows here.
  */
 import type { EasyflowChart } from '../../lib/easyflow-chart';
 import type { Endpoint, Protocol } from '../../lib/validation/network';
-import { ACME_SOLVER_LABEL, ACME_SOLVER_PORT } from '../../lib/workloads/network-policies';
+import { ACME_SOLVER_PORT } from '../../lib/workloads/network-policies';
+import { peersOf as environmentPeers } from '../../lib/pipeline/peers';
 import type { Manifest } from '../../lib/validation/schema';
 
 /** One row of the contract. */
@@ -149,97 +150,7 @@ export const everything = (config: any): void => {
   config.backup.s3 ??= { bucket: 'easyflow-backups', image: 'docker.io/amazon/aws-cli:2.22.13' };
 };
 
-/** A stand-in address of each kind the contract names. */
-const ADDRESSES = {
-  internet: ['93.184.215.14', '2606:2800:21f:cb07:6820:80da:af6b:8b2c'],
-  objectStorage: ['52.218.0.10', '2600:1fa0:4000::10'],
-  private: [
-    '10.1.2.3',
-    '172.16.5.4',
-    '192.168.1.1',
-    '169.254.169.254',
-    '100.64.0.1',
-    '127.0.0.1',
-    'fd00:ec2::254',
-    'fe80::1',
-    '::1',
-    '::ffff:10.1.2.3',
-  ],
-};
-
-/** A stand-in address in `cidr` (its first host), or a public one when the range is everything. */
-function addressIn(cidr: string): string {
-  const [network, bits] = cidr.split('/');
-  if (Number(bits) === 0) return '192.0.2.10';
-  const parts = network.split('.').map(Number);
-  parts[3] += 1;
-  return parts.join('.');
-}
-
 /** Every endpoint of each peer the contract names, in one environment; absent peers map to []. */
 export function peersOf(chart: EasyflowChart, manifests: readonly Manifest[]): Map<string, Endpoint[]> {
-  const ns = chart.environment.namespace;
-  const net = chart.network;
-  let host = 0;
-  const pod = (namespace: string, labels: Record<string, string>, namedPorts: Endpoint['namedPorts'] = {}) => ({
-    namespace,
-    labels,
-    namedPorts,
-    ip: `10.244.${Math.floor(++host / 250)}.${host % 250}`,
-  });
-  const external = (ips: readonly string[]): Endpoint[] => ips.map((ip) => ({ ip }));
-  const peers = new Map<string, Endpoint[]>([
-    ['client', external(['198.51.100.7', '2001:db8:1::7'])],
-    ['internet', external(ADDRESSES.internet)],
-    ['object-storage', external(ADDRESSES.objectStorage)],
-    ['private-addresses', external(ADDRESSES.private)],
-    [
-      'edge',
-      net.edges.map((e) =>
-        pod(e.dataPlaneNamespace, { 'app.kubernetes.io/name': 'edge-proxy', ...e.dataPlanePodLabels }),
-      ),
-    ],
-    [
-      'edge-namespace-neighbour',
-      net.edges
-        .filter((e) => e.dataPlanePodLabels !== undefined)
-        .map((e) =>
-          pod(e.dataPlaneNamespace, {
-            'app.kubernetes.io/name': 'envoy',
-            'gateway.envoyproxy.io/owning-gateway-name': 'other',
-          }),
-        ),
-    ],
-    ['acme-solver', [pod(ns, { [ACME_SOLVER_LABEL]: 'true' }, { http: { port: ACME_SOLVER_PORT } })]],
-    ['kube-dns', [pod(net.dnsNamespace, { 'k8s-app': 'kube-dns' })]],
-    ['node-local-dns', net.nodeLocalDNSAddress ? external([net.nodeLocalDNSAddress]) : []],
-    ['prometheus', [pod(net.prometheusNamespace, { 'app.kubernetes.io/name': 'prometheus' })]],
-    [
-      'cnpg-operator',
-      net.cnpg ? [pod(net.cnpg.operatorNamespace, { 'app.kubernetes.io/name': 'cloudnative-pg' })] : [],
-    ],
-    ['api-server', net.cnpg ? external([addressIn(net.cnpg.apiServerCIDR)]) : []],
-    // Another team's pods carry the very labels ours do: only the namespace tells them apart.
-    ['other-namespace', [pod('other-team', { app: 'easyflow-app' }), pod('other-team', { app: 'postgres' })]],
-    // Only with migrations on; the workloads below replace it.
-    ['easyflow-migrate', []],
-  ]);
-  for (const m of manifests as any[]) {
-    const template =
-      m.kind === 'CronJob' ? m.spec.jobTemplate.spec.template : m.spec?.template?.spec ? m.spec.template : undefined;
-    if (template) {
-      const named = Object.fromEntries(
-        template.spec.containers.flatMap((c: any) =>
-          (c.ports ?? []).map((p: any) => [p.name, { port: p.containerPort }]),
-        ),
-      );
-      peers.set(template.metadata.labels.app, [pod(ns, template.metadata.labels, named)]);
-    }
-    if (m.kind === 'Cluster' && m.apiVersion === 'postgresql.cnpg.io/v1') {
-      const labels = { ...m.spec.inheritedMetadata.labels, 'cnpg.io/cluster': m.metadata.name };
-      const instances = Array.from({ length: m.spec.instances }, () => pod(ns, labels));
-      peers.set(labels.app, instances);
-    }
-  }
-  return peers;
+  return environmentPeers(chart.environment.namespace, chart.network, manifests);
 }

@@ -166,6 +166,8 @@ test(
     expect(step('npm run diff')).toMatch(
       /~ Deployment\/easyflow-app\n(?: {6}.*\n)*? {6}~ spec\.revisionHistoryLimit: \d+ → 7\n/,
     );
+    step('npx jest -u test/scenarios');
+    expect(sh('git diff -U0 -- __snapshots__/').output).toContain('+  revisionHistoryLimit: 7');
     step('npm run format');
     step('npm test');
   },

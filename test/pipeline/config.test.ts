@@ -515,3 +515,91 @@ describe('loadEnvironments', () => {
     expect(() => loadConfig(path.join(dir, 'missing.yaml'))).toThrow(`${dir}/missing.yaml: cannot be read (ENOENT)`);
   });
 });
+
+/**
+ * Every bound at its edge: the last value inside passes and the first outside fails, naming the key,
+ * so a bound loosened or tightened by one step is caught. Schema bounds are read from
+ * config/schema.json (a new one is tested without an edit here); the cross-key rules are listed.
+ */
+describe('every config bound, at its edge', () => {
+  const M = 'config/min.yaml';
+  /** The problems of the minimal fixture edited at `keyPath`s (none: []). */
+  const problems = (...edits: Array<[string, unknown]>): string[] => {
+    const doc = parseDocument(minimalYaml());
+    for (const [keyPath, value] of edits) doc.setIn(keyPath.split('.'), value);
+    try {
+      parseConfig(M, doc.toString());
+      return [];
+    } catch (e) {
+      if (e instanceof ConfigError) return [...e.problems];
+      throw e;
+    }
+  };
+  /** The range problems of one key (not a cross-key rule that names it). */
+  const about = (keyPath: string, list: readonly string[]) =>
+    list.filter((p) => p.startsWith(`${M}: ${keyPath} is `) && / is \S+ but must be /.test(p));
+
+  type Bound = { path: string; integer: boolean; kind: string; at: number };
+  const schema = JSON.parse(fs.readFileSync(path.join(CONFIG_DIR, 'schema.json'), 'utf8'));
+  const bounds: Bound[] = [];
+  const walk = (node: any, at: string): void => {
+    if (node.$ref) node = { ...schema.definitions[node.$ref.replace('#/definitions/', '')], ...node };
+    // An inclusive bound an exclusive one at the same place or inside it shadows is not an edge.
+    const shadowed = (kind: string): boolean =>
+      (kind === 'maximum' && node.exclusiveMaximum <= node.maximum) ||
+      (kind === 'minimum' && node.exclusiveMinimum >= node.minimum);
+    for (const kind of ['minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum']) {
+      if (typeof node[kind] === 'number' && !shadowed(kind))
+        bounds.push({ path: at, integer: node.type === 'integer', kind, at: node[kind] });
+    }
+    for (const [key, child] of Object.entries(node.properties ?? {})) walk(child, at ? `${at}.${key}` : key);
+  };
+  walk(schema, '');
+
+  test('the schema has bounds to test', () => {
+    expect(bounds.length).toBeGreaterThan(20);
+  });
+
+  test.each(bounds.map((b) => [b.path, b.kind, b.at, b] as const))('%s: %s %d', (keyPath, kind, at, b) => {
+    const step = b.integer ? 1 : 0.001;
+    const outward = kind.endsWith('inimum') ? -step : step;
+    const [inside, outside] = kind.startsWith('exclusive') ? [at - outward, at] : [at, at + outward];
+    expect(about(keyPath, problems([keyPath, inside]))).toEqual([]);
+    expect(about(keyPath, problems([keyPath, outside]))).toEqual([
+      expect.stringMatching(new RegExp(`^${M}: ${keyPath.replace(/\./g, '\\.')} is \\S+ but must be`)),
+    ]);
+  });
+
+  test('minReplicas may equal maxReplicas, not exceed it by one', () => {
+    expect(problems(['app.autoscaling.minReplicas', 4], ['app.autoscaling.maxReplicas', 4])).toEqual([]);
+    expect(problems(['app.autoscaling.minReplicas', 5], ['app.autoscaling.maxReplicas', 4])).toEqual([
+      `${M}: app.autoscaling.minReplicas is 5 but maxReplicas is 4; minReplicas must be <= maxReplicas`,
+    ]);
+  });
+
+  test.each(['cpu', 'memory'])('a %s request may equal its limit, not exceed it by one unit', (kind) => {
+    const [limit, over] = kind === 'cpu' ? ['500m', '501m'] : ['512Mi', '513Mi'];
+    const at = 'app.resources';
+    expect(problems([`${at}.limits.${kind}`, limit], [`${at}.requests.${kind}`, limit])).toEqual([]);
+    expect(problems([`${at}.limits.${kind}`, limit], [`${at}.requests.${kind}`, over])).toEqual([
+      `${M}: ${at}.requests.${kind} is "${over}" but limits.${kind} is "${limit}"; a request must not exceed its limit`,
+    ]);
+  });
+
+  test.each(['burst', 'webhookBurst'])('ingress.rateLimit.%s may equal rps, not be one above it', (key) => {
+    const rate = (value: number): Array<[string, unknown]> => [
+      ['ingress.rateLimit', { rps: 10, burst: 20, webhookBurst: 100, [key]: value }],
+    ];
+    expect(problems(...rate(10))).toEqual([]);
+    expect(problems(...rate(11))).toEqual([
+      `${M}: ingress.rateLimit.${key} is 11 but must be a whole multiple of rps (10): ingress-nginx sets bursts as rps times a whole multiplier`,
+    ]);
+  });
+
+  test('a StatefulSet database may say instances: 1, not 2', () => {
+    expect(problems(['postgres.instances', 1])).toEqual([]);
+    expect(problems(['postgres.instances', 2])).toEqual([
+      `${M}: postgres.instances is 2 but mode statefulset runs exactly 1; use mode cloudnativepg for replicas`,
+    ]);
+  });
+});

@@ -116,6 +116,55 @@ describe('kustomization.yaml: whatever changes what the cluster gets', () => {
   });
 });
 
+test("after the objects, SUMMARY.md's capacity cells that moved and the flows added or removed", () => {
+  const summary = (cpu: string, claims: string[], flows: string[]) =>
+    [
+      '# prod',
+      '## Capacity',
+      '',
+      '| Total | At HPA minimum | At HPA maximum |',
+      '| --- | --- | --- |',
+      `| CPU requests (cores) | 3.9 | ${cpu} |`,
+      '',
+      '| Storage claimed | Size | Count | Total |',
+      '| --- | --- | --- | --- |',
+      ...claims,
+      '## Traffic',
+      '',
+      '```mermaid',
+      'flowchart LR',
+      '  p_a -- "TCP 1" --> p_b',
+      '```',
+      '',
+      ...flows.map((f) => `- ${f}`),
+    ].join('\n');
+  const object: [string, string] = ['prod/configmap-easyflow-config.yaml', configMap({ LOG_LEVEL: 'INFO' })];
+  const before = new Map([
+    object,
+    ['prod/SUMMARY.md', summary('7.4', ['| PersistentVolumeClaim/backup-pvc | 100Gi | 1 | 100Gi |'], ['a → b: TCP 1'])],
+  ]);
+  const after = new Map([
+    object,
+    [
+      'prod/SUMMARY.md',
+      summary(
+        '8.4',
+        ['| PersistentVolumeClaim/backup-pvc | 100Gi | 1 | 100Gi |', '| StatefulSet/redis data | 5Gi | 1 | 5Gi |'],
+        ['a → c: TCP 2'],
+      ),
+    ],
+  ]);
+  expect(reviewLines(before, after)).toEqual([
+    'prod: no object changed; SUMMARY.md did',
+    '  capacity:',
+    '      ~ CPU requests (cores), At HPA maximum: 7.4 → 8.4',
+    '      + StatefulSet/redis data: Size 5Gi, Count 1, Total 5Gi',
+    '  flows:',
+    '      - a → b: TCP 1',
+    '      + a → c: TCP 2',
+  ]);
+});
+
 describe('against a git ref', () => {
   let repo: string;
   const git = (...args: string[]) => execFileSync('git', args, { cwd: repo, stdio: 'pipe' });

@@ -332,6 +332,166 @@ describe('each rule names the object, the field and the rule', () => {
   });
 });
 
+/**
+ * A rule that reads a field must fail when the field is absent, not only when it holds a wrong value:
+ * `=== true` weakened to `!== false` passes every absent field. One row per field a rule requires.
+ */
+describe('an absent field is a violation, never a pass', () => {
+  const container = (d: any) => appPod(d).containers[0];
+  /** kind, name, the edit that removes the field, the field the violation names, the rule. */
+  const ABSENT: Array<[string, string, (o: any) => void, string, string]> = [
+    [
+      'Deployment',
+      'easyflow-app',
+      (d) => delete container(d).securityContext.readOnlyRootFilesystem,
+      'spec.template.spec.containers[0].securityContext.readOnlyRootFilesystem',
+      'read-only-root',
+    ],
+    [
+      'CronJob',
+      'postgres-backup',
+      (c) => delete c.spec.jobTemplate.spec.template.spec.initContainers[0].securityContext.readOnlyRootFilesystem,
+      'spec.jobTemplate.spec.template.spec.initContainers[0].securityContext.readOnlyRootFilesystem',
+      'read-only-root',
+    ],
+    [
+      'Deployment',
+      'easyflow-app',
+      (d) => delete container(d).securityContext.allowPrivilegeEscalation,
+      'spec.template.spec.containers[0].securityContext.allowPrivilegeEscalation',
+      'privilege-escalation',
+    ],
+    [
+      'Deployment',
+      'easyflow-app',
+      (d) => delete container(d).securityContext.capabilities,
+      'spec.template.spec.containers[0].securityContext.capabilities.drop',
+      'capabilities',
+    ],
+    [
+      'Deployment',
+      'easyflow-app',
+      (d) => delete container(d).securityContext,
+      'spec.template.spec.containers[0].securityContext.readOnlyRootFilesystem',
+      'read-only-root',
+    ],
+    [
+      'Deployment',
+      'easyflow-app',
+      (d) => delete appPod(d).securityContext.runAsUser,
+      'spec.template.spec.securityContext.runAsUser',
+      'run-as-non-root',
+    ],
+    [
+      'Deployment',
+      'easyflow-app',
+      (d) => delete appPod(d).securityContext,
+      'spec.template.spec.securityContext.seccompProfile.type',
+      'seccomp',
+    ],
+    [
+      'Deployment',
+      'easyflow-app',
+      (d) => delete appPod(d).serviceAccountName,
+      'spec.template.spec.serviceAccountName',
+      'service-account',
+    ],
+    [
+      'Deployment',
+      'easyflow-app',
+      (d) => delete appPod(d).automountServiceAccountToken,
+      'spec.template.spec.automountServiceAccountToken',
+      'service-account',
+    ],
+    [
+      'Deployment',
+      'easyflow-app',
+      (d) => delete container(d).resources.requests.cpu,
+      'spec.template.spec.containers[0].resources.requests.cpu',
+      'resources',
+    ],
+    [
+      'Deployment',
+      'easyflow-app',
+      (d) => delete container(d).resources,
+      'spec.template.spec.containers[0].resources.requests.memory',
+      'resources',
+    ],
+    [
+      'Deployment',
+      'easyflow-app',
+      (d) => delete container(d).readinessProbe,
+      'spec.template.spec.containers[0].readinessProbe',
+      'probes',
+    ],
+    [
+      'Deployment',
+      'easyflow-app',
+      (d) => delete container(d).image,
+      'spec.template.spec.containers[0].image',
+      'pinned-image',
+    ],
+    [
+      'Deployment',
+      'easyflow-app',
+      (d) => delete d.spec.template.metadata.labels['app.kubernetes.io/component'],
+      'spec.template.metadata.labels.app.kubernetes.io/component',
+      'labels',
+    ],
+    [
+      'Deployment',
+      'easyflow-app',
+      (d) => delete d.spec.selector.matchLabels,
+      'spec.selector.matchLabels',
+      'stable-selector',
+    ],
+    [
+      'Deployment',
+      'celery-worker',
+      (d) => delete d.spec.strategy,
+      'spec.strategy.rollingUpdate.maxUnavailable',
+      'rolling-update',
+    ],
+    [
+      'ServiceAccount',
+      'easyflow-app',
+      (a) => delete a.automountServiceAccountToken,
+      'automountServiceAccountToken',
+      'service-account',
+    ],
+    [
+      'StatefulSet',
+      'redis',
+      (s) => delete s.spec.persistentVolumeClaimRetentionPolicy,
+      'spec.persistentVolumeClaimRetentionPolicy',
+      'keep-on-prune',
+    ],
+    [
+      'StatefulSet',
+      'redis',
+      (s) => delete s.spec.volumeClaimTemplates[0].metadata.annotations,
+      'spec.volumeClaimTemplates[0].metadata.annotations',
+      'keep-on-prune',
+    ],
+    [
+      'Namespace',
+      'easyflow',
+      (n) => delete n.metadata.labels['pod-security.kubernetes.io/audit'],
+      'metadata.labels.pod-security.kubernetes.io/audit',
+      'pod-security-admission',
+    ],
+    ['ConfigMap', 'easyflow-config', (c) => delete c.metadata.name, 'metadata.name', 'explicit-name'],
+  ];
+  test.each(ABSENT.map(([kind, name, edit, field, rule]) => [kind, name, field, rule, edit] as const))(
+    '%s/%s without %s fails %s',
+    (kind, name, field, rule, edit) => {
+      expect(checkPolicy(prodWith(kind, name, edit))).toContainEqual(
+        expect.objectContaining({ field, rule: `policy/${rule}` }),
+      );
+    },
+  );
+});
+
 describe('rules a schema cannot catch', () => {
   test.each<[string, string, string, (o: any) => void, object]>([
     [

@@ -6,7 +6,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { load, loadAll } from 'js-yaml';
 import { parseConfig } from '../../lib/pipeline/config';
-import { summarize } from '../../lib/pipeline/summary';
+import { summaryOf } from '../../lib/pipeline/summary';
 import { synthEnvironment } from '../../lib/pipeline/synth';
 import { EdgeProps, EdgeProvider, GZIP_TYPES, TLS_CIPHERS, WEBHOOK_PATH } from '../../lib/workloads/edge';
 import {
@@ -364,7 +364,7 @@ describe('edge.provider and a migration between providers (the environment chart
 test('SUMMARY.md shows the ingress-nginx edge too: TLS ciphers, each Ingress with its limit', () => {
   const MINIMAL = load(fs.readFileSync(path.join(ROOT, 'test', 'fixtures', 'minimal.yaml'), 'utf8')) as any;
   const env = parseConfig('config/min.yaml', JSON.stringify({ ...MINIMAL, edge: { provider: 'ingress-nginx' } }));
-  const text = summarize('min', synthEnvironment(env).toJson() as Manifest[]);
+  const text = summaryOf(synthEnvironment(env));
   expect(text).toContain('ingress-nginx: class `nginx`; TLS: Secret `easyflow-tls`, issuer `letsencrypt-staging`');
   expect(text).toContain(
     '| Ingress | easyflow-ingress | api.min.example.com/api/ | easyflow-app-service | 10 r/s, burst 20 |',

@@ -106,3 +106,14 @@ test('pods spread over the nodes they may run on, and keep serving until the edg
   });
   expect(pod.terminationGracePeriodSeconds).toBeGreaterThan(PRE_STOP_DELAY_SECONDS + 10);
 });
+
+test('minReplicas may equal maxReplicas, not exceed it by one', () => {
+  const { chart } = scratch();
+  const { runtime } = basics(chart);
+  const app = (id: string, minReplicas: number, maxReplicas: number) => () =>
+    new WebApp(chart, id, { runtime, resources: SMALL, instance: 'i', minReplicas, maxReplicas });
+  expect(app('equal', 3, 3)).not.toThrow();
+  expect(app('over', 4, 3)).toThrow(
+    'test/over: minReplicas is 4 but maxReplicas is 3; minReplicas must be <= maxReplicas',
+  );
+});

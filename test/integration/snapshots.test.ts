@@ -1,0 +1,47 @@
+/**
+ * What __snapshots__/ is for: a code change on a path no committed environment takes (here the
+ * ingress-nginx edge) leaves dist/ as it was, and fails the scenario snapshots under `jest --ci`,
+ * naming the object. Run in a scratch copy of the project with lib/ mutated.
+ */
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import { copyProject } from '../../scripts/scratch-copy';
+
+let work: string;
+
+beforeAll(() => {
+  work = copyProject('easyflow-snapshots');
+  const file = path.join(work, 'lib', 'workloads', 'ingress.ts');
+  const text = fs.readFileSync(file, 'utf8');
+  const mutated = text.replace(
+    "'nginx.ingress.kubernetes.io/force-ssl-redirect': 'true'",
+    "'nginx.ingress.kubernetes.io/force-ssl-redirect': 'false'",
+  );
+  if (mutated === text) throw new Error('the mutation changed nothing in lib/workloads/ingress.ts');
+  fs.writeFileSync(file, mutated);
+});
+
+afterAll(() => {
+  if (work) fs.rmSync(work, { recursive: true, force: true });
+});
+
+const run = (command: string, args: string[]) =>
+  spawnSync(path.join(work, 'node_modules', '.bin', command), args, {
+    cwd: work,
+    encoding: 'utf8',
+    env: { ...process.env, CDK8S_CHECK_UPGRADE: 'false' },
+  });
+
+test('a mutation of the ingress-nginx edge leaves dist/ unchanged', () => {
+  const r = run('tsx', ['scripts/check-dist.ts']);
+  expect({ status: r.status, output: `${r.stdout}${r.stderr}` }).toMatchObject({ status: 0 });
+});
+
+test('and fails its scenario snapshot, naming the object', () => {
+  const r = run('jest', ['--ci', 'test/scenarios/edge-ingress-nginx.test.ts']);
+  const output = `${r.stdout}${r.stderr}`;
+  expect(r.status).toBe(1);
+  expect(output).toMatch(/✕ Ingress\/easyflow-ingress/);
+  expect(output).toContain('-     nginx.ingress.kubernetes.io/force-ssl-redirect: "true"');
+});
