@@ -57,7 +57,6 @@ export class EasyflowChart extends Chart {
             secrets,
             storage: env.postgres.storage,
             resources: env.postgres.resources,
-            instance,
             instances: env.postgres.instances,
             database: env.postgres.database,
             owner: env.postgres.user,
@@ -67,6 +66,7 @@ export class EasyflowChart extends Chart {
               endpoint: env.backup.s3.endpoint,
               credentialsSecret: env.backup.s3.credentialsSecret,
               retentionDays: env.backup.s3.pitrRetentionDays,
+              sidecarResources: env.backup.s3.pitrSidecarResources,
             },
           })
         : undefined;

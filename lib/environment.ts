@@ -66,6 +66,7 @@ export interface EnvironmentConfig {
       readonly image: string;
       readonly credentialsSecret?: string;
       readonly pitrRetentionDays?: number;
+      readonly pitrSidecarResources?: Resources;
     };
   };
   readonly monitoring: {

@@ -317,6 +317,9 @@ function semanticProblems(file: string, c: Raw): string[] {
     ['backup.resources', c.backup.resources],
     ['monitoring.postgresExporter.resources', c.monitoring.postgresExporter.resources],
     ['monitoring.redisExporter.resources', c.monitoring.redisExporter.resources],
+    ...(c.backup.s3?.pitrSidecarResources
+      ? [['backup.s3.pitrSidecarResources', c.backup.s3.pitrSidecarResources] as [string, Resources]]
+      : []),
   ];
   for (const [at, r] of resourceSets) {
     for (const kind of ['cpu', 'memory'] as const) {

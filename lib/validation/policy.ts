@@ -1,12 +1,13 @@
 /**
  * The project's policy, checked over every object of an environment: pod security "restricted",
  * service accounts, network isolation, disruption budgets, stable selectors and names, GitOps prune
- * protection of data and of the Gateway, pinned images, labels, no secret values, and edge
- * references that resolve. Each violation names the object, the field and the rule, so a new
- * workload that forgets a rule fails the synth and the tests.
+ * protection of data and of the Gateway, pinned images, labels, no secret values, edge references
+ * that resolve and, in production, a Guaranteed-QoS database. Each violation names the object, the
+ * field and the rule, so a new workload that forgets a rule fails the synth and the tests.
  */
 import { pinnedImageProblem } from '../platform/image';
 import { TIER_LABEL } from '../platform/labels';
+import { isQuantity, parseQuantity } from '../platform/quantity';
 import { selectorMatches } from './network';
 import type { Manifest, Violation } from './schema';
 
@@ -356,6 +357,7 @@ function checkEnvironment(manifests: readonly Obj[]): Violation[] {
       }
     }
   }
+  if (namespace?.metadata?.labels?.[TIER_LABEL] === 'production') checkGuaranteedDatabase(manifests, add);
   checkEgressPorts(manifests, pods, add);
   const saUsers = new Map<string, string>();
   for (const m of manifests) {
@@ -397,6 +399,46 @@ function checkEnvironment(manifests: readonly Obj[]): Violation[] {
     saUsers.set(sa, `${m.kind}/${name}`);
   }
   return out;
+}
+
+/** Whether `resources` requests exactly its limits of CPU and memory (both set). */
+function guaranteed(resources: Obj | undefined): boolean {
+  return ['cpu', 'memory'].every((kind) => {
+    const request = resources?.requests?.[kind];
+    const limit = resources?.limits?.[kind];
+    return isQuantity(String(request)) && isQuantity(String(limit)) && parseQuantity(request) === parseQuantity(limit);
+  });
+}
+
+/**
+ * In production the database's pods get Guaranteed QoS, as CloudNativePG recommends: every container
+ * of an instance pod requests exactly its CPU and memory limits, the Barman Cloud plugin's sidecar
+ * (its ObjectStore's `instanceSidecarConfiguration.resources`) included. Under node memory pressure the
+ * kubelet then evicts every Burstable pod before a database.
+ */
+function checkGuaranteedDatabase(manifests: readonly Obj[], add: (m: Obj, f: string, r: string, msg: string) => void) {
+  const message = (what: string) =>
+    `a production environment (${TIER_LABEL}) gives the database Guaranteed QoS: ${what} must request exactly its cpu and memory limits`;
+  for (const cluster of manifests.filter((m) => m.kind === 'Cluster' && m.apiVersion === 'postgresql.cnpg.io/v1')) {
+    if (!guaranteed(cluster.spec?.resources))
+      add(cluster, 'spec.resources', 'guaranteed-database', message('PostgreSQL'));
+    for (const plugin of cluster.spec?.plugins ?? []) {
+      const store = manifests.find(
+        (m) =>
+          m.kind === 'ObjectStore' &&
+          m.apiVersion === 'barmancloud.cnpg.io/v1' &&
+          m.metadata?.name === plugin.parameters?.barmanObjectName,
+      );
+      if (store && !guaranteed(store.spec?.instanceSidecarConfiguration?.resources)) {
+        add(
+          store,
+          'spec.instanceSidecarConfiguration.resources',
+          'guaranteed-database',
+          message(`the ${plugin.name} sidecar of Cluster/${cluster.metadata?.name}`),
+        );
+      }
+    }
+  }
 }
 
 /** The ports a CloudNativePG instance listens on: PostgreSQL, the instance manager, metrics. */
