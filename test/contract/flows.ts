@@ -5,7 +5,7 @@
  * to `peersOf` and its flows here.
  */
 import type { EasyflowChart } from '../../lib/easyflow-chart';
-import type { Endpoint, Protocol } from '../../lib/validation/network';
+import { Endpoint, Protocol, inCIDR } from '../../lib/validation/network';
 import { ACME_SOLVER_LABEL, ACME_SOLVER_PORT } from '../../lib/workloads/network-policies';
 import type { Manifest } from '../../lib/validation/schema';
 
@@ -25,9 +25,14 @@ export interface FlowSpec {
 
 const s3 = (c: EasyflowChart): boolean => c.environment.backup.s3 !== undefined;
 const cnpg = (c: EasyflowChart): boolean => c.network.cnpg !== undefined;
+/** CloudNativePG with the API server's ranges narrowed (none is every address). */
+const narrowed = (c: EasyflowChart): boolean =>
+  c.network.cnpg !== undefined && c.network.cnpg.apiServerCIDRs.every((r) => !r.endsWith('/0'));
 
-/** The stack's own pods that talk to the databases and the outside world. */
+/** The stack's own pods that talk to the databases. */
 const APP_PODS = ['easyflow-app', 'celery-worker', 'celery-beat'];
+/** Those of them that call OpenAI and Telegram; beat only enqueues the periodic tasks. */
+const INTERNET_PODS = ['easyflow-app', 'celery-worker'];
 /** Every pod of the environment (each needs DNS). */
 const OUR_PODS = [
   ...APP_PODS,
@@ -56,7 +61,14 @@ export const FLOWS: readonly FlowSpec[] = [
   // The app and Celery.
   ...each(APP_PODS, { to: 'postgres', port: 5432, allow: true, why: 'the app database' }),
   ...each(APP_PODS, { to: 'redis', port: 6379, allow: true, why: "Celery's broker, cache and sessions" }),
-  ...each(APP_PODS, { to: 'internet', port: 443, allow: true, why: 'OpenAI and Telegram, over IPv4 and IPv6' }),
+  ...each(INTERNET_PODS, { to: 'internet', port: 443, allow: true, why: 'OpenAI and Telegram, over IPv4 and IPv6' }),
+  {
+    from: 'celery-beat',
+    to: 'internet',
+    port: 443,
+    allow: false,
+    why: 'beat only enqueues the periodic tasks: the workers call the outside world',
+  },
   ...each(APP_PODS, { to: 'internet', port: 80, allow: false, why: 'the internet only over HTTPS' }),
   ...each(APP_PODS, {
     to: 'private-addresses',
@@ -92,6 +104,27 @@ export const FLOWS: readonly FlowSpec[] = [
   { from: 'prometheus', to: 'redis-exporter', port: 9121, allow: true, why: 'redis_exporter' },
   { from: 'prometheus', to: 'postgres', port: 9187, allow: true, why: "CloudNativePG's metrics", when: cnpg },
   { from: 'prometheus', to: 'postgres', port: 5432, allow: false, why: 'only metrics ports' },
+  ...(
+    [
+      ['easyflow-app', 8000],
+      ['postgres-exporter', 9187],
+      ['redis-exporter', 9121],
+    ] as const
+  ).map(([to, port]): FlowSpec => ({
+    from: 'monitoring-neighbour',
+    to,
+    port,
+    allow: false,
+    why: "only Prometheus's pods scrape, not every pod of its namespace (Grafana, Alertmanager)",
+  })),
+  {
+    from: 'monitoring-neighbour',
+    to: 'postgres',
+    port: 9187,
+    allow: false,
+    why: "only Prometheus's pods scrape, not every pod of its namespace (Grafana, Alertmanager)",
+    when: cnpg,
+  },
   { from: 'postgres-exporter', to: 'postgres', port: 5432, allow: true, why: 'what it exports' },
   { from: 'redis-exporter', to: 'redis', port: 6379, allow: true, why: 'what it exports' },
   // CloudNativePG.
@@ -107,6 +140,14 @@ export const FLOWS: readonly FlowSpec[] = [
     why: 'the instance manager watches its Cluster',
     when: cnpg,
   })),
+  ...[443, 6443].map((port): FlowSpec => ({
+    from: 'postgres',
+    to: 'api-server-elsewhere',
+    port,
+    allow: false,
+    why: 'the instance manager reaches the API server only in network.apiServerCIDR',
+    when: narrowed,
+  })),
   { from: 'postgres', to: 'object-storage', port: 443, allow: true, why: 'WAL archive', when: (c) => cnpg(c) && s3(c) },
   {
     from: 'postgres',
@@ -114,7 +155,7 @@ export const FLOWS: readonly FlowSpec[] = [
     port: 443,
     allow: false,
     why: 'a database without archive never reaches the internet (once network.apiServerCIDR is narrowed)',
-    when: (c) => !s3(c) && !c.network.cnpg?.apiServerCIDR.endsWith('/0'),
+    when: (c) => !s3(c) && narrowed(c),
   },
   // What must stay closed.
   { from: 'internet', to: 'postgres', port: 5432, allow: false, why: 'the database is never public' },
@@ -170,7 +211,8 @@ const ADDRESSES = {
 /** A stand-in address in `cidr` (its first host), or a public one when the range is everything. */
 function addressIn(cidr: string): string {
   const [network, bits] = cidr.split('/');
-  if (Number(bits) === 0) return '192.0.2.10';
+  if (Number(bits) === 0) return network.includes(':') ? '2001:db8::10' : '192.0.2.10';
+  if (network.includes(':')) return network.endsWith('::') ? `${network}1` : network;
   const parts = network.split('.').map(Number);
   parts[3] += 1;
   return parts.join('.');
@@ -213,12 +255,19 @@ export function peersOf(chart: EasyflowChart, manifests: readonly Manifest[]): M
     ['acme-solver', [pod(ns, { [ACME_SOLVER_LABEL]: 'true' }, { http: { port: ACME_SOLVER_PORT } })]],
     ['kube-dns', [pod(net.dnsNamespace, { 'k8s-app': 'kube-dns' })]],
     ['node-local-dns', net.nodeLocalDNSAddress ? external([net.nodeLocalDNSAddress]) : []],
-    ['prometheus', [pod(net.prometheusNamespace, { 'app.kubernetes.io/name': 'prometheus' })]],
+    ['prometheus', [pod(net.prometheusNamespace, { ...net.prometheusPodLabels })]],
+    // Grafana next to Prometheus: same namespace, not a Prometheus pod.
+    ['monitoring-neighbour', [pod(net.prometheusNamespace, { 'app.kubernetes.io/name': 'grafana' })]],
     [
       'cnpg-operator',
       net.cnpg ? [pod(net.cnpg.operatorNamespace, { 'app.kubernetes.io/name': 'cloudnative-pg' })] : [],
     ],
-    ['api-server', net.cnpg ? external([addressIn(net.cnpg.apiServerCIDR)]) : []],
+    ['api-server', net.cnpg ? external(net.cnpg.apiServerCIDRs.map(addressIn)) : []],
+    // Cluster-internal addresses (so no internet rule admits them) outside the API server's ranges.
+    [
+      'api-server-elsewhere',
+      external(ADDRESSES.private.filter((ip) => !(net.cnpg?.apiServerCIDRs ?? []).some((r) => inCIDR(ip, r)))),
+    ],
     // Another team's pods carry the very labels ours do: only the namespace tells them apart.
     ['other-namespace', [pod('other-team', { app: 'easyflow-app' }), pod('other-team', { app: 'postgres' })]],
     // Only with migrations on; the workloads below replace it.
