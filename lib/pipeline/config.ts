@@ -359,6 +359,11 @@ function semanticProblems(file: string, c: Raw): string[] {
     );
   }
   if (c.tier === 'production') {
+    if (c.image.digest === undefined) {
+      problems.push(
+        `${file}: image.digest is required for tier: production: the app image is pulled by tag and digest (npm run set-image -- <env> <tag>@sha256:<digest>)`,
+      );
+    }
     const ranges = c.network?.apiServerCIDR;
     if (ranges === undefined) {
       problems.push(

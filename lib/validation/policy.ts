@@ -2,10 +2,11 @@
  * The project's policy, checked over every object of an environment: pod security "restricted",
  * service accounts, network isolation, disruption budgets, stable selectors and names, GitOps prune
  * protection of data and of the Gateway, pinned images, labels, no secret values, edge references
- * that resolve and, in production, a Guaranteed-QoS database. Each violation names the object, the
- * field and the rule, so a new workload that forgets a rule fails the synth and the tests.
+ * that resolve and, in production, a Guaranteed-QoS database and images pulled by digest. Each
+ * violation names the object, the field and the rule, so a new workload that forgets a rule fails
+ * the synth and the tests.
  */
-import { pinnedImageProblem } from '../platform/image';
+import { digestProblem, pinnedImageProblem } from '../platform/image';
 import { TIER_LABEL } from '../platform/labels';
 import { isQuantity, parseQuantity } from '../platform/quantity';
 import { selectorMatches } from './network';
@@ -357,7 +358,10 @@ function checkEnvironment(manifests: readonly Obj[]): Violation[] {
       }
     }
   }
-  if (namespace?.metadata?.labels?.[TIER_LABEL] === 'production') checkGuaranteedDatabase(manifests, add);
+  if (namespace?.metadata?.labels?.[TIER_LABEL] === 'production') {
+    checkGuaranteedDatabase(manifests, add);
+    checkImageDigests(manifests, add);
+  }
   checkEgressPorts(manifests, pods, add);
   const saUsers = new Map<string, string>();
   for (const m of manifests) {
@@ -399,6 +403,34 @@ function checkEnvironment(manifests: readonly Obj[]): Violation[] {
     saUsers.set(sa, `${m.kind}/${name}`);
   }
   return out;
+}
+
+/**
+ * In production every image is pulled by digest (`repository:tag@sha256:...`): a tag can be pushed
+ * again, a digest names one build, so what was reviewed is what runs. The operator's own images (the
+ * Barman Cloud sidecar's, set by the plugin) are outside these manifests.
+ */
+function checkImageDigests(manifests: readonly Obj[], add: (m: Obj, f: string, r: string, msg: string) => void) {
+  const message = (image: unknown) =>
+    `"${image}" has no digest: a production environment (${TIER_LABEL}) pulls every image by tag@sha256:<digest>`;
+  const hasDigest = (image: unknown) =>
+    typeof image === 'string' &&
+    image.includes('@') &&
+    digestProblem(image.slice(image.indexOf('@') + 1)) === undefined;
+  for (const m of manifests) {
+    const pod = podOf(m);
+    if (pod) {
+      const spec: Obj = pod.template.spec ?? {};
+      for (const list of ['initContainers', 'containers']) {
+        for (const [i, c] of (spec[list] ?? []).entries()) {
+          if (!hasDigest(c.image)) add(m, `${pod.at}.spec.${list}[${i}].image`, 'image-digest', message(c.image));
+        }
+      }
+    }
+    if (m.kind === 'Cluster' && m.apiVersion === 'postgresql.cnpg.io/v1' && !hasDigest(m.spec?.imageName)) {
+      add(m, 'spec.imageName', 'image-digest', message(m.spec?.imageName));
+    }
+  }
 }
 
 /** Whether `resources` requests exactly its limits of CPU and memory (both set). */

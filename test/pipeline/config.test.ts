@@ -199,12 +199,12 @@ function minimalWith(keyPath: string, value: unknown): string {
   return doc.toString();
 }
 
-describe('production names the API server: network.apiServerCIDR', () => {
+describe('production names the API server (network.apiServerCIDR) and the app image digest', () => {
   const production = (ranges?: string) =>
     prodWith(
       '  prometheusNamespace: monitoring\n',
       `  prometheusNamespace: monitoring\n${ranges === undefined ? '' : `  apiServerCIDR: ${ranges}\n`}`,
-    ) + 'tier: production\n';
+    ).replace("tag: '1.0.0'\n", `tag: '1.0.0'\n  digest: 'sha256:${'a'.repeat(64)}'\n`) + 'tier: production\n';
 
   test('is required for tier: production', () => {
     expect(problemsOf(production())).toEqual([
@@ -221,6 +221,12 @@ describe('production names the API server: network.apiServerCIDR', () => {
   test('takes IPv4 and IPv6 ranges', () => {
     const ranges = ['10.0.0.0/28', 'fd00:10::/64'];
     expect(parseConfig(FILE, production(JSON.stringify(ranges))).network?.apiServerCIDR).toEqual(ranges);
+  });
+
+  test('production pulls the app image by digest', () => {
+    expect(problemsOf(production("['10.0.0.0/28']").replace(/ {2}digest: .*\n/, ''))).toEqual([
+      `${FILE}: image.digest is required for tier: production: the app image is pulled by tag and digest (npm run set-image -- <env> <tag>@sha256:<digest>)`,
+    ]);
   });
 
   test('a non-production environment may leave it out', () => {

@@ -1,7 +1,15 @@
 /** The policy holds for every object of every environment, and each rule catches what it must. */
 import { checkPolicy } from '../../lib/validation/policy';
 import type { Manifest } from '../../lib/validation/schema';
-import { ENVIRONMENTS, environmentChart, find, fixtureChart, manifestsOf, prodWithStatefulSet } from '../helpers';
+import {
+  ENVIRONMENTS,
+  configOf,
+  environmentChart,
+  find,
+  fixtureChart,
+  manifestsOf,
+  prodWithStatefulSet,
+} from '../helpers';
 
 test.each(ENVIRONMENTS)('%s: every object follows every rule', (env) => {
   expect(checkPolicy(manifestsOf(env))).toEqual([]);
@@ -380,6 +388,47 @@ describe('rules a schema cannot catch', () => {
     for (const r of [cluster.resources, store.instanceSidecarConfiguration.resources]) {
       expect(r.requests).toEqual(r.limits);
     }
+  });
+
+  test.each<[string, string, string, (o: any) => void, string]>([
+    [
+      'a container image by tag only',
+      'Deployment',
+      'redis-exporter',
+      (d) => (d.spec.template.spec.containers[0].image = d.spec.template.spec.containers[0].image.split('@')[0]),
+      'spec.template.spec.containers[0].image',
+    ],
+    [
+      'an init container image by tag only',
+      'CronJob',
+      'postgres-backup',
+      (c) => {
+        const pod = c.spec.jobTemplate.spec.template.spec;
+        pod.initContainers = [{ ...pod.containers[0], name: 'wait', image: 'docker.io/library/busybox:1.37' }];
+      },
+      'spec.jobTemplate.spec.template.spec.initContainers[0].image',
+    ],
+    [
+      'the database by tag only',
+      'Cluster',
+      'postgres',
+      (c) => (c.spec.imageName = 'ghcr.io/cloudnative-pg/postgresql:15.19'),
+      'spec.imageName',
+    ],
+  ])('production: %s is refused', (_case, kind, name, edit, field) => {
+    expect(checkPolicy(prodWith(kind, name, edit))).toContainEqual({
+      object: `${kind}/${name}`,
+      field,
+      rule: 'policy/image-digest',
+      message: expect.stringMatching(
+        /^"[^"@]+" has no digest: a production environment \(easyflow\.dev\/tier\) pulls every image by tag@sha256:<digest>$/,
+      ),
+    });
+  });
+
+  test('a non-production environment may pull images by tag', () => {
+    expect(checkPolicy(manifestsOf('dev')).filter((v) => v.rule === 'policy/image-digest')).toEqual([]);
+    expect(configOf('dev').tier).not.toBe('production');
   });
 
   test('a non-production environment may give the database Burstable QoS', () => {
