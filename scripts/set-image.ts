@@ -1,7 +1,8 @@
 /**
  * `npm run set-image -- <env> <tag>[@sha256:<digest>]`: sets `image.tag` (and `image.digest`) in
- * config/<env>.yaml and re-synthesizes. Only the tag's (and digest's) characters change (comments, order and layout stay), an invalid tag or a config
- * that would no longer validate is refused before anything is written, and a failed synth puts
+ * config/<env>.yaml and re-synthesizes. Only those values change (comments, order and layout stay),
+ * an invalid tag or digest or a config that would no longer validate is refused before anything is
+ * written, and a failed synth puts
  * the old file back. Ctrl-C (SIGINT) or SIGTERM does not stop it half-way: it finishes the step it
  * is in, and when the synth did not succeed it keeps the new tag only if dist/ already holds it
  * (a synth interrupted after its publish), so config/ and dist/ always agree when it exits.
