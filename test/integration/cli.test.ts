@@ -64,6 +64,13 @@ function exited(child: ChildProcess): Promise<{ code: number | null; output: str
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** The line number (from 1) of the committed config/prod.yaml's line `text`, as a YAML error names it. */
+const lineOf = (text: string): number =>
+  fs
+    .readFileSync(path.join(ROOT, 'config', 'prod.yaml'), 'utf8')
+    .split(/(?<=\n)/)
+    .indexOf(text) + 1;
+
 /** Replaces `from` by `to` in the copy's `file` for the duration of `fn`. */
 async function withEdit<T>(file: string, from: string, to: string, fn: () => T | Promise<T>): Promise<T> {
   const full = path.join(work, file);
@@ -155,7 +162,12 @@ describe('a plain synth', () => {
       'minReplicas: 30',
       'config/prod.yaml: app.autoscaling.minReplicas is 30 but maxReplicas is 10; minReplicas must be <= maxReplicas',
     ],
-    ['a YAML syntax error', '  workers: 4\n', '  workers: [4\n', 'config/prod.yaml:12:3: YAML syntax error'],
+    [
+      'a YAML syntax error',
+      '  workers: 4\n',
+      '  workers: [4\n',
+      `config/prod.yaml:${lineOf('  workers: 4\n')}:3: YAML syntax error`,
+    ],
     [
       'a reserved setting',
       'app:\n',
@@ -398,7 +410,12 @@ describe('npm run set-image', () => {
       for (const [i, ms] of [300, 1200, 2000, 2800, 3600].entries()) {
         const child = spawn(
           process.execPath,
-          [path.join(work, 'scripts', 'ts-run.js'), 'scripts/set-image.ts', 'prod', `3.0.${i}`],
+          [
+            path.join(work, 'scripts', 'ts-run.js'),
+            'scripts/set-image.ts',
+            'prod',
+            `3.0.${i}@sha256:${'0'.repeat(63)}${i}`,
+          ],
           { cwd: work, env: ENV, detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
         );
         const done = exited(child);
