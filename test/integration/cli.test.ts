@@ -64,7 +64,7 @@ function exited(child: ChildProcess): Promise<{ code: number | null; output: str
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** The line number (from 1) of the committed config/prod.yaml's line `text`, as a YAML error names it. */
+/** The line number (from 1) of the committed config/prod.yaml's line `text`. */
 const lineOf = (text: string): number =>
   fs
     .readFileSync(path.join(ROOT, 'config', 'prod.yaml'), 'utf8')
@@ -162,11 +162,12 @@ describe('a plain synth', () => {
       'minReplicas: 30',
       'config/prod.yaml: app.autoscaling.minReplicas is 30 but maxReplicas is 10; minReplicas must be <= maxReplicas',
     ],
+    // The parser reports the unclosed `[` where the next line begins.
     [
       'a YAML syntax error',
       '  workers: 4\n',
       '  workers: [4\n',
-      `config/prod.yaml:${lineOf('  workers: 4\n')}:3: YAML syntax error`,
+      `config/prod.yaml:${lineOf('  workers: 4\n') + 1}:3: YAML syntax error`,
     ],
     [
       'a reserved setting',
