@@ -181,7 +181,8 @@ test('NodeLocal DNSCache, when configured, is reachable on 53', () => {
   );
 });
 
-test('a NodeLocal DNSCache address that is no IP address is refused', () => {
+/** NetworkPolicies in a scratch chart with minimal props and `extra`; returns the construct call. */
+function buildWith(extra: Partial<NetworkPoliciesProps>): () => NetworkPolicies {
   const { chart } = scratch();
   const { postgres, redis, runtime } = basics(chart);
   const app = new WebApp(chart, 'app', { runtime, resources: SMALL, instance: 'i', minReplicas: 1, maxReplicas: 1 });
@@ -193,33 +194,24 @@ test('a NodeLocal DNSCache address that is no IP address is refused', () => {
     redis,
     backup: { identity: { name: 'backup', component: 'backup' }, uploadsToS3: false },
     exporters: [],
-    nodeLocalDNSAddress: 'node-local',
+    ...extra,
   };
-  expect(() => new NetworkPolicies(chart, 'net', props)).toThrow(
+  return () => new NetworkPolicies(chart, 'net', props);
+}
+
+test('a NodeLocal DNSCache address that is no IP address is refused', () => {
+  expect(buildWith({ nodeLocalDNSAddress: 'node-local' })).toThrow(
     'test/net: nodeLocalDNSAddress must be an IP address, got "node-local"',
   );
 });
 
 test('API server ranges that are no CIDR and Prometheus pod labels that select everything are refused', () => {
-  const { chart } = scratch();
-  const { postgres, redis, runtime } = basics(chart);
-  const app = new WebApp(chart, 'app', { runtime, resources: SMALL, instance: 'i', minReplicas: 1, maxReplicas: 1 });
-  const props: NetworkPoliciesProps = {
-    edges: [{ dataPlaneNamespace: 'edge' }],
-    app,
-    workers: [],
-    postgres,
-    redis,
-    backup: { identity: { name: 'backup', component: 'backup' }, uploadsToS3: false },
-    exporters: [],
-    postgresCluster: {
-      metricsPort: 9187,
-      archivesToS3: false,
-      apiServerCIDRs: ['10.0.0.0/28', '10.0.0.1', 'fd00::/129'],
-    },
-    prometheusPodLabels: {},
+  const postgresCluster = {
+    metricsPort: 9187,
+    archivesToS3: false,
+    apiServerCIDRs: ['10.0.0.0/28', '10.0.0.1', 'fd00::/129'],
   };
-  expect(() => new NetworkPolicies(chart, 'net', props)).toThrow(
+  expect(buildWith({ postgresCluster, prometheusPodLabels: {} })).toThrow(
     [
       'test/net: postgresCluster.apiServerCIDRs[1] is "10.0.0.1": it must be a CIDR such as 10.0.0.0/16 or fd00:10::/64 (an IPv4 address then / and 0-32, or an IPv6 address then / and 0-128)',
       'test/net: postgresCluster.apiServerCIDRs[2] is "fd00::/129": it must be a CIDR such as 10.0.0.0/16 or fd00:10::/64 (an IPv4 address then / and 0-32, or an IPv6 address then / and 0-128)',
