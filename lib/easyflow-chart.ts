@@ -57,7 +57,6 @@ export class EasyflowChart extends Chart {
             secrets,
             storage: env.postgres.storage,
             resources: env.postgres.resources,
-            instance,
             instances: env.postgres.instances,
             database: env.postgres.database,
             owner: env.postgres.user,
@@ -67,6 +66,7 @@ export class EasyflowChart extends Chart {
               endpoint: env.backup.s3.endpoint,
               credentialsSecret: env.backup.s3.credentialsSecret,
               retentionDays: env.backup.s3.pitrRetentionDays,
+              sidecarResources: env.backup.s3.pitrSidecarResources,
             },
           })
         : undefined;
@@ -149,7 +149,8 @@ export class EasyflowChart extends Chart {
     });
     this.network = new NetworkPolicies(this, 'network', {
       app,
-      workers: [worker, beat],
+      workers: [worker],
+      scheduler: beat,
       postgres,
       redis,
       backup: { identity: backup.identity, uploadsToS3: env.backup.s3 !== undefined },
@@ -157,12 +158,13 @@ export class EasyflowChart extends Chart {
       exporters: [postgresExporter, redisExporter],
       postgresCluster: postgresCluster && {
         operatorNamespace: env.network?.cnpgOperatorNamespace,
-        apiServerCIDR: env.network?.apiServerCIDR,
+        apiServerCIDRs: env.network?.apiServerCIDR,
         metricsPort: postgresCluster.metricsPort,
         archivesToS3: env.backup.s3 !== undefined,
       },
       edges,
       prometheusNamespace: env.network?.prometheusNamespace,
+      prometheusPodLabels: env.network?.prometheusPodLabels,
       dnsNamespace: env.network?.dnsNamespace,
       nodeLocalDNSAddress: env.network?.nodeLocalDNSAddress,
     });

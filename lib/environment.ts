@@ -66,6 +66,7 @@ export interface EnvironmentConfig {
       readonly image: string;
       readonly credentialsSecret?: string;
       readonly pitrRetentionDays?: number;
+      readonly pitrSidecarResources?: Resources;
     };
   };
   readonly monitoring: {
@@ -87,10 +88,11 @@ export interface EnvironmentConfig {
   readonly edge?: EdgeConfig;
   readonly network?: {
     readonly prometheusNamespace?: string;
+    readonly prometheusPodLabels?: Readonly<Record<string, string>>;
     readonly dnsNamespace?: string;
     readonly nodeLocalDNSAddress?: string;
     readonly cnpgOperatorNamespace?: string;
-    readonly apiServerCIDR?: string;
+    readonly apiServerCIDR?: readonly string[];
   };
 }
 

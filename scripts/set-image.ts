@@ -1,17 +1,18 @@
 /**
- * `npm run set-image -- <env> <tag>`: sets `image.tag` in config/<env>.yaml and re-synthesizes.
- * Only the tag's characters change (comments, order and layout stay), an invalid tag or a config
- * that would no longer validate is refused before anything is written, and a failed synth puts
- * the old file back. Ctrl-C (SIGINT), SIGTERM or a closed terminal (SIGHUP) does not stop it
- * half-way: it finishes the step it is in, and when the synth did not succeed it keeps the new tag
- * only if dist/ already holds it (a synth interrupted after its publish), so config/ and dist/
- * always agree when it exits. A SIGKILL cannot be deferred: the release is written down first
- * (lib/pipeline/release.ts), and the next set-image, synth or check:dist finishes or undoes it.
+ * `npm run set-image -- <env> <tag>[@sha256:<digest>]`: sets `image.tag` (and `image.digest`) in
+ * config/<env>.yaml and re-synthesizes. Only those values change (comments, order and layout stay),
+ * an invalid tag or digest or a config that would no longer validate is refused before anything is
+ * written, and a failed synth puts the old file back. Ctrl-C (SIGINT), SIGTERM or a closed terminal
+ * (SIGHUP) does not stop it half-way: it finishes the step it is in, and when the synth did not
+ * succeed it keeps the new tag only if dist/ already holds it (a synth interrupted after its publish),
+ * so config/ and dist/ always agree when it exits. A SIGKILL cannot be deferred: the release is
+ * written down first (lib/pipeline/release.ts), and the next set-image, synth or check:dist finishes
+ * or undoes it.
  */
 import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { Scalar, isScalar, parseDocument } from 'yaml';
+import { Scalar, isMap, isScalar, parseDocument } from 'yaml';
 import { isDnsLabel } from '../lib/platform/checks';
 import { ConfigError, parseConfig } from '../lib/pipeline/config';
 import {
@@ -22,20 +23,73 @@ import {
   writeAtomic,
   writeJournal,
 } from '../lib/pipeline/release';
-import { tagProblem } from '../lib/platform/image';
+import { digestProblem, tagProblem } from '../lib/platform/image';
 import { LockTimeout, describeHolder } from '../lib/platform/lock';
 import { PublishError, isFsError, withPublishLock } from '../lib/platform/tree';
 import { checkDist } from './check-dist';
 
-/** The config text with `image.tag` replaced by `tag`, everything else byte for byte the same. */
-export function withImageTag(file: string, text: string, tag: string): string {
-  const problem = tagProblem(tag);
-  if (problem) throw new ConfigError([`set-image: "${tag}" cannot be deployed: ${problem}`]);
-  const node = parseDocument(text).getIn(['image', 'tag'], true);
-  if (!isScalar(node) || !node.range) throw new ConfigError([`${file}: image.tag is missing or not a plain value`]);
-  const [start, end] = node.range as [number, number, number];
-  const quote = (node as Scalar).type === Scalar.QUOTE_DOUBLE ? '"' : "'";
-  const updated = `${text.slice(0, start)}${quote}${tag}${quote}${text.slice(end)}`;
+/** `<tag>` or `<tag>@sha256:<64 hex>`, as `npm run set-image` takes a release. */
+function parseRelease(release: string): { tag: string; digest?: string } {
+  const at = release.indexOf('@');
+  const tag = at === -1 ? release : release.slice(0, at);
+  const digest = at === -1 ? undefined : release.slice(at + 1);
+  const problem = tagProblem(tag) ?? (digest === undefined ? undefined : digestProblem(digest));
+  if (problem) throw new ConfigError([`set-image: "${release}" cannot be deployed: ${problem}`]);
+  return { tag, digest };
+}
+
+/** A key of `image:` as written: where its line starts, its value's range and quote, its indentation. */
+interface Written {
+  readonly lineStart: number;
+  readonly value: Scalar;
+  readonly range: readonly [number, number];
+  readonly indent: string;
+}
+
+function written(file: string, text: string, key: string): Written | undefined {
+  const image = parseDocument(text).get('image', true);
+  const pair =
+    isMap(image) && !image.flow ? image.items.find((p) => isScalar(p.key) && p.key.value === key) : undefined;
+  if (pair === undefined) return undefined;
+  const at = (pair.key as Scalar).range?.[0];
+  if (!isScalar(pair.value) || !pair.value.range || at === undefined) {
+    throw new ConfigError([`${file}: image.${key} is not a plain value`]);
+  }
+  const lineStart = text.lastIndexOf('\n', at) + 1;
+  const [start, end] = pair.value.range;
+  return { lineStart, value: pair.value, range: [start, end], indent: text.slice(lineStart, at) };
+}
+
+/**
+ * The config text with `image.tag` replaced by the release's tag and `image.digest` set to its digest
+ * (added under the tag when missing), or removed when the release has none: a digest left from the
+ * previous release would pull that build under the new tag. Everything else stays byte for byte.
+ */
+export function withImageTag(file: string, text: string, release: string): string {
+  const { tag, digest } = parseRelease(release);
+  const tagAt = written(file, text, 'tag');
+  if (tagAt === undefined)
+    throw new ConfigError([`${file}: image.tag is missing, or image is not a block mapping (one key per line)`]);
+  const digestAt = written(file, text, 'digest');
+  const quoted = (w: Written, value: string): string => {
+    const quote = w.value.type === Scalar.QUOTE_DOUBLE ? '"' : "'";
+    return `${quote}${value}${quote}`;
+  };
+  const nextLine = (at: number): number => {
+    const newline = text.indexOf('\n', at);
+    return newline === -1 ? text.length : newline + 1;
+  };
+  const edits: Array<[number, number, string]> = [[tagAt.range[0], tagAt.range[1], quoted(tagAt, tag)]];
+  if (digestAt && digest !== undefined) edits.push([digestAt.range[0], digestAt.range[1], quoted(digestAt, digest)]);
+  if (digestAt && digest === undefined) edits.push([digestAt.lineStart, nextLine(digestAt.range[1]), '']);
+  if (!digestAt && digest !== undefined) {
+    const at = nextLine(tagAt.range[1]);
+    const newline = text.slice(0, at).endsWith('\n') ? '' : '\n';
+    edits.push([at, at, `${newline}${tagAt.indent}digest: '${digest}'\n`]);
+  }
+  const updated = edits
+    .sort((x, y) => y[0] - x[0])
+    .reduce((t, [start, end, replacement]) => `${t.slice(0, start)}${replacement}${t.slice(end)}`, text);
   parseConfig(file, updated);
   return updated;
 }
@@ -144,7 +198,7 @@ function cdk8sSynth(): Promise<number> {
 export function main(argv: readonly string[]): void {
   const [environment, tag] = argv;
   if (environment === undefined || tag === undefined) {
-    console.error('usage: npm run set-image -- <env> <tag>');
+    console.error('usage: npm run set-image -- <env> <tag>[@sha256:<digest>]');
     process.exitCode = 2;
     return;
   }

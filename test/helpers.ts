@@ -124,7 +124,7 @@ export function basics(chart: Chart, config: Partial<AppConfigProps> = {}) {
 /** The StatefulSet-mode block of a PostgreSQL config, as the guide runs it. */
 export const STATEFULSET_POSTGRES = `postgres:
   mode: statefulset
-  image: docker.io/library/postgres:15.10-alpine
+  image: docker.io/library/postgres:15.10-alpine@sha256:${'1'.repeat(64)}
   database: easyflow
   user: postgres
 `;

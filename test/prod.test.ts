@@ -5,6 +5,7 @@
  */
 import { load } from 'js-yaml';
 import { SECRET_KEYS } from '../lib/workloads/app-secrets';
+import { imageReference } from '../lib/platform/image';
 import { ENVIRONMENTS, allOf, configOf, filesOf, find, manifestsOf, prodWithStatefulSet } from './helpers';
 
 const prod = manifestsOf('prod');
@@ -77,7 +78,8 @@ describe('PostgreSQL in prod: CloudNativePG, primary and replica', () => {
     expect(config.postgres.mode).toBe('cloudnativepg');
     expect(cluster.spec.instances).toBe(config.postgres.mode === 'cloudnativepg' && config.postgres.instances);
     expect(cluster.spec.instances).toBeGreaterThanOrEqual(2);
-    expect(cluster.spec.imageName).toMatch(/postgresql:15\.\d+$/);
+    expect(cluster.spec.imageName).toBe(config.postgres.image);
+    expect(cluster.spec.imageName).toMatch(/postgresql:15\.\d+(@sha256:[a-f0-9]{64})?$/);
     expect(cluster.spec.storage.size).toBe(config.postgres.storage.size);
     expect(cluster.spec.resources).toEqual(config.postgres.resources);
   });
@@ -184,7 +186,7 @@ describe('the API', () => {
       periodSeconds: 10,
     });
     expect(app.resources).toEqual(config.app.resources);
-    expect(app.image).toBe(`${config.image.repository}:${config.image.tag}`);
+    expect(app.image).toBe(imageReference(config.image.repository, config.image.tag, config.image.digest));
   });
 
   test('replicas belong to the HPA', () => {

@@ -1,6 +1,7 @@
 /** The wiring between files that no compiler checks: cdk8s.yaml, the plugin, the CI workflow, Renovate. */
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { load } from 'js-yaml';
 import { ROOT } from './helpers';
@@ -76,6 +77,19 @@ test('the promotion workflow does what a person does, with a token that triggers
   expect(steps.find((s) => s.uses === 'actions/checkout@v6').with.token).toBe('${{ steps.app.outputs.token }}');
 });
 
+test('the promotion workflow carries a digest to set-image, and names its branch by the tag alone', () => {
+  const steps = stepsOf('.github/workflows/promote.yml', 'set-image');
+  const choose: string = steps.find((s) => s.id === 'tag').run;
+  const output = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'easyflow-promote-')), 'output');
+  const script = `tag='1.2.0@sha256:${'a'.repeat(64)}'\n${choose.slice(choose.indexOf('echo "name='))}`;
+  execFileSync('bash', ['--norc', '--noprofile', '-c', script], { env: { GITHUB_OUTPUT: output } });
+  expect(fs.readFileSync(output, 'utf8')).toBe('name=1.2.0\n');
+  fs.rmSync(path.dirname(output), { recursive: true });
+  expect(choose).toContain('i.digest ?');
+  const pr = steps.find((s) => String(s.uses).startsWith('peter-evans/create-pull-request@'));
+  expect(pr.with.branch).toBe('release/${{ inputs.environment }}-${{ steps.tag.outputs.name }}');
+});
+
 test.each(WORKFLOWS)('%s: no expression is pasted into a shell script; values reach it through env', (file) => {
   for (const job of Object.keys(yaml(file).jobs)) {
     for (const step of stepsOf(file, job)) expect(String(step.run ?? '')).not.toContain('${{');
@@ -130,13 +144,43 @@ describe('renovate.json', () => {
     const text = fs.readFileSync(path.join(ROOT, 'config', file), 'utf8');
     const found = managers.flatMap((m: any) =>
       m.matchStrings.flatMap((s: string) =>
-        [...text.matchAll(new RegExp(s, 'g'))].map((x) => `${x.groups!.depName}:${x.groups!.currentValue}`),
+        [...text.matchAll(new RegExp(s, 'g'))].map((x) => {
+          const { depName, currentValue, currentDigest } = x.groups!;
+          return `${depName}:${currentValue}${currentDigest ? `@${currentDigest}` : ''}`;
+        }),
       ),
     );
     const images = pinnedImages(yamlOf(text));
     if (file !== 'gitops.yaml') expect(images.length).toBeGreaterThanOrEqual(4);
     expect(found.sort()).toEqual(images.sort());
     for (const m of managers) expect(m.datasourceTemplate).toBe('docker');
+  });
+
+  test('an update rewrites the image it matched: the replacement template renders the match itself back', () => {
+    const render = (template: string, v: Record<string, string | undefined>): string =>
+      template
+        .replace(/\{\{#if (\w+)\}\}(.*?)\{\{\/if\}\}/g, (_, key, body) => (v[key] ? body : ''))
+        .replace(/\{\{\{(\w+)\}\}\}/g, (_, key) => v[key] ?? '');
+    for (const file of configs) {
+      const text = fs.readFileSync(path.join(ROOT, 'config', file), 'utf8');
+      for (const m of renovate.customManagers) {
+        for (const s of m.matchStrings) {
+          for (const x of text.matchAll(new RegExp(s, 'g'))) {
+            const { depName, currentValue, currentDigest } = x.groups!;
+            const values = { depName, newValue: currentValue, newDigest: currentDigest };
+            expect(render(m.autoReplaceStringTemplate, values)).toBe(x[0]);
+          }
+        }
+      }
+    }
+  });
+
+  test('prod pins every image by digest, and Renovate keeps the digests current', () => {
+    const prod = fs.readFileSync(path.join(ROOT, 'config', 'prod.yaml'), 'utf8');
+    for (const image of pinnedImages(yamlOf(prod))) expect(image).toMatch(/:[^/@]+@sha256:[a-f0-9]{64}$/);
+    const pinning = renovate.packageRules.filter((r: any) => r.pinDigests === true);
+    expect(pinning).toEqual([expect.objectContaining({ matchFileNames: ['config/prod.yaml'] })]);
+    for (const m of renovate.customManagers) for (const s of m.matchStrings) expect(s).toContain('(?<currentDigest>');
   });
 
   test('the regexes are plain enough for RE2 (no lookaround, no backreferences)', () => {

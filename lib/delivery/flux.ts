@@ -23,6 +23,50 @@ export interface HealthCheck {
   readonly name: string;
 }
 
+/** Where Flux runs unless told otherwise (`flux install`'s namespace). */
+export const FLUX_NAMESPACE = 'flux-system';
+
+/** Another Flux Kustomization that must be Ready before the environment's is applied. */
+export interface FluxDependency {
+  readonly name: string;
+  /**
+   * @default - the namespace Flux runs in (`FluxDeliveryProps.namespace`)
+   */
+  readonly namespace?: string;
+}
+
+const SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+/**
+ * Why `dependsOn` cannot be the dependencies of environment `environment`'s Kustomization in Flux's
+ * `namespace`, each as `<key>... <problem>` (`at` names the list): a name that is no object name, one
+ * listed twice, or one of the environment's own Kustomizations, which would wait for itself.
+ */
+export function fluxDependencyProblems(
+  at: string,
+  dependsOn: readonly FluxDependency[],
+  environment: string,
+  namespace: string,
+): string[] {
+  const own = [`easyflow-${environment}`, fluxRootName(environment)];
+  const seen = new Set<string>();
+  return dependsOn.flatMap((d, i) => {
+    const ns = d.namespace ?? namespace;
+    const key = `${ns}/${d.name}`;
+    const problems = [
+      SUBDOMAIN.test(d.name) && d.name.length <= 253
+        ? undefined
+        : `${at}.${i}.name is ${JSON.stringify(d.name)}: it must be a Kubernetes object name (lower-case DNS subdomain)`,
+      seen.has(key) ? `${at}.${i} lists ${key} a second time` : undefined,
+      ns === namespace && own.includes(d.name)
+        ? `${at}.${i} is ${key}, a Kustomization of this environment's own: it would wait for itself`
+        : undefined,
+    ];
+    seen.add(key);
+    return problems.filter((p): p is string => p !== undefined);
+  });
+}
+
 /** A revision of this repository: exactly one of a branch, a tag or a commit. */
 export type GitRevision = { readonly branch: string } | { readonly tag: string } | { readonly commit: string };
 
@@ -71,6 +115,15 @@ export interface FluxDeliveryProps {
    * @default - none: the repository is public
    */
   readonly secretRef?: string;
+  /**
+   * The cluster's infrastructure Kustomizations (the CRDs and controllers the manifests use:
+   * CloudNativePG, its Barman Cloud plugin, External Secrets, Envoy Gateway, prometheus-operator,
+   * cert-manager) that must be Ready before the environment's Kustomization applies, so a first
+   * reconcile never fails its dry-run on a CRD not yet installed. The root Kustomization waits for
+   * nothing: it only applies these objects.
+   * @default - none: the environment is applied at once
+   */
+  readonly dependsOn?: readonly FluxDependency[];
 }
 
 /** `./dist/prod`: Flux paths are relative to the repository root. */
@@ -95,8 +148,12 @@ export class FluxDelivery extends Construct {
   constructor(scope: Construct, id: string, props: FluxDeliveryProps) {
     super(scope, id);
     this.kustomizationName = `easyflow-${props.environment}`;
-    this.namespace = props.namespace ?? 'flux-system';
-    throwProblems(this, [props.healthChecks.length === 0 ? 'healthChecks must name at least one workload' : undefined]);
+    this.namespace = props.namespace ?? FLUX_NAMESPACE;
+    const dependsOn = props.dependsOn ?? [];
+    throwProblems(this, [
+      props.healthChecks.length === 0 ? 'healthChecks must name at least one workload' : undefined,
+      ...fluxDependencyProblems('dependsOn', dependsOn, props.environment, this.namespace),
+    ]);
     const labels = objectLabels({ name: 'easyflow-flux', component: 'gitops' });
     const interval = props.interval ?? '5m';
 
@@ -128,6 +185,9 @@ export class FluxDelivery extends Construct {
     pair(fluxRootName(props.environment), { branch: props.branch }, props.bootstrapPath, {});
     pair(this.kustomizationName, props.revision, props.path, {
       timeout: props.timeout ?? '10m',
+      ...(dependsOn.length > 0 && {
+        dependsOn: dependsOn.map((d) => ({ name: d.name, namespace: d.namespace ?? this.namespace })),
+      }),
       healthChecks: props.healthChecks.map((h) => ({ ...h, namespace: props.targetNamespace })),
     });
   }

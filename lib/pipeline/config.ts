@@ -11,7 +11,7 @@ import { parseDocument } from 'yaml';
 import schema from '../../config/schema.json';
 import type { EnvironmentConfig } from '../environment';
 import { isIP, isIPv4 } from 'net';
-import { isDnsLabel, isHostname } from '../platform/checks';
+import { cidrProblem, isDnsLabel, isHostname } from '../platform/checks';
 import { cronProblem } from '../platform/cron';
 import { pinnedImageProblem, repositoryProblem, tagProblem } from '../platform/image';
 import { isQuantity, parseQuantity } from '../platform/quantity';
@@ -96,13 +96,6 @@ function labelValueProblem(value: string): string | undefined {
   return value === '' || LABEL_NAME.test(value)
     ? undefined
     : 'must be a Kubernetes label value: empty, or at most 63 letters, digits, "-", "_" or ".", starting and ending with a letter or digit';
-}
-
-function cidrProblem(value: string): string | undefined {
-  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(value);
-  const octets = m ? m.slice(1, 5).map(Number) : [];
-  const ok = m && octets.every((o, i) => o <= 255 && String(o) === m[i + 1]) && Number(m[5]) <= 32;
-  return ok ? undefined : 'must be an IPv4 CIDR such as 10.0.0.0/16 (four numbers 0-255, then / and 0-32)';
 }
 
 /** Why git (check-ref-format) refuses `ref` as a branch or tag name, or undefined. */
@@ -408,6 +401,9 @@ function semanticProblems(file: string, c: Raw): string[] {
     ['backup.resources', c.backup.resources],
     ['monitoring.postgresExporter.resources', c.monitoring.postgresExporter.resources],
     ['monitoring.redisExporter.resources', c.monitoring.redisExporter.resources],
+    ...(c.backup.s3?.pitrSidecarResources
+      ? [['backup.s3.pitrSidecarResources', c.backup.s3.pitrSidecarResources] as [string, Resources]]
+      : []),
   ];
   for (const [at, r] of resourceSets) {
     for (const kind of ['cpu', 'memory'] as const) {
@@ -452,6 +448,26 @@ function semanticProblems(file: string, c: Raw): string[] {
     problems.push(
       `${file}: postgres.user is "postgres" but mode cloudnativepg needs an application owner (e.g. easyflow); postgres is the operator's superuser`,
     );
+  }
+  if (c.tier === 'production') {
+    if (c.image.digest === undefined) {
+      problems.push(
+        `${file}: image.digest is required for tier: production: the app image is pulled by tag and digest (npm run set-image -- <env> <tag>@sha256:<digest>)`,
+      );
+    }
+    const ranges = c.network?.apiServerCIDR;
+    if (ranges === undefined) {
+      problems.push(
+        `${file}: network.apiServerCIDR is required for tier: production: the database's egress to the Kubernetes API must name the control plane's ranges (kubectl get endpointslices -n default -l kubernetes.io/service-name=kubernetes), IPv6 too where the cluster has it`,
+      );
+    }
+    for (const [i, cidr] of (ranges ?? []).entries()) {
+      if (cidr.endsWith('/0')) {
+        problems.push(
+          `${file}: network.apiServerCIDR.${i} is "${cidr}", every address; tier: production needs the control plane's own range`,
+        );
+      }
+    }
   }
   for (const key of Object.keys(c.app.settings ?? {})) {
     if (SECRET_LIKE.test(key)) {

@@ -5,7 +5,7 @@
 import * as path from 'path';
 import schema from '../../config/gitops.schema.json';
 import type { SyncWindow } from '../delivery/argocd';
-import { GitRevision, fluxRootName } from '../delivery/flux';
+import { FLUX_NAMESPACE, FluxDependency, GitRevision, fluxDependencyProblems, fluxRootName } from '../delivery/flux';
 import type { EnvironmentConfig } from '../environment';
 import { ConfigError, GITOPS_FILE, parseYamlFile, readConfigFile } from './config';
 
@@ -16,6 +16,8 @@ export interface GitopsEnvironment {
   readonly tag?: string;
   readonly commit?: string;
   readonly syncWindows?: readonly SyncWindow[];
+  /** Replaces `flux.dependsOn` for this environment. */
+  readonly fluxDependsOn?: readonly FluxDependency[];
 }
 
 /** Keys left out take the defaults of the construct props they feed (see config/gitops.schema.json). */
@@ -35,6 +37,7 @@ export interface GitopsConfig {
     readonly interval?: string;
     readonly timeout?: string;
     readonly secretRef?: string;
+    readonly dependsOn?: readonly FluxDependency[];
   };
   /** By environment name. */
   readonly environments: Readonly<Record<string, GitopsEnvironment>>;
@@ -70,6 +73,11 @@ export function revisionOf(config: GitopsConfig, env: string): GitRevision {
   if (e.tag !== undefined) return { tag: e.tag };
   if (e.commit !== undefined) return { commit: e.commit };
   return { branch: e.branch ?? config.branch };
+}
+
+/** The Kustomizations environment `env`'s waits for: its own `fluxDependsOn`, else `flux.dependsOn`. */
+export function fluxDependsOnOf(config: GitopsConfig, env: string): readonly FluxDependency[] | undefined {
+  return config.environments[env]!.fluxDependsOn ?? config.flux?.dependsOn;
 }
 
 /** Namespaces no environment may take, and whose they are: Kubernetes' own and the platform's defaults. */
@@ -157,6 +165,14 @@ export function parseGitopsConfig(
           `${file}: environments.${n}: its Flux objects easyflow-${n} would take the name of the Flux root of environment ${n.replace(/^gitops-/, '')}; rename it`,
       ),
     ...reservedNamespaceProblems(file, config, environments),
+    ...Object.entries(config.environments).flatMap(([n, e]) =>
+      fluxDependencyProblems(
+        e.fluxDependsOn ? `environments.${n}.fluxDependsOn` : 'flux.dependsOn',
+        fluxDependsOnOf(config, n) ?? [],
+        n,
+        config.flux?.namespace ?? FLUX_NAMESPACE,
+      ).map((p) => `${file}: ${p}${e.fluxDependsOn ? '' : ` (for environment ${n})`}`),
+    ),
     ...(ssh && config.argocd?.repositorySecret === undefined
       ? [`${file}: argocd.repositorySecret is required: repoURL ${config.repoURL} is an SSH URL, which needs a key`]
       : []),

@@ -6,7 +6,7 @@
  * The connectivity contract (test/contract/) and the SUMMARY.md traffic diagram both use them.
  */
 import type { EasyflowChart } from '../easyflow-chart';
-import type { Endpoint } from '../validation/network';
+import { Endpoint, inCIDR } from '../validation/network';
 import type { Manifest } from '../validation/schema';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- objects are untyped JSON here */
@@ -35,7 +35,9 @@ const ADDRESSES = {
  */
 function addressIn(cidr: string): string {
   const [network, bits] = cidr.split('/');
-  if (Number(bits) === 0) return '10.96.0.1';
+  const v6 = network!.includes(':');
+  if (Number(bits) === 0) return v6 ? 'fd00:10:96::1' : '10.96.0.1';
+  if (v6) return network!.endsWith('::') ? `${network}1` : network!;
   const parts = network!.split('.').map(Number);
   parts[3]! += 1;
   return parts.join('.');
@@ -86,12 +88,19 @@ export function peersOf(
     ['acme-solver', [pod(namespace, { ...net.acmeSolver.labels }, { http: { port: net.acmeSolver.port } })]],
     ['kube-dns', [pod(net.dnsNamespace, { 'k8s-app': 'kube-dns' })]],
     ['node-local-dns', net.nodeLocalDNSAddress ? external([net.nodeLocalDNSAddress]) : []],
-    ['prometheus', [pod(net.prometheusNamespace, { 'app.kubernetes.io/name': 'prometheus' })]],
+    ['prometheus', [pod(net.prometheusNamespace, { ...net.prometheusPodLabels })]],
+    // Grafana next to Prometheus: same namespace, not a Prometheus pod.
+    ['monitoring-neighbour', [pod(net.prometheusNamespace, { 'app.kubernetes.io/name': 'grafana' })]],
     [
       'cnpg-operator',
       net.cnpg ? [pod(net.cnpg.operatorNamespace, { 'app.kubernetes.io/name': 'cloudnative-pg' })] : [],
     ],
-    ['api-server', net.cnpg ? external([addressIn(net.cnpg.apiServerCIDR)]) : []],
+    ['api-server', net.cnpg ? external(net.cnpg.apiServerCIDRs.map(addressIn)) : []],
+    // Cluster-internal addresses (so no internet rule admits them) outside the API server's ranges.
+    [
+      'api-server-elsewhere',
+      external(ADDRESSES.private.filter((ip) => !(net.cnpg?.apiServerCIDRs ?? []).some((r) => inCIDR(ip, r)))),
+    ],
     // Another team's pods carry the very labels ours do: only the namespace tells them apart.
     ['other-namespace', [pod('other-team', { app: 'easyflow-app' }), pod('other-team', { app: 'postgres' })]],
     // Only with migrations on; the workloads below replace it.

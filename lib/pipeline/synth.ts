@@ -20,6 +20,7 @@ import {
   loadGitopsConfig,
   repoPath,
   revisionOf,
+  fluxDependsOnOf,
 } from './gitops-config';
 import { PropsError } from '../platform/checks';
 import { summaryOf } from './summary';
@@ -128,6 +129,7 @@ function gitopsCharts(gitops: GitopsConfig, outputs: readonly EnvironmentOutput[
       interval: gitops.flux?.interval,
       timeout: gitops.flux?.timeout,
       secretRef: gitops.flux?.secretRef,
+      dependsOn: fluxDependsOnOf(gitops, e.name),
     });
     out.set(fluxFolder(e.name), flux);
   }

@@ -3,6 +3,7 @@
  * undefined), and `throwProblems` reports all of a construct's problems at once, each prefixed with
  * the construct path.
  */
+import { isIPv6 } from 'net';
 import { IConstruct } from 'constructs';
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
@@ -17,6 +18,24 @@ export function isDnsLabel(value: string): boolean {
 export function isHostname(value: string): boolean {
   const labels = value.split('.');
   return value.length <= 253 && labels.length > 1 && labels.every(isDnsLabel) && !/^\d+$/.test(labels.at(-1)!);
+}
+
+/** Why `value` is not an IPv4 or IPv6 CIDR (address, "/", prefix length), or undefined. */
+export function cidrProblem(value: string): string | undefined {
+  const [address = '', bits = '', ...rest] = value.split('/');
+  const v4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(address);
+  const v4ok = v4 !== null && v4.slice(1).every((o) => Number(o) <= 255 && String(Number(o)) === o);
+  const v6ok = isIPv6(address) && !address.includes('%');
+  const max = v6ok ? 128 : 32;
+  const ok =
+    rest.length === 0 &&
+    (v4ok || v6ok) &&
+    /^\d{1,3}$/.test(bits) &&
+    String(Number(bits)) === bits &&
+    Number(bits) <= max;
+  return ok
+    ? undefined
+    : 'must be a CIDR such as 10.0.0.0/16 or fd00:10::/64 (an IPv4 address then / and 0-32, or an IPv6 address then / and 0-128)';
 }
 
 /** Why `value` is not a whole number from `min` (to `max`), or undefined. */

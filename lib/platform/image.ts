@@ -21,6 +21,11 @@ export function tagProblem(tag: string): string | undefined {
   return undefined;
 }
 
+/** Why `digest` is not a sha256 image digest, or undefined when it is. */
+export function digestProblem(digest: string): string | undefined {
+  return DIGEST.test(digest) ? undefined : 'a digest is sha256: followed by 64 lower-case hex digits';
+}
+
 /** Why `repository` is not an image repository (no tag), or undefined when it is. */
 export function repositoryProblem(repository: string): string | undefined {
   if (!REPOSITORY.test(repository)) {
@@ -38,8 +43,8 @@ export function pinnedImageProblem(reference: string): string | undefined {
   if (rest.length > 0 || nameAndTag === undefined) {
     return 'an image reference has at most one "@"';
   }
-  if (digest !== undefined && !DIGEST.test(digest)) {
-    return 'a digest is sha256: followed by 64 lower-case hex digits';
+  if (digest !== undefined && digestProblem(digest)) {
+    return digestProblem(digest);
   }
   const slash = nameAndTag.lastIndexOf('/');
   const colon = nameAndTag.lastIndexOf(':');

@@ -25,6 +25,7 @@ export function embeddedScript(name: string): string {
 export const SOURCE_FOLDERS = [
   '.ci',
   '.github',
+  '__snapshots__',
   'config',
   'crds',
   'dist',

@@ -1,13 +1,15 @@
 /**
  * The project's policy, checked over every object of an environment: pod security "restricted",
  * service accounts, network isolation, disruption budgets, stable selectors and names, GitOps prune
- * protection of data and of the Gateway, pinned images, labels, no secret values, and edge
- * references that resolve. Each violation names the object, the field and the rule, so a new
- * workload that forgets a rule fails the synth and the tests.
+ * protection of data and of the Gateway, pinned images, labels, no secret values, edge references
+ * that resolve and, in production, a Guaranteed-QoS database and images pulled by digest. Each
+ * violation names the object, the field and the rule, so a new workload that forgets a rule fails
+ * the synth and the tests.
  */
-import { pinnedImageProblem } from '../platform/image';
+import { digestProblem, pinnedImageProblem } from '../platform/image';
 import { TIER_LABEL } from '../platform/labels';
 import { credentialsIn, maskCredentials } from '../platform/url';
+import { isQuantity, parseQuantity } from '../platform/quantity';
 import { selectorMatches } from './network';
 import type { Manifest, Violation } from './schema';
 
@@ -546,6 +548,10 @@ function checkEnvironment(manifests: readonly Obj[]): Violation[] {
       }
     }
   }
+  if (namespace?.metadata?.labels?.[TIER_LABEL] === 'production') {
+    checkGuaranteedDatabase(manifests, add);
+    checkImageDigests(manifests, add);
+  }
   checkEgressPorts(manifests, pods, add);
   const saUsers = new Map<string, string>();
   for (const { m, pod } of pods) {
@@ -585,6 +591,74 @@ function checkEnvironment(manifests: readonly Obj[]): Violation[] {
     saUsers.set(sa, `${m.kind}/${name}`);
   }
   return out;
+}
+
+/**
+ * In production every image is pulled by digest (`repository:tag@sha256:...`): a tag can be pushed
+ * again, a digest names one build, so what was reviewed is what runs. The operator's own images (the
+ * Barman Cloud sidecar's, set by the plugin) are outside these manifests.
+ */
+function checkImageDigests(manifests: readonly Obj[], add: (m: Obj, f: string, r: string, msg: string) => void) {
+  const message = (image: unknown) =>
+    `"${image}" has no digest: a production environment (${TIER_LABEL}) pulls every image by tag@sha256:<digest>`;
+  const hasDigest = (image: unknown) =>
+    typeof image === 'string' &&
+    image.includes('@') &&
+    digestProblem(image.slice(image.indexOf('@') + 1)) === undefined;
+  for (const m of manifests) {
+    for (const pod of podsOf(m).pods) {
+      const spec: Obj = pod.template.spec ?? {};
+      for (const list of ['initContainers', 'containers', 'ephemeralContainers']) {
+        for (const [i, c] of (spec[list] ?? []).entries()) {
+          const at = joinPath(pod.at, `spec.${list}[${i}].image`);
+          if (!hasDigest(c.image)) add(m, at, 'image-digest', message(c.image));
+        }
+      }
+    }
+    if (m.kind === 'Cluster' && m.apiVersion === 'postgresql.cnpg.io/v1' && !hasDigest(m.spec?.imageName)) {
+      add(m, 'spec.imageName', 'image-digest', message(m.spec?.imageName));
+    }
+  }
+}
+
+/** Whether `resources` requests exactly its limits of CPU and memory (both set). */
+function guaranteed(resources: Obj | undefined): boolean {
+  return ['cpu', 'memory'].every((kind) => {
+    const request = resources?.requests?.[kind];
+    const limit = resources?.limits?.[kind];
+    return isQuantity(String(request)) && isQuantity(String(limit)) && parseQuantity(request) === parseQuantity(limit);
+  });
+}
+
+/**
+ * In production the database's pods get Guaranteed QoS, as CloudNativePG recommends: every container
+ * of an instance pod requests exactly its CPU and memory limits, the Barman Cloud plugin's sidecar
+ * (its ObjectStore's `instanceSidecarConfiguration.resources`) included. Under node memory pressure the
+ * kubelet then evicts every Burstable pod before a database.
+ */
+function checkGuaranteedDatabase(manifests: readonly Obj[], add: (m: Obj, f: string, r: string, msg: string) => void) {
+  const message = (what: string) =>
+    `a production environment (${TIER_LABEL}) gives the database Guaranteed QoS: ${what} must request exactly its cpu and memory limits`;
+  for (const cluster of manifests.filter((m) => m.kind === 'Cluster' && m.apiVersion === 'postgresql.cnpg.io/v1')) {
+    if (!guaranteed(cluster.spec?.resources))
+      add(cluster, 'spec.resources', 'guaranteed-database', message('PostgreSQL'));
+    for (const plugin of cluster.spec?.plugins ?? []) {
+      const store = manifests.find(
+        (m) =>
+          m.kind === 'ObjectStore' &&
+          m.apiVersion === 'barmancloud.cnpg.io/v1' &&
+          m.metadata?.name === plugin.parameters?.barmanObjectName,
+      );
+      if (store && !guaranteed(store.spec?.instanceSidecarConfiguration?.resources)) {
+        add(
+          store,
+          'spec.instanceSidecarConfiguration.resources',
+          'guaranteed-database',
+          message(`the ${plugin.name} sidecar of Cluster/${cluster.metadata?.name}`),
+        );
+      }
+    }
+  }
 }
 
 /** The ports a CloudNativePG instance listens on: PostgreSQL, the instance manager, metrics. */

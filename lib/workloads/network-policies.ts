@@ -1,6 +1,7 @@
 import { isIP } from 'net';
 import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-27';
+import { cidrProblem, throwProblems } from '../platform/checks';
 import { Identity, objectLabels, selectorLabels } from '../platform/labels';
 
 /** A workload as NetworkPolicies see it: its pods' `app` label. */
@@ -35,11 +36,12 @@ export interface ClusterPeers {
    */
   readonly operatorNamespace?: string;
   /**
-   * Addresses of the Kubernetes API server, which the instance manager calls (ports 443 and 6443).
-   * Narrow it to the control plane where its address is known.
-   * @default '0.0.0.0/0'
+   * Address ranges of the Kubernetes API server as pods reach it once the `kubernetes` Service is
+   * resolved (its EndpointSlice), IPv4 and, on a dual-stack or IPv6 cluster, IPv6: the instance
+   * manager calls it on 443 and 6443. Narrow it to the control plane.
+   * @default ['0.0.0.0/0']
    */
-  readonly apiServerCIDR?: string;
+  readonly apiServerCIDRs?: readonly string[];
 }
 
 export interface NetworkPoliciesProps {
@@ -50,8 +52,13 @@ export interface NetworkPoliciesProps {
   readonly edges: readonly EdgePeer[];
   /** The API: reached by the edge, talks to the databases and the internet. */
   readonly app: Listener;
-  /** Celery worker and beat: talk to the databases and the internet. */
+  /** Celery workers: talk to the databases and the internet. */
   readonly workers: readonly Peer[];
+  /**
+   * Celery beat: talks to the databases only. It enqueues the periodic tasks; the workers run them.
+   * @default - no scheduler
+   */
+  readonly scheduler?: Peer;
   readonly postgres: Listener;
   readonly redis: Listener;
   /**
@@ -74,6 +81,12 @@ export interface NetworkPoliciesProps {
    * @default 'monitoring'
    */
   readonly prometheusNamespace?: string;
+  /**
+   * Labels of the Prometheus pods in `prometheusNamespace`: only they reach the metrics ports, not
+   * every pod of that namespace (Grafana, Alertmanager, ...).
+   * @default - `app.kubernetes.io/name: prometheus`, which prometheus-operator (kube-prometheus-stack) sets on them
+   */
+  readonly prometheusPodLabels?: Readonly<Record<string, string>>;
   /**
    * Namespace of the cluster DNS.
    * @default 'kube-system'
@@ -123,11 +136,12 @@ export class NetworkPolicies extends Construct {
   /** The edges' data planes, which reach the app and the ACME solver. */
   public readonly edges: readonly EdgePeer[];
   public readonly prometheusNamespace: string;
+  public readonly prometheusPodLabels: Readonly<Record<string, string>>;
   public readonly dnsNamespace: string;
   /** NodeLocal DNSCache's address, when the cluster runs it. */
   public readonly nodeLocalDNSAddress?: string;
   /** CloudNativePG only: the operator's namespace and the API server's addresses. */
-  public readonly cnpg?: { readonly operatorNamespace: string; readonly apiServerCIDR: string };
+  public readonly cnpg?: { readonly operatorNamespace: string; readonly apiServerCIDRs: readonly string[] };
   /** The pods cert-manager starts for an HTTP-01 challenge: their labels and port, which the edge reaches. */
   public readonly acmeSolver = { labels: { [ACME_SOLVER_LABEL]: 'true' }, port: ACME_SOLVER_PORT } as const;
 
@@ -135,17 +149,28 @@ export class NetworkPolicies extends Construct {
     super(scope, id);
     this.edges = [...props.edges];
     this.prometheusNamespace = props.prometheusNamespace ?? 'monitoring';
+    this.prometheusPodLabels = { ...(props.prometheusPodLabels ?? { 'app.kubernetes.io/name': 'prometheus' }) };
     this.dnsNamespace = props.dnsNamespace ?? 'kube-system';
     this.nodeLocalDNSAddress = props.nodeLocalDNSAddress;
     this.cnpg = props.postgresCluster && {
       operatorNamespace: props.postgresCluster.operatorNamespace ?? 'cnpg-system',
-      apiServerCIDR: props.postgresCluster.apiServerCIDR ?? '0.0.0.0/0',
+      apiServerCIDRs: [...(props.postgresCluster.apiServerCIDRs ?? ['0.0.0.0/0'])],
     };
-    if (this.nodeLocalDNSAddress !== undefined && isIP(this.nodeLocalDNSAddress) === 0) {
-      throw new Error(
-        `${this.node.path}: nodeLocalDNSAddress must be an IP address, got ${JSON.stringify(this.nodeLocalDNSAddress)}`,
-      );
-    }
+    throwProblems(this, [
+      this.nodeLocalDNSAddress !== undefined && isIP(this.nodeLocalDNSAddress) === 0
+        ? `nodeLocalDNSAddress must be an IP address, got ${JSON.stringify(this.nodeLocalDNSAddress)}`
+        : undefined,
+      this.cnpg?.apiServerCIDRs.length === 0
+        ? 'postgresCluster.apiServerCIDRs must name at least one range'
+        : undefined,
+      ...(this.cnpg?.apiServerCIDRs ?? []).map((cidr, i) => {
+        const problem = cidrProblem(cidr);
+        return problem && `postgresCluster.apiServerCIDRs[${i}] is ${JSON.stringify(cidr)}: it ${problem}`;
+      }),
+      Object.keys(this.prometheusPodLabels).length === 0
+        ? 'prometheusPodLabels must name at least one label: {} would admit every pod of the namespace'
+        : undefined,
+    ]);
     const labels = objectLabels({ name: 'easyflow-network', component: 'network-policy' });
     const policy = (name: string, spec: k8s.NetworkPolicySpec): void => {
       new k8s.KubeNetworkPolicy(this, name, { metadata: { name, labels }, spec });
@@ -163,9 +188,10 @@ export class NetworkPolicies extends Construct {
       { to: [pods(props.redis)], ports: [tcp(props.redis.containerPort)] },
     ];
     const fromPrometheus = (port: number): k8s.NetworkPolicyIngressRule => ({
-      from: [namespace(this.prometheusNamespace)],
+      from: [{ ...namespace(this.prometheusNamespace), podSelector: { matchLabels: { ...this.prometheusPodLabels } } }],
       ports: [tcp(port)],
     });
+    const scheduler = props.scheduler ? [props.scheduler] : [];
 
     const fromEdges: k8s.NetworkPolicyPeer[] = props.edges.map((e) => ({
       ...namespace(e.dataPlaneNamespace),
@@ -208,12 +234,20 @@ export class NetworkPolicies extends Construct {
         egress: [...toDatabases, internet],
       });
     }
+    for (const beat of scheduler) {
+      policy(`allow-${beat.identity.name}`, {
+        podSelector: selecting(beat),
+        policyTypes: ['Ingress', 'Egress'],
+        egress: toDatabases,
+      });
+    }
     const exportersOf = (db: Listener): Peer[] => props.exporters.filter((e) => e.database === db);
     const clients: k8s.NetworkPolicyIngressRule = {
       from: [
         pods(
           props.app,
           ...props.workers,
+          ...scheduler,
           props.backup,
           ...(props.migrations ? [props.migrations] : []),
           ...exportersOf(props.postgres),
@@ -245,7 +279,7 @@ export class NetworkPolicies extends Construct {
       egress: cnpg
         ? [
             { to: [pods(props.postgres)], ports: instancePorts },
-            { to: [{ ipBlock: { cidr: cnpg.apiServerCIDR } }], ports: [tcp(443), tcp(6443)] },
+            { to: cnpg.apiServerCIDRs.map((cidr) => ({ ipBlock: { cidr } })), ports: [tcp(443), tcp(6443)] },
             ...(cnpg.archivesToS3 ? [internet] : []),
           ]
         : undefined,
@@ -255,7 +289,7 @@ export class NetworkPolicies extends Construct {
       policyTypes: ['Ingress', 'Egress'],
       ingress: [
         {
-          from: [pods(props.app, ...props.workers, ...exportersOf(props.redis))],
+          from: [pods(props.app, ...props.workers, ...scheduler, ...exportersOf(props.redis))],
           ports: [tcp(props.redis.containerPort)],
         },
       ],

@@ -24,7 +24,7 @@ import type { Resources } from '../platform/resources';
 import type { Storage } from '../platform/storage';
 import type { PostgresDatabase } from './database';
 import { assertPinned } from '../platform/image';
-import { Identity, fullLabels, objectLabels, selectorLabels, versionOf } from '../platform/labels';
+import { Identity, PART_OF, objectLabels, selectorLabels, versionOf } from '../platform/labels';
 import { KEEP_ON_PRUNE } from '../platform/pod';
 import { ObjectStoreOptions, objectStore } from '../platform/object-store';
 import { workloadService } from '../platform/service';
@@ -60,8 +60,6 @@ export interface PostgresClusterProps {
   /** Each instance's data volume. */
   readonly storage: Storage;
   readonly resources: Resources;
-  /** Label instance of the environment. */
-  readonly instance: string;
   /**
    * PostgreSQL instances: one primary, the rest streaming replicas.
    * @default 2
@@ -224,7 +222,10 @@ export class PostgresCluster extends Construct implements PostgresDatabase {
           podAntiAffinityType: 'required',
         },
         inheritedMetadata: {
-          labels: { ...selectorLabels(this.clusterName), ...fullLabels(this.identity, props.instance) },
+          // Only what the NetworkPolicies and the metrics Service select on, and part-of: the operator
+          // sets app.kubernetes.io/{name,instance,component,version,managed-by} on its objects itself,
+          // and an inherited value would override its own (test/workloads/postgres-cluster.test.ts).
+          labels: { ...selectorLabels(this.clusterName), 'app.kubernetes.io/part-of': PART_OF },
           annotations: { ...KEEP_ON_PRUNE },
         },
         plugins: store && [

@@ -53,14 +53,15 @@ test('prod with the StatefulSet database keeps the contract', () => {
   expect(breaches(chart, chart.toJson())).toEqual([]);
 });
 
-test('a narrowed API server range and other namespaces are honoured', () => {
+test('narrowed API server ranges (IPv4 and IPv6), other namespaces and Prometheus labels are honoured', () => {
   const chart = environment('prod', (c) => {
     c.edge = { ...c.edge, namespace: 'edge' };
     c.network = {
       prometheusNamespace: 'observability',
       dnsNamespace: 'dns',
       cnpgOperatorNamespace: 'databases',
-      apiServerCIDR: '172.20.0.0/28',
+      prometheusPodLabels: { 'app.kubernetes.io/name': 'prometheus', 'operator.prometheus.io/name': 'k8s' },
+      apiServerCIDR: ['172.20.0.0/28', 'fd00:20::/64'],
     };
   });
   expect(breaches(chart, chart.toJson())).toEqual([]);

@@ -26,9 +26,14 @@ export interface FlowSpec {
 
 const s3 = (c: EasyflowChart): boolean => c.environment.backup.s3 !== undefined;
 const cnpg = (c: EasyflowChart): boolean => c.network.cnpg !== undefined;
+/** CloudNativePG with the API server's ranges narrowed (none is every address). */
+const narrowed = (c: EasyflowChart): boolean =>
+  c.network.cnpg !== undefined && c.network.cnpg.apiServerCIDRs.every((r) => !r.endsWith('/0'));
 
-/** The stack's own pods that talk to the databases and the outside world. */
+/** The stack's own pods that talk to the databases. */
 const APP_PODS = ['easyflow-app', 'celery-worker', 'celery-beat'];
+/** Those of them that call OpenAI and Telegram; beat only enqueues the periodic tasks. */
+const INTERNET_PODS = ['easyflow-app', 'celery-worker'];
 /** Every pod of the environment (each needs DNS). */
 const OUR_PODS = [
   ...APP_PODS,
@@ -57,7 +62,14 @@ export const FLOWS: readonly FlowSpec[] = [
   // The app and Celery.
   ...each(APP_PODS, { to: 'postgres', port: 5432, allow: true, why: 'the app database' }),
   ...each(APP_PODS, { to: 'redis', port: 6379, allow: true, why: "Celery's broker, cache and sessions" }),
-  ...each(APP_PODS, { to: 'internet', port: 443, allow: true, why: 'OpenAI and Telegram, over IPv4 and IPv6' }),
+  ...each(INTERNET_PODS, { to: 'internet', port: 443, allow: true, why: 'OpenAI and Telegram, over IPv4 and IPv6' }),
+  {
+    from: 'celery-beat',
+    to: 'internet',
+    port: 443,
+    allow: false,
+    why: 'beat only enqueues the periodic tasks: the workers call the outside world',
+  },
   ...each(APP_PODS, { to: 'internet', port: 80, allow: false, why: 'the internet only over HTTPS' }),
   ...each(APP_PODS, {
     to: 'private-addresses',
@@ -93,6 +105,27 @@ export const FLOWS: readonly FlowSpec[] = [
   { from: 'prometheus', to: 'redis-exporter', port: 9121, allow: true, why: 'redis_exporter' },
   { from: 'prometheus', to: 'postgres', port: 9187, allow: true, why: "CloudNativePG's metrics", when: cnpg },
   { from: 'prometheus', to: 'postgres', port: 5432, allow: false, why: 'only metrics ports' },
+  ...(
+    [
+      ['easyflow-app', 8000],
+      ['postgres-exporter', 9187],
+      ['redis-exporter', 9121],
+    ] as const
+  ).map(([to, port]): FlowSpec => ({
+    from: 'monitoring-neighbour',
+    to,
+    port,
+    allow: false,
+    why: "only Prometheus's pods scrape, not every pod of its namespace (Grafana, Alertmanager)",
+  })),
+  {
+    from: 'monitoring-neighbour',
+    to: 'postgres',
+    port: 9187,
+    allow: false,
+    why: "only Prometheus's pods scrape, not every pod of its namespace (Grafana, Alertmanager)",
+    when: cnpg,
+  },
   { from: 'postgres-exporter', to: 'postgres', port: 5432, allow: true, why: 'what it exports' },
   { from: 'redis-exporter', to: 'redis', port: 6379, allow: true, why: 'what it exports' },
   // CloudNativePG.
@@ -108,6 +141,14 @@ export const FLOWS: readonly FlowSpec[] = [
     why: 'the instance manager watches its Cluster',
     when: cnpg,
   })),
+  ...[443, 6443].map((port): FlowSpec => ({
+    from: 'postgres',
+    to: 'api-server-elsewhere',
+    port,
+    allow: false,
+    why: 'the instance manager reaches the API server only in network.apiServerCIDR',
+    when: narrowed,
+  })),
   { from: 'postgres', to: 'object-storage', port: 443, allow: true, why: 'WAL archive', when: (c) => cnpg(c) && s3(c) },
   {
     from: 'postgres',
@@ -115,7 +156,7 @@ export const FLOWS: readonly FlowSpec[] = [
     port: 443,
     allow: false,
     why: 'a database without archive never reaches the internet (once network.apiServerCIDR is narrowed)',
-    when: (c) => !s3(c) && !c.network.cnpg?.apiServerCIDR.endsWith('/0'),
+    when: (c) => !s3(c) && narrowed(c),
   },
   // What must stay closed.
   { from: 'internet', to: 'postgres', port: 5432, allow: false, why: 'the database is never public' },

@@ -81,15 +81,22 @@ test('all props', () => {
     interval: '1m',
     timeout: '2m',
     secretRef: 'deploy-key',
+    dependsOn: [{ name: 'infra-crds' }, { name: 'databases', namespace: 'platform' }],
   };
   const out = build(props);
   expect(find(out, 'Kustomization', 'easyflow-qa').spec).toMatchObject({
     interval: '1m',
     timeout: '2m',
     path: './dist/qa',
+    dependsOn: [
+      { name: 'infra-crds', namespace: 'gitops' },
+      { name: 'databases', namespace: 'platform' },
+    ],
     healthChecks: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: 'x', namespace: 'flows-qa' }],
   });
   expect(find(out, 'Kustomization', ROOT).spec).toMatchObject({ interval: '1m', path: './dist/gitops/flux/qa' });
+  // The root applies only the bootstrap objects: it never waits, or a missing dependency would freeze its own fix.
+  expect(find(out, 'Kustomization', ROOT).spec.dependsOn).toBeUndefined();
   for (const m of out) expect(m.metadata.namespace).toBe('gitops');
   for (const g of allOf(out, 'GitRepository')) {
     expect(g.spec.url).toBe(props.repoURL);
@@ -99,9 +106,26 @@ test('all props', () => {
   expect(find(out, 'GitRepository', 'easyflow-qa').spec.ref).toEqual({ tag: 'v2' });
 });
 
+test('without dependencies the environment is applied at once', () => {
+  expect(find(build(), 'Kustomization', 'easyflow-qa').spec.dependsOn).toBeUndefined();
+});
+
 test('bad props', () => {
   const { chart } = scratch();
   expect(() => new FluxDelivery(chart, 'f', { ...MINIMAL, healthChecks: [] })).toThrow(
     'test/f: healthChecks must name at least one workload',
+  );
+  const dependsOn = [
+    { name: 'Infra_CRDs' },
+    { name: 'crds' },
+    { name: 'crds', namespace: 'flux-system' },
+    { name: ROOT },
+  ];
+  expect(() => new FluxDelivery(scratch().chart, 'f', { ...MINIMAL, dependsOn })).toThrow(
+    [
+      'test/f: dependsOn.0.name is "Infra_CRDs": it must be a Kubernetes object name (lower-case DNS subdomain)',
+      'test/f: dependsOn.2 lists flux-system/crds a second time',
+      `test/f: dependsOn.3 is flux-system/${ROOT}, a Kustomization of this environment's own: it would wait for itself`,
+    ].join('\n'),
   );
 });

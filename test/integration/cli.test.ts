@@ -108,6 +108,13 @@ function checkDist(): { status: number | null; stderr: string } {
   );
 }
 
+/** The line number (from 1) of the committed config/prod.yaml's line `text`. */
+const lineOf = (text: string): number =>
+  fs
+    .readFileSync(path.join(ROOT, 'config', 'prod.yaml'), 'utf8')
+    .split(/(?<=\n)/)
+    .indexOf(text) + 1;
+
 /** Replaces `from` by `to` in the copy's `file` for the duration of `fn`. */
 async function withEdit<T>(file: string, from: string, to: string, fn: () => T | Promise<T>): Promise<T> {
   const full = path.join(work, file);
@@ -199,7 +206,13 @@ describe('a plain synth', () => {
       'minReplicas: 30',
       'config/prod.yaml: app.autoscaling.minReplicas is 30 but maxReplicas is 10; minReplicas must be <= maxReplicas',
     ],
-    ['a YAML syntax error', '  workers: 4\n', '  workers: [4\n', 'config/prod.yaml:12:3: YAML syntax error'],
+    // The parser reports the unclosed `[` where the next line begins.
+    [
+      'a YAML syntax error',
+      '  workers: 4\n',
+      '  workers: [4\n',
+      `config/prod.yaml:${lineOf('  workers: 4\n') + 1}:3: YAML syntax error`,
+    ],
     [
       'a reserved setting',
       'app:\n',
@@ -484,7 +497,12 @@ describe('npm run set-image', () => {
       for (const [i, ms] of [300, 1200, 2000, 2800, 3600].entries()) {
         const child = spawn(
           process.execPath,
-          [path.join(work, 'scripts', 'ts-run.js'), 'scripts/set-image.ts', 'prod', `3.0.${i}`],
+          [
+            path.join(work, 'scripts', 'ts-run.js'),
+            'scripts/set-image.ts',
+            'prod',
+            `3.0.${i}@sha256:${'0'.repeat(63)}${i}`,
+          ],
           { cwd: work, env: ENV, detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
         );
         const done = exited(child);

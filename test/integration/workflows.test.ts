@@ -88,7 +88,8 @@ test(
 test(
   'releasing with set-image, then promoting with the promote workflow',
   () => {
-    step('npm run set-image -- staging 1.1.0');
+    const release = /npm run set-image -- staging (1\.1\.0@sha256:[a-f0-9]{64})/.exec(README)![1]!;
+    step(`npm run set-image -- staging ${release}`);
     expect(step('npm run diff')).toMatch(/spec\.template\.spec\.containers\[app\]\.image: \S+:\S+ → \S+:1\.1\.0/);
     step('npm test');
 
@@ -107,6 +108,7 @@ test(
     }
     fs.rmSync(runner, { recursive: true, force: true });
     expect(read('config/prod.yaml')).toContain("tag: '1.1.0'");
+    expect(read('config/prod.yaml')).toContain(`digest: '${release.split('@')[1]}'`);
   },
   15 * MINUTES,
 );

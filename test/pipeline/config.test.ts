@@ -213,6 +213,41 @@ function minimalWith(keyPath: string, value: unknown): string {
   return doc.toString();
 }
 
+describe('production names the API server (network.apiServerCIDR) and the app image digest', () => {
+  const production = (ranges?: string) =>
+    prodWith(
+      '  prometheusNamespace: monitoring\n',
+      `  prometheusNamespace: monitoring\n${ranges === undefined ? '' : `  apiServerCIDR: ${ranges}\n`}`,
+    ).replace("tag: '1.0.0'\n", `tag: '1.0.0'\n  digest: 'sha256:${'a'.repeat(64)}'\n`) + 'tier: production\n';
+
+  test('is required for tier: production', () => {
+    expect(problemsOf(production())).toEqual([
+      `${FILE}: network.apiServerCIDR is required for tier: production: the database's egress to the Kubernetes API must name the control plane's ranges (kubectl get endpointslices -n default -l kubernetes.io/service-name=kubernetes), IPv6 too where the cluster has it`,
+    ]);
+  });
+
+  test('may not be every address', () => {
+    expect(problemsOf(production("['10.0.0.0/28', '::/0']"))).toEqual([
+      `${FILE}: network.apiServerCIDR.1 is "::/0", every address; tier: production needs the control plane's own range`,
+    ]);
+  });
+
+  test('takes IPv4 and IPv6 ranges', () => {
+    const ranges = ['10.0.0.0/28', 'fd00:10::/64'];
+    expect(parseConfig(FILE, production(JSON.stringify(ranges))).network?.apiServerCIDR).toEqual(ranges);
+  });
+
+  test('production pulls the app image by digest', () => {
+    expect(problemsOf(production("['10.0.0.0/28']").replace(/ {2}digest: .*\n/, ''))).toEqual([
+      `${FILE}: image.digest is required for tier: production: the app image is pulled by tag and digest (npm run set-image -- <env> <tag>@sha256:<digest>)`,
+    ]);
+  });
+
+  test('a non-production environment may leave it out', () => {
+    expect(parseConfig(FILE, PROD).network?.apiServerCIDR).toBeUndefined();
+  });
+});
+
 describe('hostile or careless input is refused with file, key path and a short value, never a crash', () => {
   const M = 'config/min.yaml';
   const problems = (text: string): string[] => problemsOf(text, M);
@@ -250,8 +285,14 @@ describe('hostile or careless input is refused with file, key path and a short v
     ],
     [
       'network.apiServerCIDR',
-      '999.999.999.999/99',
-      'network.apiServerCIDR is "999.999.999.999/99": it must be an IPv4 CIDR such as 10.0.0.0/16 (four numbers 0-255, then / and 0-32)',
+      ['10.0.0.0/16', '999.999.999.999/99'],
+      'network.apiServerCIDR.1 is "999.999.999.999/99": it must be a CIDR such as 10.0.0.0/16 or fd00:10::/64 (an IPv4 address then / and 0-32, or an IPv6 address then / and 0-128)',
+    ],
+    ['network.apiServerCIDR', '10.0.0.0/16', 'network.apiServerCIDR is "10.0.0.0/16" (a string) but must be a array'],
+    [
+      'network.prometheusPodLabels',
+      { 'app.kubernetes.io/name': 'prometheus server' },
+      'network.prometheusPodLabels.app.kubernetes.io/name is "prometheus server": it must be a Kubernetes label value: empty, or at most 63 letters, digits, "-", "_" or ".", starting and ending with a letter or digit',
     ],
     [
       'backup.s3.endpoint',

@@ -212,6 +212,22 @@ describe('from config alone', () => {
       expect({ folder, violations: validator.validate(objects(r, folder)) }).toEqual({ folder, violations: [] });
   });
 
+  test("each environment's Kustomization waits for its own fluxDependsOn, else flux.dependsOn; the roots never wait", () => {
+    const r = project(['alpha', 'beta', 'gamma']);
+    const namespace = GITOPS_FIXTURE.flux.namespace;
+    const resolved = (deps: Json[]) => deps.map((d) => ({ namespace, ...d }));
+    const expected: Record<string, Json[] | undefined> = {
+      alpha: resolved(GITOPS_FIXTURE.flux.dependsOn),
+      beta: undefined,
+      gamma: resolved(ALL.gamma!.fluxDependsOn),
+    };
+    for (const [env, dependsOn] of Object.entries(expected)) {
+      const flux = objects(r, fluxFolder(env));
+      expect(find(flux, 'Kustomization', `easyflow-${env}`).spec.dependsOn).toEqual(dependsOn);
+      expect(find(flux, 'Kustomization', fluxRootName(env)).spec.dependsOn).toBeUndefined();
+    }
+  });
+
   test('sync windows reach the AppProject, for the Application of their environment only', () => {
     const r = project(['alpha', 'beta']);
     const w = ALL.alpha!.syncWindows[0];
@@ -274,7 +290,7 @@ describe('config/gitops.yaml', () => {
       'config/gitops.yaml: environments.prod.server is "prod": it must be an https:// URL',
     ]);
     expect(problems(text.replace('interval: 5m', 'intervall: 5m'))).toContainEqual(
-      'config/gitops.yaml: flux.intervall is not a known key (did you mean flux.interval?); allowed here: namespace, interval, timeout, secretRef',
+      'config/gitops.yaml: flux.intervall is not a known key (did you mean flux.interval?); allowed here: namespace, interval, timeout, secretRef, dependsOn',
     );
   });
 });
@@ -317,6 +333,27 @@ describe('test/fixtures/gitops.yaml edited', () => {
       `gitops.yaml: argocd.repositorySecret is required: repoURL ${GITOPS_FIXTURE.repoURL} is an SSH URL, which needs a key`,
       `gitops.yaml: flux.secretRef is required: repoURL ${GITOPS_FIXTURE.repoURL} is an SSH URL, which needs a key`,
     ]);
+  });
+
+  test('a Flux dependency on the environment itself, listed twice or misnamed is refused', () => {
+    expect(
+      problems((t) =>
+        t
+          .replace('    - name: infra-crds\n', '    - name: infra-crds\n    - name: easyflow-alpha\n')
+          .replace('      - name: gamma-infra\n', '      - name: Gamma\n      - name: gamma-infra\n'),
+      ),
+    ).toEqual([
+      "gitops.yaml: flux.dependsOn.1 is flux/easyflow-alpha, a Kustomization of this environment's own: it would wait for itself (for environment alpha)",
+      'gitops.yaml: environments.gamma.fluxDependsOn.0.name is "Gamma": it must be a Kubernetes object name (lower-case DNS subdomain)',
+    ]);
+    expect(
+      problems((t) =>
+        t.replace(
+          '      namespace: platform\nenvironments:',
+          '      namespace: platform\n    - name: infra-crds\n      namespace: flux\nenvironments:',
+        ),
+      ),
+    ).toEqual(['gitops.yaml: flux.dependsOn.2 lists flux/infra-crds a second time (for environment alpha)']);
   });
 
   test('a sync window with a bad kind, schedule or duration is refused', () => {
@@ -524,6 +561,19 @@ describe('no environment takes a namespace it does not own', () => {
 });
 
 describe('the committed dist/', () => {
+  test("an environment that uses custom resources waits in Flux for the cluster's infrastructure", () => {
+    const r = rendered();
+    const builtIn = /^(v1|(apps|batch|policy|autoscaling|networking\.k8s\.io|rbac\.authorization\.k8s\.io)\/v\d+)$/;
+    for (const env of loadEnvironments(CONFIG_DIR).map((e) => e.name)) {
+      const custom = objects(r, env).filter((m) => !builtIn.test(m.apiVersion));
+      const kustomization = find(objects(r, fluxFolder(env)), 'Kustomization', `easyflow-${env}`);
+      expect({ env, waits: (kustomization.spec.dependsOn ?? []).length > 0 }).toEqual({
+        env,
+        waits: custom.length > 0,
+      });
+    }
+  });
+
   test('every path a bootstrap object names exists in dist/ with a kustomization.yaml', () => {
     const paths = pathsOf(rendered());
     expect(paths.length).toBeGreaterThan(0);

@@ -65,7 +65,15 @@ test('a flow added to a NetworkPolicy appears in the diagram, the list and the d
   const opened = structuredClone(manifests);
   const policy = opened.find((m) => m.kind === 'NetworkPolicy' && m.metadata.name === 'allow-redis') as any;
   const prometheus = { 'kubernetes.io/metadata.name': chart.network.prometheusNamespace };
-  policy.spec.ingress.push({ from: [{ namespaceSelector: { matchLabels: prometheus } }], ports: [{ port: 6379 }] });
+  policy.spec.ingress.push({
+    from: [
+      {
+        namespaceSelector: { matchLabels: prometheus },
+        podSelector: { matchLabels: chart.network.prometheusPodLabels },
+      },
+    ],
+    ports: [{ port: 6379 }],
+  });
   const after = summarize('minimal', opened, peersOf(chart.environment.namespace, chart.network, opened));
   expect(text).not.toContain('prometheus → redis:');
   expect(after).toContain('  p_prometheus -- "TCP 6379" --> p_redis');

@@ -15,6 +15,6 @@ snapshotScenario((c) => {
     dnsNamespace: 'dns',
     nodeLocalDNSAddress: '169.254.20.10',
     cnpgOperatorNamespace: 'databases',
-    apiServerCIDR: '172.20.0.0/28',
+    apiServerCIDR: ['172.20.0.0/28'],
   };
 });

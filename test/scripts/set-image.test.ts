@@ -3,6 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { recoverInterrupted, withRelease, writeJournal } from '../../lib/pipeline/release';
 import { INTERRUPTED, setImage, withImageTag } from '../../scripts/set-image';
+import { parseConfig } from '../../lib/pipeline/config';
 import { fixture } from '../helpers';
 
 const PROD = fixture('prod.yaml');
@@ -21,6 +22,54 @@ test.each([
   ],
 ])('refuses %j', (tag, message) => {
   expect(() => withImageTag('config/prod.yaml', PROD, tag)).toThrow(message);
+});
+
+describe('a release by digest: <tag>@sha256:<digest>', () => {
+  const digest = `sha256:${'0123456789abcdef'.repeat(4)}`;
+  const other = `sha256:${'f'.repeat(64)}`;
+  const withDigest = PROD.replace("tag: '1.0.0'\n", `tag: '1.0.0'\n  digest: '${other}'\n`);
+
+  test('adds image.digest under the tag, everything else byte for byte the same', () => {
+    expect(withImageTag('config/prod.yaml', PROD, `1.4.2@${digest}`)).toBe(
+      PROD.replace("tag: '1.0.0'\n", `tag: '1.4.2'\n  digest: '${digest}'\n`),
+    );
+  });
+
+  test('replaces a digest already there', () => {
+    expect(withImageTag('config/prod.yaml', withDigest, `1.4.2@${digest}`)).toBe(
+      PROD.replace("tag: '1.0.0'\n", `tag: '1.4.2'\n  digest: '${digest}'\n`),
+    );
+  });
+
+  test('a tag alone removes the old digest, which would pull the previous build under the new tag', () => {
+    expect(withImageTag('config/prod.yaml', withDigest, '1.4.2')).toBe(PROD.replace("tag: '1.0.0'", "tag: '1.4.2'"));
+  });
+
+  test('is what parses back', () => {
+    const image = parseConfig('config/prod.yaml', withImageTag('config/prod.yaml', PROD, `2.0.0@${digest}`)).image;
+    expect(image).toMatchObject({ tag: '2.0.0', digest });
+  });
+
+  test.each([
+    [
+      '1.4.2@sha256:abc',
+      'set-image: "1.4.2@sha256:abc" cannot be deployed: a digest is sha256: followed by 64 lower-case hex digits',
+    ],
+    [
+      `latest@${digest}`,
+      `set-image: "latest@${digest}" cannot be deployed: "latest" is not a release: pin a version tag`,
+    ],
+  ])('refuses %j', (release, message) => {
+    expect(() => withImageTag('config/prod.yaml', PROD, release)).toThrow(message);
+  });
+
+  test('a production environment refuses a tag without its digest before anything is written', () => {
+    const production = `${withDigest.replace('network:\n', "network:\n  apiServerCIDR: ['10.0.0.0/28']\n")}tier: production\n`;
+    expect(() => withImageTag('config/prod.yaml', production, '1.4.2')).toThrow(
+      'config/prod.yaml: image.digest is required for tier: production',
+    );
+    expect(withImageTag('config/prod.yaml', production, `1.4.2@${digest}`)).toContain(`digest: '${digest}'`);
+  });
 });
 
 describe('setImage', () => {

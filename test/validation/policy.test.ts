@@ -1,7 +1,15 @@
 /** The policy holds for every object of every environment, and each rule catches what it must. */
 import { checkPolicy } from '../../lib/validation/policy';
 import type { Manifest } from '../../lib/validation/schema';
-import { ENVIRONMENTS, find, fixtureChart, manifestsOf, prodWithStatefulSet } from '../helpers';
+import {
+  ENVIRONMENTS,
+  configOf,
+  environmentChart,
+  find,
+  fixtureChart,
+  manifestsOf,
+  prodWithStatefulSet,
+} from '../helpers';
 
 test.each(ENVIRONMENTS)('%s: every object follows every rule', (env) => {
   expect(checkPolicy(manifestsOf(env))).toEqual([]);
@@ -385,7 +393,10 @@ describe('an absent field is a violation, never a pass', () => {
     [
       'Deployment',
       'easyflow-app',
-      (d) => delete appPod(d).securityContext,
+      (d) => {
+        delete appPod(d).securityContext;
+        for (const c of appPod(d).containers) delete c.securityContext.seccompProfile;
+      },
       'spec.template.spec.securityContext.seccompProfile.type',
       'seccomp',
     ],
@@ -529,6 +540,97 @@ describe('rules a schema cannot catch', () => {
     ],
   ])('%s', (_case, kind, name, edit, expected) => {
     expect(checkPolicy(prodWith(kind, name, edit))).toContainEqual({ object: `${kind}/${name}`, ...expected });
+  });
+
+  test.each<[string, string, string, (o: any) => void, string, string]>([
+    [
+      'PostgreSQL with less CPU requested than its limit',
+      'Cluster',
+      'postgres',
+      (c) => (c.spec.resources.requests.cpu = '10m'),
+      'spec.resources',
+      'PostgreSQL',
+    ],
+    [
+      'PostgreSQL without a CPU limit',
+      'Cluster',
+      'postgres',
+      (c) => delete c.spec.resources.limits.cpu,
+      'spec.resources',
+      'PostgreSQL',
+    ],
+    [
+      'a Barman Cloud sidecar with more memory allowed than requested',
+      'ObjectStore',
+      'postgres-backup-store',
+      (o) => (o.spec.instanceSidecarConfiguration.resources.limits.memory = '64Gi'),
+      'spec.instanceSidecarConfiguration.resources',
+      'the barman-cloud.cloudnative-pg.io sidecar of Cluster/postgres',
+    ],
+  ])('production: %s is not Guaranteed QoS', (_case, kind, name, edit, field, what) => {
+    expect(checkPolicy(prodWith(kind, name, edit))).toContainEqual({
+      object: `${kind}/${name}`,
+      field,
+      rule: 'policy/guaranteed-database',
+      message: `a production environment (easyflow.dev/tier) gives the database Guaranteed QoS: ${what} must request exactly its cpu and memory limits`,
+    });
+  });
+
+  test('production: every container of the database pods requests exactly its limits', () => {
+    const cluster = find(manifestsOf('prod'), 'Cluster', 'postgres').spec;
+    const store = find(manifestsOf('prod'), 'ObjectStore', 'postgres-backup-store').spec;
+    for (const r of [cluster.resources, store.instanceSidecarConfiguration.resources]) {
+      expect(r.requests).toEqual(r.limits);
+    }
+  });
+
+  test.each<[string, string, string, (o: any) => void, string]>([
+    [
+      'a container image by tag only',
+      'Deployment',
+      'redis-exporter',
+      (d) => (d.spec.template.spec.containers[0].image = d.spec.template.spec.containers[0].image.split('@')[0]),
+      'spec.template.spec.containers[0].image',
+    ],
+    [
+      'an init container image by tag only',
+      'CronJob',
+      'postgres-backup',
+      (c) => {
+        const pod = c.spec.jobTemplate.spec.template.spec;
+        pod.initContainers = [{ ...pod.containers[0], name: 'wait', image: 'docker.io/library/busybox:1.37' }];
+      },
+      'spec.jobTemplate.spec.template.spec.initContainers[0].image',
+    ],
+    [
+      'the database by tag only',
+      'Cluster',
+      'postgres',
+      (c) => (c.spec.imageName = 'ghcr.io/cloudnative-pg/postgresql:15.19'),
+      'spec.imageName',
+    ],
+  ])('production: %s is refused', (_case, kind, name, edit, field) => {
+    expect(checkPolicy(prodWith(kind, name, edit))).toContainEqual({
+      object: `${kind}/${name}`,
+      field,
+      rule: 'policy/image-digest',
+      message: expect.stringMatching(
+        /^"[^"@]+" has no digest: a production environment \(easyflow\.dev\/tier\) pulls every image by tag@sha256:<digest>$/,
+      ),
+    });
+  });
+
+  test('a non-production environment may pull images by tag', () => {
+    expect(checkPolicy(manifestsOf('dev')).filter((v) => v.rule === 'policy/image-digest')).toEqual([]);
+    expect(configOf('dev').tier).not.toBe('production');
+  });
+
+  test('a non-production environment may give the database Burstable QoS', () => {
+    const chart = environmentChart('prod', (c) => {
+      c.tier = 'non-production';
+      c.postgres.resources = { requests: { cpu: '100m', memory: '128Mi' }, limits: { memory: '256Mi' } };
+    });
+    expect(checkPolicy(chart.toJson()).filter((v) => v.rule === 'policy/guaranteed-database')).toEqual([]);
   });
 
   test('a PodDisruptionBudget whose minAvailable is every replica', () => {

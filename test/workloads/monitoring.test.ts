@@ -153,7 +153,6 @@ test('with CloudNativePG and the operator, a PodMonitor scrapes the instances as
     secrets: new AppSecrets(chart, 'cnpg-secrets', { remoteKey: 'easyflow/test', source: 'existing' }),
     storage: { size: '1Gi' },
     resources: SMALL,
-    instance: 'i',
   });
   new Monitoring(chart, 'm', { ...workloads, postgresCluster, namespace: 'test', selectorLabels: { release: 'kps' } });
   const monitor = find(synth(), 'PodMonitor', 'postgres');

@@ -12,6 +12,7 @@ import {
   SMALL,
   allOf,
   basics,
+  configOf,
   find,
   manifestsOf,
   prodWithStatefulSet,
@@ -49,6 +50,8 @@ test("the gateway's data plane and Prometheus reach the app on 8000, from their 
     ['envoy-gateway-system', 8000],
     ['monitoring', 8000],
   ]);
+  // Only the Prometheus pods (prometheus-operator's label by default), not Grafana next to them.
+  expect(ingress[1].from[0].podSelector).toEqual({ matchLabels: { 'app.kubernetes.io/name': 'prometheus' } });
   // Only this Gateway's Envoy pods, not every gateway of the cluster's Envoy Gateway.
   expect(ingress[0].from[0].podSelector).toEqual({
     matchLabels: { [OWNING_GATEWAY_NAME]: 'easyflow-gateway', [OWNING_GATEWAY_NAMESPACE]: 'easyflow' },
@@ -65,8 +68,8 @@ test("ACME HTTP-01: the edge's data plane reaches cert-manager's solver pods on 
   ]);
 });
 
-test('app, workers and beat reach postgres and redis, and the internet on 443 but not private ranges', () => {
-  for (const name of ['allow-easyflow-app', 'allow-celery-worker', 'allow-celery-beat']) {
+test('app and workers reach postgres and redis, and the internet on 443 but not private ranges', () => {
+  for (const name of ['allow-easyflow-app', 'allow-celery-worker']) {
     const egress = policy(name).egress;
     expect(egress.map((r: any) => r.ports[0].port)).toEqual([5432, 6379, 443]);
     expect(egress[2].to).toEqual([
@@ -77,6 +80,10 @@ test('app, workers and beat reach postgres and redis, and the internet on 443 bu
   expect(PRIVATE_RANGES).toEqual(
     expect.arrayContaining(['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '169.254.0.0/16']),
   );
+});
+
+test('celery beat reaches postgres and redis only: it enqueues tasks, the workers call the internet', () => {
+  expect(policy('allow-celery-beat').egress).toEqual(policy('allow-celery-worker').egress.slice(0, 2));
 });
 
 test('postgres accepts only the app, Celery, the backup and its exporter; redis only the app, Celery and its exporter', () => {
@@ -119,7 +126,7 @@ test('CloudNativePG mode: instances replicate to each other, the operator and Pr
   expect(ports(pg.ingress[3])).toEqual([9187]);
   expect(apps(pg.egress[0].to[0])).toEqual(['postgres']);
   expect(pg.egress[1]).toEqual({
-    to: [{ ipBlock: { cidr: '0.0.0.0/0' } }],
+    to: configOf('prod').network!.apiServerCIDR!.map((cidr) => ({ ipBlock: { cidr } })),
     ports: [
       { protocol: 'TCP', port: 443 },
       { protocol: 'TCP', port: 6443 },
@@ -174,7 +181,8 @@ test('NodeLocal DNSCache, when configured, is reachable on 53', () => {
   );
 });
 
-test('a NodeLocal DNSCache address that is no IP address is refused', () => {
+/** NetworkPolicies in a scratch chart with minimal props and `extra`; returns the construct call. */
+function buildWith(extra: Partial<NetworkPoliciesProps>): () => NetworkPolicies {
   const { chart } = scratch();
   const { postgres, redis, runtime } = basics(chart);
   const app = new WebApp(chart, 'app', { runtime, resources: SMALL, instance: 'i', minReplicas: 1, maxReplicas: 1 });
@@ -186,9 +194,28 @@ test('a NodeLocal DNSCache address that is no IP address is refused', () => {
     redis,
     backup: { identity: { name: 'backup', component: 'backup' }, uploadsToS3: false },
     exporters: [],
-    nodeLocalDNSAddress: 'node-local',
+    ...extra,
   };
-  expect(() => new NetworkPolicies(chart, 'net', props)).toThrow(
+  return () => new NetworkPolicies(chart, 'net', props);
+}
+
+test('a NodeLocal DNSCache address that is no IP address is refused', () => {
+  expect(buildWith({ nodeLocalDNSAddress: 'node-local' })).toThrow(
     'test/net: nodeLocalDNSAddress must be an IP address, got "node-local"',
+  );
+});
+
+test('API server ranges that are no CIDR and Prometheus pod labels that select everything are refused', () => {
+  const postgresCluster = {
+    metricsPort: 9187,
+    archivesToS3: false,
+    apiServerCIDRs: ['10.0.0.0/28', '10.0.0.1', 'fd00::/129'],
+  };
+  expect(buildWith({ postgresCluster, prometheusPodLabels: {} })).toThrow(
+    [
+      'test/net: postgresCluster.apiServerCIDRs[1] is "10.0.0.1": it must be a CIDR such as 10.0.0.0/16 or fd00:10::/64 (an IPv4 address then / and 0-32, or an IPv6 address then / and 0-128)',
+      'test/net: postgresCluster.apiServerCIDRs[2] is "fd00::/129": it must be a CIDR such as 10.0.0.0/16 or fd00:10::/64 (an IPv4 address then / and 0-32, or an IPv6 address then / and 0-128)',
+      'test/net: prometheusPodLabels must name at least one label: {} would admit every pod of the namespace',
+    ].join('\n'),
   );
 });

@@ -17,7 +17,6 @@ function build(
     secrets,
     storage: { size: '10Gi' },
     resources: SMALL,
-    instance: 'i',
     ...props,
   });
   return { ...s, cluster };
@@ -47,7 +46,7 @@ test('minimal props: a primary and a replica, spread over nodes, owner easyflow,
 });
 
 test('all props: PITR to S3 through the Barman Cloud plugin, with a ScheduledBackup', () => {
-  const props: Required<Omit<PostgresClusterProps, 'image' | 'secrets' | 'storage' | 'resources' | 'instance'>> = {
+  const props: Required<Omit<PostgresClusterProps, 'image' | 'secrets' | 'storage' | 'resources'>> = {
     instances: 3,
     database: 'flows',
     owner: 'flows_app',
@@ -144,6 +143,27 @@ test('pods carry app: postgres and a headless metrics Service selects them', () 
     clusterIP: 'None',
     selector: { app: 'postgres' },
   });
+});
+
+/**
+ * The labels the Cluster may hand down to every object CloudNativePG makes, and why. The operator sets
+ * app.kubernetes.io/{name,instance,component,version,managed-by} on its pods, PVCs and Jobs itself
+ * (postgresql, the cluster, database, the major version, cloudnative-pg): an inherited value overrides
+ * its own, its PVC label reconciler never settles and its objects claim to be managed by cdk8s.
+ */
+const INHERITABLE: Record<string, string> = {
+  app: 'the NetworkPolicies and the metrics Service select the instances by it',
+  'app.kubernetes.io/part-of': 'kubectl get -l app.kubernetes.io/part-of=easyflow lists the database with the rest',
+};
+
+test('the instances inherit only the labels something selects on, never one the operator manages', () => {
+  const out = build().synth();
+  const inherited = find(out, 'Cluster', 'postgres').spec.inheritedMetadata.labels;
+  expect(Object.keys(inherited).sort()).toEqual(Object.keys(INHERITABLE).sort());
+  for (const label of ['name', 'instance', 'component', 'version', 'managed-by']) {
+    expect(inherited).not.toHaveProperty([`app.kubernetes.io/${label}`]);
+  }
+  expect(inherited.app).toBe(find(out, 'Service', 'postgres-metrics').spec.selector.app);
 });
 
 test('one instance: no read-only endpoint, the dump reads the primary', () => {
