@@ -1,0 +1,56 @@
+/**
+ * Reuse of earlier work, keyed by content. A key is the sha256 of every byte the work depends on
+ * (input files, the package.json of each package that shapes the result, the source of the code
+ * that produced it), never a time stamp or a size: an entry found under a key is exactly what
+ * the work would produce again. Entries live under node_modules/.cache/easyflow/ (never in dist/
+ * or git), are written whole (a temporary file renamed into place, so a killed or concurrent run
+ * never leaves half an entry), and are never updated: a changed input is a new key.
+ */
+import { createHash } from 'crypto';
+import * as fs from 'fs';
+import * as path from 'path';
+import { ROOT } from './paths';
+
+/** Where entries live unless a caller names another folder (the tests do). */
+export const CACHE_DIR = path.join(ROOT, 'node_modules', '.cache', 'easyflow');
+
+/** sha256 of `parts`, each length-prefixed so that no two different lists hash alike. */
+export function contentKey(parts: ReadonlyArray<string | Uint8Array>): string {
+  const hash = createHash('sha256');
+  for (const part of parts) {
+    hash.update(`${Buffer.byteLength(part)}:`);
+    hash.update(part);
+  }
+  return hash.digest('hex');
+}
+
+/**
+ * The package.json bytes of `name` as Node resolves it from `from` (a file or folder), and of its
+ * dependencies, recursively: a changed version of any of them changes the key.
+ */
+export function packageManifests(name: string, from: string = ROOT, seen = new Set<string>()): string[] {
+  const file = require.resolve(`${name}/package.json`, { paths: [from] });
+  if (seen.has(file)) return [];
+  seen.add(file);
+  const text = fs.readFileSync(file, 'utf8');
+  const dependencies = Object.keys((JSON.parse(text) as { dependencies?: object }).dependencies ?? {}).sort();
+  return [text, ...dependencies.flatMap((d) => packageManifests(d, path.dirname(file), seen))];
+}
+
+/** The entry `name` under `dir`, or undefined when there is none yet. */
+export function readEntry(dir: string, name: string): string | undefined {
+  try {
+    return fs.readFileSync(path.join(dir, name), 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw e;
+  }
+}
+
+/** Writes the entry `name` under `dir` whole: a reader sees either no entry or all of it. */
+export function writeEntry(dir: string, name: string, text: string): void {
+  fs.mkdirSync(dir, { recursive: true });
+  const temporary = path.join(dir, `.${name}.${process.pid}.tmp`);
+  fs.writeFileSync(temporary, text);
+  fs.renameSync(temporary, path.join(dir, name));
+}
