@@ -54,3 +54,28 @@ export function writeEntry(dir: string, name: string, text: string): void {
   fs.writeFileSync(temporary, text);
   fs.renameSync(temporary, path.join(dir, name));
 }
+
+/** The entry `name` under `dir`; on a miss, `make`'s result, stored for the next caller. */
+export function cachedEntry(dir: string, name: string, make: () => string): string {
+  const found = readEntry(dir, name);
+  if (found !== undefined) return found;
+  const made = make();
+  writeEntry(dir, name, made);
+  return made;
+}
+
+/**
+ * The exports of a generated CommonJS module (an entry), run with Node's `require` and
+ * `bindings` as its free variables (the values generated code refers to by name).
+ */
+export function runModule(code: string, bindings: Readonly<Record<string, unknown>> = {}): unknown {
+  const module = { exports: {} };
+  const names = Object.keys(bindings);
+  new Function('require', 'module', 'exports', ...names, code)(
+    require,
+    module,
+    module.exports,
+    ...names.map((n) => bindings[n]),
+  );
+  return module.exports;
+}

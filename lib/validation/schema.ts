@@ -11,7 +11,7 @@ import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
 import standaloneCode from 'ajv/dist/standalone';
 import { load } from 'js-yaml';
 import { CelValidator, SkippedRule } from './cel';
-import { CACHE_DIR, contentKey, packageManifests, readEntry, writeEntry } from '../platform/cache';
+import { CACHE_DIR, cachedEntry, contentKey, packageManifests, runModule } from '../platform/cache';
 import { ROOT } from '../platform/paths';
 
 export interface Manifest {
@@ -187,9 +187,7 @@ function compileModule(ajv: Ajv, validate: ValidateFunction): string {
 
 /** A validator from its standalone module. */
 function instantiate(code: string): ValidateFunction {
-  const module = { exports: {} as ValidateFunction };
-  new Function('require', 'module', 'exports', 'goRegExp', code)(require, module, module.exports, goRegExp);
-  return module.exports;
+  return runModule(code, { goRegExp }) as ValidateFunction;
 }
 
 /** Validators already instantiated in this process, by cache entry (folder and file: content-keyed). */
@@ -244,12 +242,9 @@ export class SchemaValidator {
       ...crds.flat(),
     ]);
     const dir = path.join(this.cacheDir, key);
-    let text = readEntry(dir, 'index.json');
-    if (text === undefined) {
-      text = JSON.stringify(buildIndex(kubernetes, crds));
-      writeEntry(dir, 'index.json', text);
-    }
-    const index = JSON.parse(text) as Index;
+    const index = JSON.parse(
+      cachedEntry(dir, 'index.json', () => JSON.stringify(buildIndex(kubernetes, crds))),
+    ) as Index;
     const kinds = new Set(index.kubernetes.flatMap((k) => Object.keys(k.byGvk).map((gvk) => gvk.split('/').pop()!)));
     const cel = new CelValidator(new Map(Object.entries(index.crds)));
     this.state = { dir, index, kubernetes, kinds, cel };
@@ -274,13 +269,12 @@ export class SchemaValidator {
     const file = `${contentKey([id])}.js`;
     validate = instantiated.get(path.join(dir, file));
     if (!validate) {
-      let code = readEntry(dir, file);
-      if (code === undefined) {
-        const compiler = ajv();
-        code = compileModule(compiler, compile(compiler));
-        writeEntry(dir, file, code);
-      }
-      validate = instantiate(code);
+      validate = instantiate(
+        cachedEntry(dir, file, () => {
+          const compiler = ajv();
+          return compileModule(compiler, compile(compiler));
+        }),
+      );
       instantiated.set(path.join(dir, file), validate);
     }
     this.validators.set(id, validate);

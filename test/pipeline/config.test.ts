@@ -9,6 +9,7 @@ import {
   loadConfig,
   loadEnvironments,
   parseConfig,
+  parseYamlFile,
 } from '../../lib/pipeline/config';
 import { CONFIG_DIR, ENVIRONMENTS, configOf, fixture } from '../helpers';
 
@@ -385,4 +386,25 @@ describe('loadEnvironments', () => {
   test('names a file it cannot read', () => {
     expect(() => loadConfig(path.join(dir, 'missing.yaml'))).toThrow(`${dir}/missing.yaml: cannot be read (ENOENT)`);
   });
+});
+
+test('the compiled config validator is reused by content: a schema edited at the same size is a new verdict', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'easyflow-config-schema-'));
+  try {
+    const file = path.join(dir, 'schema.json');
+    // A schema of its own (the run's pid in it), so no earlier run's cache entry can answer.
+    fs.writeFileSync(
+      file,
+      JSON.stringify({ $id: `test-${process.pid}`, type: 'object', properties: { a: { type: 'integer' } } }),
+    );
+    const check = () => () => parseYamlFile('x.yaml', 'a: 1\n', JSON.parse(fs.readFileSync(file, 'utf8')) as object);
+    expect(check()).not.toThrow();
+    expect(check()).not.toThrow();
+    const { atime, mtime } = fs.statSync(file);
+    fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('"integer"', '"boolean"'));
+    fs.utimesSync(file, atime, mtime);
+    expect(check()).toThrow('x.yaml: a');
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });
