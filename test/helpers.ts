@@ -11,10 +11,11 @@ import { Postgres } from '../lib/workloads/postgres';
 import { Redis } from '../lib/workloads/redis';
 import { WebApp } from '../lib/workloads/web-app';
 import type { Resources } from '../lib/platform/resources';
-import { Rendered, renderProject, synthEnvironment } from '../lib/pipeline/synth';
+import { Rendered, synthEnvironment } from '../lib/pipeline/synth';
 import { loadConfig, loadEnvironments, parseConfig } from '../lib/pipeline/config';
 import type { EnvironmentConfig } from '../lib/environment';
 import type { Manifest } from '../lib/validation/schema';
+import { renderCached } from './render-cache';
 
 export const ROOT = path.join(__dirname, '..');
 export const CONFIG_DIR = path.join(ROOT, 'config');
@@ -35,9 +36,9 @@ export function fixture(name: string): string {
 
 let cache: Rendered | undefined;
 
-/** Everything a synth of the committed config writes, rendered once per test file. */
+/** Everything a synth of the committed config writes, rendered once per content (see render-cache.ts). */
 export function rendered(): Rendered {
-  cache ??= renderProject(CONFIG_DIR);
+  cache ??= renderCached(CONFIG_DIR);
   return cache;
 }
 

@@ -24,16 +24,30 @@ export function contentKey(parts: ReadonlyArray<string | Uint8Array>): string {
   return hash.digest('hex');
 }
 
+/** The package.json of package `name` as Node finds it from the folder `from`, if installed. */
+function packageJsonOf(name: string, from: string): string | undefined {
+  for (let dir = path.resolve(from); ; dir = path.dirname(dir)) {
+    const candidate = path.join(dir, 'node_modules', name, 'package.json');
+    if (fs.existsSync(candidate)) return candidate;
+    if (path.dirname(dir) === dir) return undefined;
+  }
+}
+
 /**
- * The package.json bytes of `name` as Node resolves it from `from` (a file or folder), and of its
- * dependencies, recursively: a changed version of any of them changes the key.
+ * The package.json bytes of `name` as Node finds it from `from`, and of its dependencies
+ * (optional ones included), recursively: a changed version of any of them changes the key, and
+ * so does one installed or removed.
  */
 export function packageManifests(name: string, from: string = ROOT, seen = new Set<string>()): string[] {
-  const file = require.resolve(`${name}/package.json`, { paths: [from] });
+  const file = packageJsonOf(name, from);
+  if (file === undefined) return [`${name}: not installed`];
   if (seen.has(file)) return [];
   seen.add(file);
   const text = fs.readFileSync(file, 'utf8');
-  const dependencies = Object.keys((JSON.parse(text) as { dependencies?: object }).dependencies ?? {}).sort();
+  const manifest = JSON.parse(text) as { dependencies?: object; optionalDependencies?: object };
+  const dependencies = [
+    ...new Set([...Object.keys(manifest.dependencies ?? {}), ...Object.keys(manifest.optionalDependencies ?? {})]),
+  ].sort();
   return [text, ...dependencies.flatMap((d) => packageManifests(d, path.dirname(file), seen))];
 }
 

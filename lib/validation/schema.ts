@@ -193,6 +193,9 @@ function instantiate(code: string): ValidateFunction {
 /** Validators already instantiated in this process, by cache entry (folder and file: content-keyed). */
 const instantiated = new Map<string, ValidateFunction>();
 
+/** The index of each cache folder (content-keyed) read in this process, and what is derived from it. */
+const opened = new Map<string, Pick<Loaded, 'index' | 'kinds' | 'cel'>>();
+
 /** One key's inputs, index and cache folder. */
 interface Loaded {
   readonly dir: string;
@@ -242,11 +245,19 @@ export class SchemaValidator {
       ...crds.flat(),
     ]);
     const dir = path.join(this.cacheDir, key);
-    const index = JSON.parse(
-      cachedEntry(dir, 'index.json', () => JSON.stringify(buildIndex(kubernetes, crds))),
-    ) as Index;
-    const kinds = new Set(index.kubernetes.flatMap((k) => Object.keys(k.byGvk).map((gvk) => gvk.split('/').pop()!)));
-    const cel = new CelValidator(new Map(Object.entries(index.crds)));
+    let entry = opened.get(dir);
+    if (!entry) {
+      const index = JSON.parse(
+        cachedEntry(dir, 'index.json', () => JSON.stringify(buildIndex(kubernetes, crds))),
+      ) as Index;
+      entry = {
+        index,
+        kinds: new Set(index.kubernetes.flatMap((k) => Object.keys(k.byGvk).map((gvk) => gvk.split('/').pop()!))),
+        cel: new CelValidator(new Map(Object.entries(index.crds))),
+      };
+      opened.set(dir, entry);
+    }
+    const { index, kinds, cel } = entry;
     this.state = { dir, index, kubernetes, kinds, cel };
     return this.state;
   }
