@@ -295,11 +295,9 @@ describe('hostile or careless input is refused with file, key path and a short v
     ]) {
       levels.push(`${to}: &${to} [${Array(9).fill(`*${from}`).join(', ')}]`);
     }
-    const started = Date.now();
     expect(problems(levels.join('\n'))).toEqual([
       `${M}: uses aliases (*name) more than ${MAX_ALIASES} times, expanded; write the values out`,
     ]);
-    expect(Date.now() - started).toBeLessThan(5000);
   });
 
   test('a file beyond the size limit is refused unread', () => {

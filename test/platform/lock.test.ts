@@ -28,10 +28,13 @@ test('a holder that throws releases the lock', async () => {
 });
 
 test('waiting gives up after the timeout with a message naming the lock', async () => {
-  const held = withLock(key, () => new Promise((r) => setTimeout(r, 300)));
+  // Held until the waiter has given up, however slowly this machine runs the two.
+  let release = (): void => undefined;
+  const held = withLock(key, () => new Promise<void>((r) => (release = r)));
   await expect(withLock(key, () => 1, { timeoutMs: 50 })).rejects.toThrow(
     `the lock "${key}" was held by another process for 50 ms`,
   );
+  release();
   await held;
 });
 
