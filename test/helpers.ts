@@ -24,6 +24,19 @@ export const FIXTURES = path.join(__dirname, 'fixtures');
 /** The environments config/ defines, by file name: the list follows an environment added or removed. */
 export const ENVIRONMENTS = loadEnvironments(CONFIG_DIR).map((e) => e.name);
 
+/**
+ * Writes `to` over the first `from` in `file`, both the same length, and puts the modification
+ * time back: the edit that size-and-time checks cannot see.
+ */
+export function sameSizeEdit(file: string, from: string, to: string): void {
+  if (to.length !== from.length) throw new Error(`"${from}" and "${to}" differ in length`);
+  const { atime, mtime } = fs.statSync(file);
+  const text = fs.readFileSync(file, 'utf8');
+  if (!text.includes(from)) throw new Error(`${file} has no "${from}"`);
+  fs.writeFileSync(file, text.replace(from, to));
+  fs.utimesSync(file, atime, mtime);
+}
+
 /** One environment's values as config/<env>.yaml states them: what its tests expect to find in dist/. */
 export function configOf(env: string): EnvironmentConfig {
   return loadConfig(path.join(CONFIG_DIR, `${env}.yaml`));

@@ -7,21 +7,11 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { RENDER_INPUTS, renderCached, renderKey } from './render-cache';
-import { CONFIG_DIR, ROOT } from './helpers';
+import { CONFIG_DIR, ROOT, sameSizeEdit } from './helpers';
 
 let tmp: string;
 beforeEach(() => (tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'easyflow-render-cache-'))));
 afterEach(() => fs.rmSync(tmp, { recursive: true, force: true }));
-
-function sameSizeEdit(file: string, edit: (text: string) => string): void {
-  const { atime, mtime } = fs.statSync(file);
-  const text = fs.readFileSync(file, 'utf8');
-  const edited = edit(text);
-  expect(edited).not.toBe(text);
-  expect(edited).toHaveLength(text.length);
-  fs.writeFileSync(file, edited);
-  fs.utimesSync(file, atime, mtime);
-}
 
 test('a render reads no file of the project outside the folders the key covers', () => {
   // In a process of its own, every file read of renderProject (the code as a synth runs it) is recorded.
@@ -48,13 +38,10 @@ test('a config file edited at the same size is a new render', () => {
   const cache = path.join(tmp, 'cache');
   const before = renderCached(config, cache);
   expect(renderCached(config, cache)).toEqual(before);
-  let tag = '';
-  sameSizeEdit(path.join(config, 'prod.yaml'), (t) =>
-    t.replace(/tag: '([^']*)(.)'/, (_m, head: string, last: string) => {
-      tag = `${head}${last === '0' ? '1' : '0'}`;
-      return `tag: '${tag}'`;
-    }),
-  );
+  const prod = path.join(config, 'prod.yaml');
+  const [from, head, last] = /tag: '([^']*)(.)'/.exec(fs.readFileSync(prod, 'utf8'))!;
+  const tag = `${head}${last === '0' ? '1' : '0'}`;
+  sameSizeEdit(prod, from, `tag: '${tag}'`);
   const after = renderCached(config, cache);
   expect([...after.files.values()].join('\n')).toContain(`:${tag}`);
   expect(after.files).not.toEqual(before.files);
@@ -66,6 +53,6 @@ test('a source file edited at the same size is a new key', () => {
   fs.cpSync(path.join(ROOT, 'lib', 'platform'), lib, { recursive: true });
   const before = renderKey(CONFIG_DIR, [lib]);
   expect(renderKey(CONFIG_DIR, [lib])).toBe(before);
-  sameSizeEdit(path.join(lib, 'labels.ts'), (t) => t.replace('easyflow', 'easyflox'));
+  sameSizeEdit(path.join(lib, 'labels.ts'), 'easyflow', 'easyflox');
   expect(renderKey(CONFIG_DIR, [lib])).not.toBe(before);
 });

@@ -2,21 +2,11 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { contentKey, packageManifests, readEntry, writeEntry } from '../../lib/platform/cache';
+import { sameSizeEdit } from '../helpers';
 
 let tmp: string;
 beforeEach(() => (tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'easyflow-cache-'))));
 afterEach(() => fs.rmSync(tmp, { recursive: true, force: true }));
-
-/** Writes `to` over `from` (same length) in `file` and puts its modification time back. */
-function sameSizeEdit(file: string, from: string, to: string): void {
-  expect(to).toHaveLength(from.length);
-  const { atime, mtime } = fs.statSync(file);
-  const text = fs.readFileSync(file, 'utf8');
-  expect(text).toContain(from);
-  fs.writeFileSync(file, text.replace(from, to));
-  fs.utimesSync(file, atime, mtime);
-  expect(fs.statSync(file).size).toBe(Buffer.byteLength(text));
-}
 
 test('a key is the content of its parts: no two different lists hash alike', () => {
   expect(contentKey(['ab', 'c'])).toBe(contentKey(['ab', 'c']));

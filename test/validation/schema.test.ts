@@ -6,6 +6,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { CRD_DIR, K8S_SCHEMA_DIR, Manifest, SchemaValidator } from '../../lib/validation/schema';
+import { sameSizeEdit } from '../helpers';
 
 let tmp: string;
 let cache: string;
@@ -42,15 +43,6 @@ const serviceMonitor = {
   metadata: { name: 'web' },
   spec: { selector: {}, endpoints: [{ port: 'metrics' }] },
 } as Manifest;
-
-function sameSizeEdit(file: string, from: string, to: string): void {
-  expect(to).toHaveLength(from.length);
-  const { atime, mtime } = fs.statSync(file);
-  const text = fs.readFileSync(file, 'utf8');
-  expect(text).toContain(from);
-  fs.writeFileSync(file, text.replace(from, to));
-  fs.utimesSync(file, atime, mtime);
-}
 
 test('valid objects pass, and the compiled validators land in the cache folder', () => {
   expect(validator().validate([deployment, serviceMonitor])).toEqual([]);
