@@ -153,6 +153,7 @@ function validatorOf(configSchema: object): ValidateFunction {
       process.version,
       ...packageManifests('ajv'),
       String(configAjv),
+      String(validatorOf),
       ...Object.entries(FORMAT_DEFINITIONS).map(([name, format]) => `${name}: ${format.type}`),
       text,
     ]);

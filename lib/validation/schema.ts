@@ -212,8 +212,8 @@ interface Loaded {
  * standalone code) is kept under `cacheDir`, in a folder named by the sha256 of: every byte of
  * each version's schema file and of every CRD file (with its name), the package.json of Ajv and
  * js-yaml and of each of their dependencies, the Node.js version, and the source of the functions
- * that compile (COMPILER_SOURCE). The files are read once, and the same bytes are hashed and, on a
- * miss, compiled. Only the kinds validated are compiled, each on first use.
+ * that compile (COMPILER_SOURCE) and of this class. The files are read once, and the same bytes
+ * are hashed and, on a miss, compiled. Only the kinds validated are compiled, each on first use.
  */
 export class SchemaValidator {
   private state?: Loaded;
@@ -241,6 +241,8 @@ export class SchemaValidator {
       ...packageManifests('ajv'),
       ...packageManifests('js-yaml'),
       COMPILER_SOURCE,
+      // This class decides what is compiled for which kind, and under which entry name.
+      String(SchemaValidator),
       ...kubernetes.flat(),
       ...crds.flat(),
     ]);
