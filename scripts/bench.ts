@@ -1,8 +1,17 @@
 /**
  * `npm run bench`: how long the everyday commands take on this machine, measured in one run so the
- * figures compare. Every figure is the median of BENCH_RUNS runs (default 5) after one warm-up run;
- * peak RSS is the largest seen. Synths run in scratch copies of the project, so dist/ and the caches
- * of this checkout are never touched. It prints figures and asserts nothing.
+ * figures compare, printed as the table of issue #18 with each goal. Every figure is the median of
+ * BENCH_RUNS runs (default 5; `npm test` BENCH_TEST_RUNS, default 3) after one warm-up run, as wall
+ * time and as CPU time (user + sys of the command and every process it waited for, from GNU time),
+ * which a busy machine inflates far less than wall time. Synth ratios are against
+ * `npx cdk8s --version` measured in the same run. Synths run in a scratch copy of the project, so
+ * dist/ of this checkout is never touched; `npm test` runs in this checkout (its caches warm, as in
+ * the edit-test loop). It prints figures and asserts nothing.
+ *
+ * BENCH_PARTS (comma-separated, default `commands,tests,ci`): `commands` the synths, `tests`
+ * `npm test`, `ci` `bash .ci/run` in a fresh clone of HEAD (once: a fresh clone is cold by
+ * definition; it runs the integration tests and needs their Debian packages), `scaling` the app
+ * with 10 to 500 generated environments.
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
@@ -13,40 +22,60 @@ import { copyProject } from './scratch-copy';
 
 const ROOT = path.join(__dirname, '..');
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+const TEST_RUNS = Number(process.env.BENCH_TEST_RUNS ?? 3);
 const TIME = fs.existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
 const ENV = { ...process.env, CDK8S_CHECK_UPGRADE: 'false' };
 
 interface Figure {
+  /** Median wall time, s. */
   readonly median: number;
   readonly min: number;
   readonly max: number;
+  /** Median CPU time (user + sys, every process the command waited for), s, if measurable. */
+  readonly cpu?: number;
   /** Largest resident set of any process of the command, in MiB (GNU time), if measurable. */
   readonly peakRssMiB?: number;
 }
 
-/** Runs a shell command RUNS times after a warm-up (`before` each run, untimed), failing loudly if it fails. */
-function measure(command: string, cwd: string, before: () => void = () => undefined): Figure {
-  const env = ENV;
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+/** Runs a shell command `runs` times after `warmups` warm-ups (`before` each, untimed), failing loudly if it fails. */
+function measure(command: string, cwd: string, before: () => void = () => undefined, runs = RUNS, warmups = 1): Figure {
   const times: number[] = [];
+  const cpus: number[] = [];
   let peak = 0;
-  for (let i = 0; i <= RUNS; i++) {
+  for (let i = 0; i < runs + warmups; i++) {
     before();
-    const rssFile = path.join(os.tmpdir(), `easyflow-bench-rss-${process.pid}`);
-    const argv = TIME ? [TIME, '-f', '%M', '-o', rssFile, 'sh', '-c', command] : ['sh', '-c', command];
+    const statsFile = path.join(os.tmpdir(), `easyflow-bench-time-${process.pid}`);
+    const argv = TIME ? [TIME, '-f', '%U %S %M', '-o', statsFile, 'sh', '-c', command] : ['sh', '-c', command];
     const start = process.hrtime.bigint();
-    const r = spawnSync(argv[0]!, argv.slice(1), { cwd, env, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
+    const r = spawnSync(argv[0]!, argv.slice(1), {
+      cwd,
+      env: ENV,
+      stdio: ['ignore', 'ignore', 'pipe'],
+      encoding: 'utf8',
+      maxBuffer: 256 * 1024 * 1024,
+    });
     const seconds = Number(process.hrtime.bigint() - start) / 1e9;
     if (r.status !== 0) throw new Error(`bench: "${command}" failed in ${cwd}:\n${r.stderr}`);
-    if (TIME) peak = Math.max(peak, Number(fs.readFileSync(rssFile, 'utf8').trim().split('\n').pop()) / 1024);
-    if (i > 0) times.push(seconds);
+    if (i < warmups) continue;
+    times.push(seconds);
+    if (TIME) {
+      const [user, sys, rss] = fs.readFileSync(statsFile, 'utf8').trim().split('\n').pop()!.split(' ').map(Number);
+      cpus.push(user! + sys!);
+      peak = Math.max(peak, rss! / 1024);
+    }
   }
-  times.sort((a, b) => a - b);
-  return {
-    median: times[Math.floor(times.length / 2)]!,
-    min: times[0]!,
-    max: times[times.length - 1]!,
+  const figure = {
+    median: median(times),
+    min: Math.min(...times),
+    max: Math.max(...times),
+    cpu: TIME ? median(cpus) : undefined,
     peakRssMiB: TIME ? peak : undefined,
   };
+  // Each figure as soon as it is known, so a later failure loses none.
+  console.log(`measured ${command}: ${seconds(figure)} wall, CPU ${cpu(figure)}`);
+  return figure;
 }
 
 /**
@@ -81,21 +110,69 @@ function seconds(f: Figure): string {
   return `${f.median.toFixed(2)} s (${f.min.toFixed(2)}..${f.max.toFixed(2)})`;
 }
 
+function cpu(f: Figure): string {
+  return f.cpu === undefined ? 'n/a' : `${f.cpu.toFixed(2)} s`;
+}
+
 function rss(f: Figure): string {
   return f.peakRssMiB === undefined ? 'n/a' : `${Math.round(f.peakRssMiB)} MiB`;
 }
 
-/** BENCH_PARTS=commands or BENCH_PARTS=scaling runs one half. */
-const PARTS = new Set((process.env.BENCH_PARTS ?? 'commands,scaling').split(','));
+const PARTS = new Set((process.env.BENCH_PARTS ?? 'commands,tests,ci').split(','));
 
 function main(): void {
   const cpus = os.cpus();
   console.log(
-    `easyflow-deploy bench: node ${process.version}, ${cpus.length} cores (${cpus[0]?.model ?? '?'}), median of ${RUNS} runs`,
+    `easyflow-deploy bench: node ${process.version}, ${cpus.length} cores (${cpus[0]?.model ?? '?'}), ` +
+      `load average ${os
+        .loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')}, ${new Date().toISOString()}`,
   );
-  console.log('');
-  if (PARTS.has('commands')) commands();
+  console.log(`median of ${RUNS} runs (npm test: ${TEST_RUNS}) after one warm-up; CPU = user + sys\n`);
+  const rows: Row[] = [];
+  if (PARTS.has('commands')) rows.push(...commands());
+  if (PARTS.has('tests')) rows.push(tests());
+  if (PARTS.has('ci')) rows.push(ci());
+  printTable(rows);
+  console.log(
+    `\nload average at the end ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+  );
   if (PARTS.has('scaling')) scalingFigures();
+}
+
+interface Row {
+  readonly label: string;
+  readonly figure: Figure;
+  /** The floor this row is a multiple of (the CLI's --version), if it is a ratio. */
+  readonly floor?: Figure;
+  readonly goal: string;
+  /** Whether the goal is met, if the row has one. */
+  readonly met?: boolean;
+}
+
+function printTable(rows: readonly Row[]): void {
+  const table = [
+    ['command', 'wall, median (min..max)', 'CPU', 'wall vs --version', 'CPU vs --version', 'peak RSS', 'goal', ''],
+    ...rows.map((r) => [
+      r.label,
+      seconds(r.figure),
+      cpu(r.figure),
+      r.floor ? `${(r.figure.median / r.floor.median).toFixed(2)}x` : '',
+      r.floor?.cpu && r.figure.cpu ? `${(r.figure.cpu / r.floor.cpu).toFixed(2)}x` : '',
+      rss(r.figure),
+      r.goal,
+      r.met === undefined ? '' : r.met ? 'met' : 'MISSED',
+    ]),
+  ];
+  const widths = table[0]!.map((_, i) => Math.max(...table.map((row) => row[i]!.length)));
+  const line = (row: string[]): string => `| ${row.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
+  console.log(line(table[0]!));
+  console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
+  for (const row of table.slice(1)) console.log(line(row));
 }
 
 /** Flips one value of `file` in `dir` between `a` and `b`: an edit every run. */
@@ -108,43 +185,70 @@ function toggler(dir: string, file: string, a: string, b: string): () => void {
   };
 }
 
-function commands(): void {
+/** The synths, each a ratio of the wall time of `npx cdk8s --version` in the same run. */
+function commands(): Row[] {
   const project = copyProject('easyflow-bench-project');
-  const floor = measure('npx cdk8s --version', project);
-  const synth = measure('npx cdk8s synth', project);
-  const configEdit = measure(
-    'npx cdk8s synth',
-    project,
-    toggler(project, 'config/dev.yaml', 'workers: 2', 'workers: 3'),
-  );
-  const codeEdit = measure(
-    'npx cdk8s synth',
-    project,
-    toggler(project, 'lib/workloads/ingress.ts', "'X-Frame-Options': 'DENY'", "'X-Frame-Options': 'SAMEORIGIN'"),
-  );
-  const app = measure(`CDK8S_OUTDIR=${path.join(project, '.bench-out')} node scripts/ts-run.js main.ts`, project);
-  const tests = measure('npm test', ROOT);
-
-  const stock = copyProject('easyflow-bench-stock');
-  fs.writeFileSync(path.join(stock, 'cdk8s.yaml'), 'language: typescript\napp: npx ts-node main.ts\noutput: dist\n');
-  const stockSynth = measure('npx cdk8s synth', stock);
-
-  const ratio = (f: Figure): string => `${(f.median / floor.median).toFixed(2)}x floor`;
-  const rows: Array<[string, Figure, string]> = [
-    ['npx cdk8s --version (CLI floor)', floor, ''],
-    ['npx cdk8s synth, nothing changed (validation plugin included)', synth, ratio(synth)],
-    ['npx cdk8s synth after a one-value config edit', configEdit, ratio(configEdit)],
-    ['npx cdk8s synth after a code edit', codeEdit, ratio(codeEdit)],
-    ["cdk8s.yaml's app alone (all environments)", app, ''],
-    ['npm test (typecheck, lint, jest)', tests, ''],
-    ['stock synth: app "npx ts-node main.ts", no plugin', stockSynth, ratio(stockSynth)],
-  ];
-  const width = Math.max(...rows.map(([label]) => label.length));
-  for (const [label, f, note] of rows) {
-    console.log(`${label.padEnd(width)}  ${seconds(f).padEnd(22)} peak RSS ${rss(f).padEnd(8)} ${note}`);
+  try {
+    const floor = measure('npx cdk8s --version', project);
+    const synth = measure('npx cdk8s synth', project);
+    const configEdit = measure(
+      'npx cdk8s synth',
+      project,
+      toggler(project, 'config/dev.yaml', 'workers: 2', 'workers: 3'),
+    );
+    const codeEdit = measure(
+      'npx cdk8s synth',
+      project,
+      toggler(project, 'lib/workloads/edge.ts', "'X-Frame-Options': 'DENY'", "'X-Frame-Options': 'SAMEORIGIN'"),
+    );
+    const app = measure(`CDK8S_OUTDIR=${path.join(project, '.bench-out')} node scripts/ts-run.js main.ts`, project);
+    const ratio = (f: Figure): number => f.median / floor.median;
+    return [
+      { label: 'npx cdk8s --version (the CLI floor)', figure: floor, goal: '' },
+      { label: 'npx cdk8s synth, warm', figure: synth, floor, goal: '<= 1.4x', met: ratio(synth) <= 1.4 },
+      {
+        label: 'npx cdk8s synth after a one-value config edit',
+        figure: configEdit,
+        floor,
+        goal: '<= 1.6x',
+        met: ratio(configEdit) <= 1.6,
+      },
+      {
+        label: 'npx cdk8s synth after a code edit',
+        figure: codeEdit,
+        floor,
+        goal: '<= 2.0x',
+        met: ratio(codeEdit) <= 2.0,
+      },
+      { label: "cdk8s.yaml's app alone (all environments)", figure: app, floor, goal: '' },
+    ];
+  } finally {
+    fs.rmSync(project, { recursive: true, force: true });
   }
-  fs.rmSync(project, { recursive: true, force: true });
-  fs.rmSync(stock, { recursive: true, force: true });
+}
+
+/** `npm test` in this checkout, caches warm: the edit-test loop. */
+function tests(): Row {
+  const figure = measure('npm test', ROOT, () => undefined, TEST_RUNS);
+  return {
+    label: 'npm test (typecheck, lint, jest), warm',
+    figure,
+    goal: '<= 20 s wall, <= 40 s CPU (quiet machine)',
+    met: figure.median <= 20 && (figure.cpu ?? Infinity) <= 40,
+  };
+}
+
+/** `bash .ci/run` in a fresh clone of HEAD (node_modules installed by it, every cache cold), once. */
+function ci(): Row {
+  const clone = fs.mkdtempSync(path.join(os.tmpdir(), 'easyflow-bench-ci-'));
+  try {
+    const r = spawnSync('git', ['clone', '-q', ROOT, clone], { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`bench: git clone failed:\n${r.stderr}`);
+    const figure = measure('bash .ci/run', clone, () => undefined, 1, 0);
+    return { label: 'bash .ci/run, fresh clone (once)', figure, goal: '<= 240 s', met: figure.median <= 240 };
+  } finally {
+    fs.rmSync(clone, { recursive: true, force: true });
+  }
 }
 
 function scalingFigures(): void {

@@ -11,10 +11,11 @@ import { Postgres } from '../lib/workloads/postgres';
 import { Redis } from '../lib/workloads/redis';
 import { WebApp } from '../lib/workloads/web-app';
 import type { Resources } from '../lib/platform/resources';
-import { Rendered, renderProject, synthEnvironment } from '../lib/pipeline/synth';
+import { Rendered, synthEnvironment } from '../lib/pipeline/synth';
 import { loadConfig, loadEnvironments, parseConfig } from '../lib/pipeline/config';
 import type { EnvironmentConfig } from '../lib/environment';
 import type { Manifest } from '../lib/validation/schema';
+import { renderCached } from './render-cache';
 
 export const ROOT = path.join(__dirname, '..');
 export const CONFIG_DIR = path.join(ROOT, 'config');
@@ -22,6 +23,19 @@ export const FIXTURES = path.join(__dirname, 'fixtures');
 
 /** The environments config/ defines, by file name: the list follows an environment added or removed. */
 export const ENVIRONMENTS = loadEnvironments(CONFIG_DIR).map((e) => e.name);
+
+/**
+ * Writes `to` over the first `from` in `file`, both the same length, and puts the modification
+ * time back: the edit that size-and-time checks cannot see.
+ */
+export function sameSizeEdit(file: string, from: string, to: string): void {
+  if (to.length !== from.length) throw new Error(`"${from}" and "${to}" differ in length`);
+  const { atime, mtime } = fs.statSync(file);
+  const text = fs.readFileSync(file, 'utf8');
+  if (!text.includes(from)) throw new Error(`${file} has no "${from}"`);
+  fs.writeFileSync(file, text.replace(from, to));
+  fs.utimesSync(file, atime, mtime);
+}
 
 /** One environment's values as config/<env>.yaml states them: what its tests expect to find in dist/. */
 export function configOf(env: string): EnvironmentConfig {
@@ -35,9 +49,9 @@ export function fixture(name: string): string {
 
 let cache: Rendered | undefined;
 
-/** Everything a synth of the committed config writes, rendered once per test file. */
+/** Everything a synth of the committed config writes, rendered once per content (see render-cache.ts). */
 export function rendered(): Rendered {
-  cache ??= renderProject(CONFIG_DIR);
+  cache ??= renderCached(CONFIG_DIR);
   return cache;
 }
 

@@ -6,11 +6,13 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
+import Ajv, { _, ErrorObject, ValidateFunction } from 'ajv';
+import standaloneCode from 'ajv/dist/standalone';
 import { parseDocument } from 'yaml';
 import schema from '../../config/schema.json';
 import type { EnvironmentConfig } from '../environment';
 import { isIP, isIPv4 } from 'net';
+import { CACHE_DIR, cachedEntry, contentKey, packageManifests, runModule } from '../platform/cache';
 import { cidrProblem, isDnsLabel, isHostname } from '../platform/checks';
 import { cronProblem } from '../platform/cron';
 import { pinnedImageProblem, repositoryProblem, tagProblem } from '../platform/image';
@@ -126,24 +128,56 @@ function durationProblem(value: string): string | undefined {
   return seconds > MAX_DURATION_SECONDS ? 'must be at most a year (8760h)' : undefined;
 }
 
-let ajv: Ajv | undefined;
+/** The Ajv that compiles config schemas: strict, with the project's formats and annotations. */
+function configAjv(): Ajv {
+  const ajv = new Ajv({
+    allErrors: true,
+    verbose: true,
+    strict: true,
+    strictTypes: false,
+    code: { source: true, formats: _`formats` },
+  });
+  // Names the construct prop whose @default applies when a key is left out (config/README.md shows it).
+  ajv.addKeyword({ keyword: 'x-default-of', schemaType: 'string' });
+  // Where the credentials a URL must not carry go instead (added to the message that refuses them).
+  ajv.addKeyword({ keyword: 'x-credentials', schemaType: 'string' });
+  for (const name of Object.keys(FORMATS)) ajv.addFormat(name, FORMAT_DEFINITIONS[name]!);
+  return ajv;
+}
+
+/** The formats as Ajv calls them, bound by name in the compiled validators. */
+const FORMAT_DEFINITIONS = Object.fromEntries(
+  Object.entries(FORMATS).map(([name, format]) => [
+    name,
+    { type: 'string' as const, validate: (value: string) => format.check(value) === undefined },
+  ]),
+);
+
 const compiled = new Map<object, ValidateFunction>();
 
-/** The compiled validator of a config schema (compiled on first use: most synths never need it). */
+/**
+ * The compiled validator of a config schema. Compiling costs more than a synth's whole config
+ * check, so the validator (Ajv's standalone code) is kept under node_modules/.cache/easyflow/,
+ * keyed by the sha256 of the schema as compiled, the package.json of Ajv and its dependencies,
+ * the Node.js version and the source of the code that compiles (see platform/cache.ts).
+ */
 function validatorOf(configSchema: object): ValidateFunction {
-  if (!ajv) {
-    ajv = new Ajv({ allErrors: true, verbose: true, strict: true, strictTypes: false });
-    // Names the construct prop whose @default applies when a key is left out (config/README.md shows it).
-    ajv.addKeyword({ keyword: 'x-default-of', schemaType: 'string' });
-    // Where the credentials a URL must not carry go instead (added to the message that refuses them).
-    ajv.addKeyword({ keyword: 'x-credentials', schemaType: 'string' });
-    for (const [name, format] of Object.entries(FORMATS)) {
-      ajv.addFormat(name, { type: 'string', validate: (value: string) => format.check(value) === undefined });
-    }
-  }
   let validate = compiled.get(configSchema);
   if (!validate) {
-    validate = ajv.compile(configSchema);
+    const text = JSON.stringify(configSchema);
+    const key = contentKey([
+      process.version,
+      ...packageManifests('ajv'),
+      String(configAjv),
+      String(validatorOf),
+      ...Object.entries(FORMAT_DEFINITIONS).map(([name, format]) => `${name}: ${format.type}`),
+      text,
+    ]);
+    const code = cachedEntry(path.join(CACHE_DIR, 'config-validators'), `${key}.js`, () => {
+      const ajv = configAjv();
+      return standaloneCode(ajv, ajv.compile(JSON.parse(text) as object));
+    });
+    validate = runModule(code, { formats: FORMAT_DEFINITIONS }) as ValidateFunction;
     compiled.set(configSchema, validate);
   }
   return validate;

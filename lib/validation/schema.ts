@@ -2,13 +2,16 @@
  * Strict validation of manifests against the Kubernetes JSON schemas (schemas/k8s/) and the CRD
  * schemas (crds/), including the CRDs' CEL rules (cel.ts). The upstream schemas allow unknown fields; here every object schema that lists
  * its properties is closed (`additionalProperties: false`), so a misspelt or misplaced field fails
- * like `kubectl apply --validate=strict` would.
+ * like `kubectl apply --validate=strict` would. Compiled validators are reused by content (see
+ * SchemaValidator).
  */
 import * as fs from 'fs';
 import * as path from 'path';
 import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
+import standaloneCode from 'ajv/dist/standalone';
 import { load } from 'js-yaml';
 import { CelValidator, SkippedRule } from './cel';
+import { CACHE_DIR, cachedEntry, contentKey, packageManifests, runModule } from '../platform/cache';
 import { ROOT } from '../platform/paths';
 
 export interface Manifest {
@@ -44,7 +47,10 @@ const goRegExp = Object.assign(
   { code: 'goRegExp' },
 );
 
-/** Closes every object schema that lists properties, unless it asks to keep unknown fields. */
+/**
+ * Closes every object schema that lists properties, unless it asks to keep unknown fields, and
+ * drops the prose `description`s, which validate nothing but would fill the compiled validators.
+ */
 function close(schema: unknown): void {
   if (Array.isArray(schema)) {
     schema.forEach(close);
@@ -59,6 +65,7 @@ function close(schema: unknown): void {
   ) {
     s.additionalProperties = false;
   }
+  if (typeof s.description === 'string') delete s.description;
   for (const value of Object.values(s)) close(value);
 }
 
@@ -96,61 +103,51 @@ function violations(object: string, rule: string, errors: readonly ErrorObject[]
   return out;
 }
 
-interface KubernetesSchemas {
-  readonly version: string;
-  readonly byGvk: Map<string, string>;
-  /** Kinds of the built-in API, to tell a removed API version from a missing CRD. */
-  readonly kinds: Set<string>;
-  readonly ajv: Ajv;
-  readonly cache: Map<string, ValidateFunction>;
-}
-
-function loadKubernetes(version: string): KubernetesSchemas {
-  const doc = JSON.parse(fs.readFileSync(path.join(K8S_SCHEMA_DIR, `${version}.json`), 'utf8')) as {
-    definitions: Record<string, JsonSchema>;
-  };
-  close(doc.definitions);
-  const byGvk = new Map<string, string>();
-  const kinds = new Set<string>();
-  for (const [name, def] of Object.entries(doc.definitions)) {
-    for (const gvk of (def['x-kubernetes-group-version-kind'] as Array<Record<string, string>> | undefined) ?? []) {
-      const apiVersion = gvk.group ? `${gvk.group}/${gvk.version}` : gvk.version!;
-      byGvk.set(`${apiVersion}/${gvk.kind}`, name);
-      kinds.add(gvk.kind!);
-    }
-  }
-  const ajv = new Ajv({
+/** How every validator is compiled; `code.source` lets Ajv write a compiled validator out as a module. */
+function newAjv(): Ajv {
+  return new Ajv({
     allErrors: true,
     strict: false,
     validateFormats: false,
     logger: false,
     inlineRefs: false,
-    code: { regExp: goRegExp },
+    code: { regExp: goRegExp, source: true },
   });
+}
+
+/** The Kubernetes definitions of one schemas/k8s/ file, closed, in an Ajv that compiles against them. */
+function kubernetesAjv(bytes: Buffer): Ajv {
+  const doc = JSON.parse(bytes.toString('utf8')) as { definitions: Record<string, JsonSchema> };
+  close(doc.definitions);
+  const ajv = newAjv();
   ajv.addSchema({ $id: 'k8s', definitions: doc.definitions });
-  return { version, byGvk, kinds, ajv, cache: new Map() };
+  return ajv;
 }
 
-/** The CRDs of a folder: per served `group/version/Kind`, its closed schema and its CEL rules. */
-interface Crds {
-  readonly schemas: Map<string, JsonSchema>;
-  readonly cel: CelValidator;
+/** What a validator needs before compiling anything; stored as the cache entry index.json. */
+interface Index {
+  /** Per Kubernetes version: each `apiVersion/Kind` it serves and the name of its definition. */
+  readonly kubernetes: ReadonlyArray<{ readonly version: string; readonly byGvk: Record<string, string> }>;
+  /** The schema of each served version of every CRD, by `<group>/<version>/<kind>`, as the CRD states it. */
+  readonly crds: Record<string, JsonSchema>;
 }
 
-/**
- * The schema of each served version of every CRD in `dir`, by `<group>/<version>/<kind>`, closed
- * and with metadata checked against ObjectMeta (of the Kubernetes definitions in the Ajv that
- * compiles them), and their CEL rules. Compiling is left to the first object of each kind: most
- * versions are never used.
- */
-function loadCrds(dir: string): Crds {
-  const schemas = new Map<string, JsonSchema>();
-  const raw = new Map<string, JsonSchema>();
-  for (const file of fs
-    .readdirSync(dir)
-    .filter((f) => f.endsWith('.yaml'))
-    .sort()) {
-    const crd = load(fs.readFileSync(path.join(dir, file), 'utf8')) as {
+type Inputs = ReadonlyArray<readonly [name: string, bytes: Buffer]>;
+
+function buildIndex(kubernetes: Inputs, crds: Inputs): Index {
+  const index: Index = { kubernetes: [], crds: {} };
+  for (const [version, bytes] of kubernetes) {
+    const doc = JSON.parse(bytes.toString('utf8')) as { definitions: Record<string, JsonSchema> };
+    const byGvk: Record<string, string> = {};
+    for (const [name, def] of Object.entries(doc.definitions)) {
+      for (const gvk of (def['x-kubernetes-group-version-kind'] as Array<Record<string, string>> | undefined) ?? []) {
+        byGvk[`${gvk.group ? `${gvk.group}/${gvk.version}` : gvk.version!}/${gvk.kind}`] = name;
+      }
+    }
+    (index.kubernetes as Array<Index['kubernetes'][number]>).push({ version, byGvk });
+  }
+  for (const [, bytes] of crds) {
+    const crd = load(bytes.toString('utf8')) as {
       spec: {
         group: string;
         names: { kind: string };
@@ -158,38 +155,143 @@ function loadCrds(dir: string): Crds {
       };
     };
     for (const v of crd.spec.versions) {
-      if (!v.served || !v.schema) continue;
-      const gvk = `${crd.spec.group}/${v.name}/${crd.spec.names.kind}`;
-      raw.set(gvk, v.schema.openAPIV3Schema);
-      const schema = structuredClone(v.schema.openAPIV3Schema);
-      close(schema);
-      (schema.properties as JsonSchema).metadata = {
-        $ref: 'k8s#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta',
-      };
-      schemas.set(gvk, schema);
+      if (v.served && v.schema)
+        index.crds[`${crd.spec.group}/${v.name}/${crd.spec.names.kind}`] = v.schema.openAPIV3Schema;
     }
   }
-  return { schemas, cel: new CelValidator(raw) };
+  return index;
+}
+
+/** A CRD version's schema as validated: closed, and its metadata checked against ObjectMeta. */
+function crdSchema(raw: JsonSchema): JsonSchema {
+  const schema = structuredClone(raw);
+  close(schema);
+  (schema.properties as JsonSchema).metadata = {
+    $ref: 'k8s#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta',
+  };
+  return schema;
 }
 
 /**
- * Validates manifests against Kubernetes `versions` (files in schemas/k8s/) and the CRDs in crds/.
- * Compiled validators are cached per kind, so one instance serves many calls.
+ * The source of every function that shapes what is cached (the index and the compiled validators),
+ * part of the cache key: an edit of this code is a new key.
+ */
+const COMPILER_SOURCE = [goRegExp, close, newAjv, kubernetesAjv, buildIndex, crdSchema, compileModule, instantiate]
+  .map(String)
+  .join('\n');
+
+/** The standalone module (Ajv's "standalone code") of a compiled validator. */
+function compileModule(ajv: Ajv, validate: ValidateFunction): string {
+  return standaloneCode(ajv, validate);
+}
+
+/** A validator from its standalone module. */
+function instantiate(code: string): ValidateFunction {
+  return runModule(code, { goRegExp }) as ValidateFunction;
+}
+
+/** Validators already instantiated in this process, by cache entry (folder and file: content-keyed). */
+const instantiated = new Map<string, ValidateFunction>();
+
+/** The index of each cache folder (content-keyed) read in this process, and what is derived from it. */
+const opened = new Map<string, Pick<Loaded, 'index' | 'kinds' | 'cel'>>();
+
+/** One key's inputs, index and cache folder. */
+interface Loaded {
+  readonly dir: string;
+  readonly index: Index;
+  readonly kubernetes: Inputs;
+  readonly kinds: ReadonlySet<string>;
+  readonly cel: CelValidator;
+}
+
+/**
+ * Validates manifests against Kubernetes `versions` (files in `k8sDir`) and the CRDs in `crdDir`.
+ *
+ * Compiling the schemas is most of a validation's cost, so each compiled validator (Ajv's
+ * standalone code) is kept under `cacheDir`, in a folder named by the sha256 of: every byte of
+ * each version's schema file and of every CRD file (with its name), the package.json of Ajv and
+ * js-yaml and of each of their dependencies, the Node.js version, and the source of the functions
+ * that compile (COMPILER_SOURCE) and of this class. The files are read once, and the same bytes
+ * are hashed and, on a miss, compiled. Only the kinds validated are compiled, each on first use.
  */
 export class SchemaValidator {
-  private loaded?: KubernetesSchemas[];
-  private crds?: Crds;
-  private readonly crdValidators = new Map<string, ValidateFunction>();
+  private state?: Loaded;
+  private readonly ajvs = new Map<string, Ajv>();
+  private readonly validators = new Map<string, ValidateFunction>();
 
   constructor(
     public readonly versions: readonly string[] = ['v1.27.0', 'v1.36.0'],
     private readonly crdDir: string = CRD_DIR,
+    private readonly cacheDir: string = path.join(CACHE_DIR, 'validators'),
+    private readonly k8sDir: string = K8S_SCHEMA_DIR,
   ) {}
 
-  /** The Kubernetes schemas, loaded on first use. */
-  private get kubernetes(): KubernetesSchemas[] {
-    this.loaded ??= this.versions.map(loadKubernetes);
-    return this.loaded;
+  /** The inputs, read and hashed on first use, and the index of their cache folder. */
+  private get loaded(): Loaded {
+    if (this.state) return this.state;
+    const kubernetes: Inputs = this.versions.map((v) => [v, fs.readFileSync(path.join(this.k8sDir, `${v}.json`))]);
+    const crds: Inputs = fs
+      .readdirSync(this.crdDir)
+      .filter((f) => f.endsWith('.yaml'))
+      .sort()
+      .map((f) => [f, fs.readFileSync(path.join(this.crdDir, f))]);
+    const key = contentKey([
+      process.version,
+      ...packageManifests('ajv'),
+      ...packageManifests('js-yaml'),
+      COMPILER_SOURCE,
+      // This class decides what is compiled for which kind, and under which entry name.
+      String(SchemaValidator),
+      ...kubernetes.flat(),
+      ...crds.flat(),
+    ]);
+    const dir = path.join(this.cacheDir, key);
+    let entry = opened.get(dir);
+    if (!entry) {
+      const index = JSON.parse(
+        cachedEntry(dir, 'index.json', () => JSON.stringify(buildIndex(kubernetes, crds))),
+      ) as Index;
+      entry = {
+        index,
+        kinds: new Set(index.kubernetes.flatMap((k) => Object.keys(k.byGvk).map((gvk) => gvk.split('/').pop()!))),
+        cel: new CelValidator(new Map(Object.entries(index.crds))),
+      };
+      opened.set(dir, entry);
+    }
+    const { index, kinds, cel } = entry;
+    this.state = { dir, index, kubernetes, kinds, cel };
+    return this.state;
+  }
+
+  /** The Ajv holding the closed definitions of Kubernetes `version`, for compiling on a cache miss. */
+  private ajv(version: string): Ajv {
+    let ajv = this.ajvs.get(version);
+    if (!ajv) {
+      ajv = kubernetesAjv(this.loaded.kubernetes.find(([v]) => v === version)![1]);
+      this.ajvs.set(version, ajv);
+    }
+    return ajv;
+  }
+
+  /** The validator `id` from the cache, or compiled by `compile` in `ajv` and stored there. */
+  private validator(id: string, ajv: () => Ajv, compile: (ajv: Ajv) => ValidateFunction): ValidateFunction {
+    let validate = this.validators.get(id);
+    if (validate) return validate;
+    const { dir } = this.loaded;
+    const file = `${contentKey([id])}.js`;
+    validate = instantiated.get(path.join(dir, file));
+    if (!validate) {
+      validate = instantiate(
+        cachedEntry(dir, file, () => {
+          const compiler = ajv();
+          return compileModule(compiler, compile(compiler));
+        }),
+      );
+      instantiated.set(path.join(dir, file), validate);
+    }
+    this.validators.set(id, validate);
+    return validate;
   }
 
   public validate(manifests: readonly Manifest[]): Violation[] {
@@ -199,57 +301,46 @@ export class SchemaValidator {
   private validateOne(m: Manifest): Violation[] {
     const object = `${m.kind}/${m.metadata?.name ?? '?'}`;
     const gvk = `${m.apiVersion}/${m.kind}`;
-    if (this.kubernetes.some((k) => k.byGvk.has(gvk))) {
-      return this.kubernetes.flatMap((k) => {
-        const name = k.byGvk.get(gvk);
+    const { index, kinds, cel } = this.loaded;
+    if (index.kubernetes.some((k) => k.byGvk[gvk] !== undefined)) {
+      return index.kubernetes.flatMap(({ version, byGvk }) => {
+        const name = byGvk[gvk];
         if (name === undefined) {
           return [
             {
               object,
               field: 'apiVersion',
-              rule: `schema ${k.version}`,
-              message: `${gvk} is not served by Kubernetes ${k.version}`,
+              rule: `schema ${version}`,
+              message: `${gvk} is not served by Kubernetes ${version}`,
             },
           ];
         }
-        let validate = k.cache.get(name);
-        if (!validate) {
-          validate = k.ajv.getSchema(`k8s#/definitions/${name}`)!;
-          k.cache.set(name, validate);
-        }
-        return validate(m) ? [] : violations(object, `schema ${k.version}`, validate.errors ?? []);
+        const validate = this.validator(
+          `kubernetes ${version} ${name}`,
+          () => this.ajv(version),
+          (ajv) => ajv.getSchema(`k8s#/definitions/${name}`)!,
+        );
+        return validate(m) ? [] : violations(object, `schema ${version}`, validate.errors ?? []);
       });
     }
-    const crd = this.crdValidator(gvk);
-    if (!crd) {
-      const message = this.kubernetes.some((k) => k.kinds.has(m.kind))
+    const raw = index.crds[gvk];
+    if (!raw) {
+      const message = kinds.has(m.kind)
         ? `${gvk} is not served by Kubernetes ${this.versions.join(', ')}`
         : `no schema for ${gvk}: add its CRD to crds/`;
       return [{ object, field: 'apiVersion', rule: 'schema', message }];
     }
+    const crd = this.validator(
+      `crd ${gvk}`,
+      () => this.ajv(this.versions[0]!),
+      (ajv) => ajv.compile(crdSchema(raw)),
+    );
     // The CEL rules assume a schema-valid object, as the API server's do.
-    return crd(m) ? this.crdSchemas().cel.validate(m) : violations(object, `CRD schema ${gvk}`, crd.errors ?? []);
+    return crd(m) ? cel.validate(m) : violations(object, `CRD schema ${gvk}`, crd.errors ?? []);
   }
 
   /** The transition rules of the CRDs, which no synth can evaluate (see cel.ts). */
   public transitionRules(): SkippedRule[] {
-    return this.crdSchemas().cel.transitionRules();
-  }
-
-  private crdSchemas(): Crds {
-    this.crds ??= loadCrds(this.crdDir);
-    return this.crds;
-  }
-
-  /** The compiled validator of a custom resource kind, compiled on first use; undefined without its CRD. */
-  private crdValidator(gvk: string): ValidateFunction | undefined {
-    const schema = this.crdSchemas().schemas.get(gvk);
-    if (!schema) return undefined;
-    let validate = this.crdValidators.get(gvk);
-    if (!validate) {
-      validate = this.kubernetes[0]!.ajv.compile(schema);
-      this.crdValidators.set(gvk, validate);
-    }
-    return validate;
+    return this.loaded.cel.transitionRules();
   }
 }

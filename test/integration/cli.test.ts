@@ -432,8 +432,9 @@ describe('concurrent and interrupted synths', () => {
 });
 
 /**
- * There is no cache: every input is read by every synth. Each kind is edited the way that fooled
- * the old size-and-mtime checks: same size, modification time put back.
+ * Every input is read by every synth, and what is reused (the compiled validators) is keyed by its
+ * content. Each kind is edited the way that fooled the old size-and-mtime checks: same size,
+ * modification time put back, after a synth that filled the cache.
  */
 describe('an edit of any input, of any kind, is seen by the next synth', () => {
   /** Writes `to` over `from` (same length) in `file` and restores the modification time. */
@@ -463,6 +464,7 @@ describe('an edit of any input, of any kind, is seen by the next synth', () => {
   test.each([
     ['crds/', 'crds/monitoring.coreos.com_servicemonitors.yaml', 'endpoints:', 'endpointz:'],
     ['schemas/', 'schemas/k8s/v1.27.0.json', '"readOnlyRootFilesystem": {', '"readOnlyRootFilesysten": {'],
+    ["the validators' compiler", 'lib/validation/schema.ts', 'meta.v1.ObjectMeta', 'meta.v1.WatchEvent'],
   ])('%s: the validation verdict changes', async (_kind, file, from, to) => {
     expect(synth('-p').status).toBe(0);
     await sameSizeEdit(file, from, to, () => {

@@ -28,12 +28,15 @@ test('a holder that throws releases the lock', async () => {
 });
 
 test('waiting gives up after the timeout with a message naming the lock', async () => {
-  const held = withLock(key, () => new Promise((r) => setTimeout(r, 300)));
+  // Held until the waiter has given up, however slowly this machine runs the two.
+  let release = (): void => undefined;
+  const held = withLock(key, () => new Promise<void>((r) => (release = r)));
   await expect(withLock(key, () => 1, { timeoutMs: 50 })).rejects.toThrow(
     new RegExp(
       `^the lock "${key}" was held by pid ${process.pid} \\(.+\\) since \\d\\d:\\d\\d:\\d\\d UTC for 50 ms, longer than this process waits; if that process hangs, stop it \\(kill ${process.pid}\\) and run this again$`,
     ),
   );
+  release();
   await held;
 });
 

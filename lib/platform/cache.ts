@@ -1,0 +1,95 @@
+/**
+ * Reuse of earlier work, keyed by content. A key is the sha256 of every byte the work depends on
+ * (input files, the package.json of each package that shapes the result, the source of the code
+ * that produced it), never a time stamp or a size: an entry found under a key is exactly what
+ * the work would produce again. Entries live under node_modules/.cache/easyflow/ (never in dist/
+ * or git), are written whole (a temporary file renamed into place, so a killed or concurrent run
+ * never leaves half an entry), and are never updated: a changed input is a new key.
+ */
+import { createHash } from 'crypto';
+import * as fs from 'fs';
+import * as path from 'path';
+import { ROOT } from './paths';
+
+/** Where entries live unless a caller names another folder (the tests do). */
+export const CACHE_DIR = path.join(ROOT, 'node_modules', '.cache', 'easyflow');
+
+/** sha256 of `parts`, each length-prefixed so that no two different lists hash alike. */
+export function contentKey(parts: ReadonlyArray<string | Uint8Array>): string {
+  const hash = createHash('sha256');
+  for (const part of parts) {
+    hash.update(`${Buffer.byteLength(part)}:`);
+    hash.update(part);
+  }
+  return hash.digest('hex');
+}
+
+/** The package.json of package `name` as Node finds it from the folder `from`, if installed. */
+function packageJsonOf(name: string, from: string): string | undefined {
+  for (let dir = path.resolve(from); ; dir = path.dirname(dir)) {
+    const candidate = path.join(dir, 'node_modules', name, 'package.json');
+    if (fs.existsSync(candidate)) return candidate;
+    if (path.dirname(dir) === dir) return undefined;
+  }
+}
+
+/**
+ * The package.json bytes of `name` as Node finds it from `from`, and of its dependencies
+ * (optional ones included), recursively: a changed version of any of them changes the key, and
+ * so does one installed or removed.
+ */
+export function packageManifests(name: string, from: string = ROOT, seen = new Set<string>()): string[] {
+  const file = packageJsonOf(name, from);
+  if (file === undefined) return [`${name}: not installed`];
+  if (seen.has(file)) return [];
+  seen.add(file);
+  const text = fs.readFileSync(file, 'utf8');
+  const manifest = JSON.parse(text) as { dependencies?: object; optionalDependencies?: object };
+  const dependencies = [
+    ...new Set([...Object.keys(manifest.dependencies ?? {}), ...Object.keys(manifest.optionalDependencies ?? {})]),
+  ].sort();
+  return [text, ...dependencies.flatMap((d) => packageManifests(d, path.dirname(file), seen))];
+}
+
+/** The entry `name` under `dir`, or undefined when there is none yet. */
+export function readEntry(dir: string, name: string): string | undefined {
+  try {
+    return fs.readFileSync(path.join(dir, name), 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw e;
+  }
+}
+
+/** Writes the entry `name` under `dir` whole: a reader sees either no entry or all of it. */
+export function writeEntry(dir: string, name: string, text: string): void {
+  fs.mkdirSync(dir, { recursive: true });
+  const temporary = path.join(dir, `.${name}.${process.pid}.tmp`);
+  fs.writeFileSync(temporary, text);
+  fs.renameSync(temporary, path.join(dir, name));
+}
+
+/** The entry `name` under `dir`; on a miss, `make`'s result, stored for the next caller. */
+export function cachedEntry(dir: string, name: string, make: () => string): string {
+  const found = readEntry(dir, name);
+  if (found !== undefined) return found;
+  const made = make();
+  writeEntry(dir, name, made);
+  return made;
+}
+
+/**
+ * The exports of a generated CommonJS module (an entry), run with Node's `require` and
+ * `bindings` as its free variables (the values generated code refers to by name).
+ */
+export function runModule(code: string, bindings: Readonly<Record<string, unknown>> = {}): unknown {
+  const module = { exports: {} };
+  const names = Object.keys(bindings);
+  new Function('require', 'module', 'exports', ...names, code)(
+    require,
+    module,
+    module.exports,
+    ...names.map((n) => bindings[n]),
+  );
+  return module.exports;
+}

@@ -1,0 +1,58 @@
+/**
+ * The render shared by the test files (render-cache.ts) is keyed by every byte a render reads: each
+ * kind of input, edited at the same size with its modification time put back, is a new key.
+ */
+import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { RENDER_INPUTS, renderCached, renderKey } from './render-cache';
+import { CONFIG_DIR, ROOT, sameSizeEdit } from './helpers';
+
+let tmp: string;
+beforeEach(() => (tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'easyflow-render-cache-'))));
+afterEach(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+test('a render reads no file of the project outside the folders the key covers', () => {
+  // In a process of its own, every file read of renderProject (the code as a synth runs it) is recorded.
+  const probe = `
+    const fs = require('fs');
+    const { renderProject } = require('./scripts/ts-run').load('lib/pipeline/synth.ts');
+    const read = [];
+    for (const name of ['readFileSync', 'readdirSync', 'statSync', 'existsSync', 'openSync', 'readFile']) {
+      const original = fs[name];
+      fs[name] = function (p, ...rest) { read.push(String(p)); return original.call(this, p, ...rest); };
+    }
+    renderProject(${JSON.stringify(CONFIG_DIR)});
+    console.log(JSON.stringify(read));`;
+  const out = execFileSync(process.execPath, ['-e', probe], { cwd: ROOT, encoding: 'utf8' });
+  const read = (JSON.parse(out) as string[]).map((p) => path.resolve(ROOT, p));
+  expect(read).toContain(path.join(CONFIG_DIR, 'prod.yaml'));
+  const covered = [...RENDER_INPUTS, path.join(ROOT, 'node_modules')];
+  expect(read.filter((p) => !covered.some((d) => p.startsWith(`${d}${path.sep}`) || p === d))).toEqual([]);
+});
+
+test('a config file edited at the same size is a new render', () => {
+  const config = path.join(tmp, 'config');
+  fs.cpSync(CONFIG_DIR, config, { recursive: true });
+  const cache = path.join(tmp, 'cache');
+  const before = renderCached(config, cache);
+  expect(renderCached(config, cache)).toEqual(before);
+  const prod = path.join(config, 'prod.yaml');
+  const [from, head, last] = /tag: '([^']*)(.)'/.exec(fs.readFileSync(prod, 'utf8'))!;
+  const tag = `${head}${last === '0' ? '1' : '0'}`;
+  sameSizeEdit(prod, from, `tag: '${tag}'`);
+  const after = renderCached(config, cache);
+  expect([...after.files.values()].join('\n')).toContain(`:${tag}`);
+  expect(after.files).not.toEqual(before.files);
+  expect(fs.readdirSync(cache)).toHaveLength(2);
+});
+
+test('a source file edited at the same size is a new key', () => {
+  const lib = path.join(tmp, 'lib');
+  fs.cpSync(path.join(ROOT, 'lib', 'platform'), lib, { recursive: true });
+  const before = renderKey(CONFIG_DIR, [lib]);
+  expect(renderKey(CONFIG_DIR, [lib])).toBe(before);
+  sameSizeEdit(path.join(lib, 'labels.ts'), 'easyflow', 'easyflox');
+  expect(renderKey(CONFIG_DIR, [lib])).not.toBe(before);
+});

@@ -1,0 +1,65 @@
+/**
+ * One render of a config folder per distinct content, shared by every test file and worker: a
+ * render costs about half a second and most test files need the committed config's. The render is
+ * stored under node_modules/.cache/easyflow/rendered/, keyed by the sha256 of every file under the
+ * folders a render reads (RENDER_INPUTS, which test/pipeline/synth.test.ts checks), the config
+ * folder, the package.json of each package that renders or transforms the code, the Jest and
+ * project settings, the Node.js version and this serializer's source.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { CACHE_DIR, cachedEntry, contentKey, packageManifests } from '../lib/platform/cache';
+import type { Inputs } from '../lib/platform/inputs';
+import { ROOT } from '../lib/platform/paths';
+import { Rendered, renderProject } from '../lib/pipeline/synth';
+import type { Manifest } from '../lib/validation/schema';
+
+/** The folders whose files a render reads: the code, the generated CRD bindings, the config schemas. */
+export const RENDER_INPUTS = ['lib', 'imports', 'config'].map((f) => path.join(ROOT, f));
+
+/** Packages whose code renders (or, for the tests, transforms) the project. */
+const PACKAGES = ['cdk8s', 'cdk8s-plus-27', 'constructs', 'yaml', 'js-yaml', 'ajv', '@swc/core', '@swc/jest'];
+
+const SETTINGS = ['package.json', 'jest.config.js', 'tsconfig.json'].map((f) => path.join(ROOT, f));
+
+/** Every file under `dir`, sorted, as [path, bytes]. */
+function filesUnder(dir: string): Array<[string, Buffer]> {
+  return fs
+    .readdirSync(dir, { withFileTypes: true })
+    .sort((a, b) => a.name.localeCompare(b.name))
+    .flatMap((e): Array<[string, Buffer]> => {
+      const full = path.join(dir, e.name);
+      if (e.isDirectory()) return filesUnder(full);
+      return e.isFile() ? [[full, fs.readFileSync(full)]] : [];
+    });
+}
+
+/** The key of a render of `configDir`: every byte it depends on. */
+export function renderKey(configDir: string, inputs: readonly string[] = RENDER_INPUTS): string {
+  return contentKey([
+    process.version,
+    String(toText),
+    String(fromText),
+    ...PACKAGES.flatMap((p) => packageManifests(p)),
+    ...SETTINGS.map((f) => fs.readFileSync(f)),
+    ...[...inputs, path.resolve(configDir)].flatMap((d) => [d, ...filesUnder(d).flat()]),
+  ]);
+}
+
+function toText(r: Rendered): string {
+  return JSON.stringify({ files: [...r.files], folders: [...r.folders], inputs: r.inputs });
+}
+
+function fromText(text: string): Rendered {
+  const { files, folders, inputs } = JSON.parse(text) as {
+    files: Array<[string, string]>;
+    folders: Array<[string, Manifest[]]>;
+    inputs: Inputs;
+  };
+  return { files: new Map(files), folders: new Map(folders), inputs };
+}
+
+/** What renderProject(configDir) returns, rendered once per content. */
+export function renderCached(configDir: string, cacheDir = path.join(CACHE_DIR, 'rendered')): Rendered {
+  return fromText(cachedEntry(cacheDir, `${renderKey(configDir)}.json`, () => toText(renderProject(configDir))));
+}
