@@ -568,7 +568,8 @@ describe('set-image killed or hung up', () => {
       const file = path.join(work, 'config', 'prod.yaml');
       const original = fs.readFileSync(file, 'utf8');
       try {
-        const child = startSetImage('prod', '4.0.0');
+        // prod is tier: production, so the release names its digest.
+        const child = startSetImage('prod', `4.0.0@sha256:${'4'.repeat(64)}`);
         const run = watch(child);
         await until(() => fs.existsSync(journal()) || run.output().includes('now deploys'), 'the journal');
         try {

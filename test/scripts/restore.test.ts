@@ -52,8 +52,8 @@ describe('through a symbolic link', () => {
 
   test.each([
     ['dist', 'into-dist/prod/x.yaml', 'dist'],
-    ['config', 'into-config/dev.yaml', 'config'],
-    ['config/dev.yaml', 'into-config', 'config'],
+    ['config', 'into-config/x.yaml', 'config'],
+    ['config/gitops.yaml', 'into-config', 'config'],
   ])('a link to %s is followed and refused (%s)', (to, out, folder) => {
     const link = path.join(tmp, out.split('/')[0]!);
     fs.symlinkSync(path.join(ROOT, to), link);
