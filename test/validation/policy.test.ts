@@ -1,14 +1,7 @@
 /** The policy holds for every object of every environment, and each rule catches what it must. */
 import { checkPolicy } from '../../lib/validation/policy';
 import type { Manifest } from '../../lib/validation/schema';
-import {
-  ENVIRONMENTS,
-  environmentChart,
-  find,
-  fixtureChart,
-  manifestsOf,
-  prodWithStatefulSet,
-} from '../helpers';
+import { ENVIRONMENTS, environmentChart, find, fixtureChart, manifestsOf, prodWithStatefulSet } from '../helpers';
 
 test.each(ENVIRONMENTS)('%s: every object follows every rule', (env) => {
   expect(checkPolicy(manifestsOf(env))).toEqual([]);
