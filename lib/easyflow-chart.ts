@@ -41,7 +41,11 @@ export class EasyflowChart extends Chart {
     super(scope, id, { namespace: env.namespace, labels: chartLabels(instance), disableResourceNameHashes: true });
     this.environment = env;
 
-    new EnvironmentNamespace(this, 'namespace', { name: env.namespace, tier: env.tier });
+    new EnvironmentNamespace(this, 'namespace', {
+      name: env.namespace,
+      tier: env.tier,
+      imageDigests: env.imageDigests,
+    });
     const config = new AppConfig(this, 'config', {
       environment: env.name,
       logLevel: env.app.logLevel,

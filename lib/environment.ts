@@ -20,6 +20,7 @@ export interface EnvironmentConfig {
   readonly file: string;
   readonly namespace: string;
   readonly tier?: 'production' | 'non-production';
+  readonly imageDigests?: 'required' | 'pending';
   readonly image: {
     readonly repository: string;
     readonly tag: string;

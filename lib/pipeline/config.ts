@@ -484,7 +484,7 @@ function semanticProblems(file: string, c: Raw): string[] {
     );
   }
   if (c.tier === 'production') {
-    if (c.image.digest === undefined) {
+    if (c.image.digest === undefined && c.imageDigests !== 'pending') {
       problems.push(
         `${file}: image.digest is required for tier: production: the app image is pulled by tag and digest (npm run set-image -- <env> <tag>@sha256:<digest>)`,
       );

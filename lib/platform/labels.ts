@@ -58,6 +58,8 @@ export function versionOf(image: string): string {
 
 /** Label on the Namespace saying whether the environment serves users; the policy reads it. */
 export const TIER_LABEL = 'easyflow.dev/tier';
+/** On a production Namespace: `pending` while the digests of its images are not known yet (see EnvironmentNamespaceProps.imageDigests). */
+export const IMAGE_DIGESTS_LABEL = 'easyflow.dev/image-digests';
 
 /** Annotation naming the oldest Envoy Gateway an object needs (workloads/gateway.ts says why), where an operator sees it. */
 export const REQUIRES_ENVOY_GATEWAY = 'easyflow.dev/requires-envoy-gateway';

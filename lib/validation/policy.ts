@@ -7,7 +7,7 @@
  * the synth and the tests.
  */
 import { digestProblem, pinnedImageProblem } from '../platform/image';
-import { TIER_LABEL } from '../platform/labels';
+import { IMAGE_DIGESTS_LABEL, TIER_LABEL } from '../platform/labels';
 import { credentialsIn, maskCredentials } from '../platform/url';
 import { isQuantity, parseQuantity } from '../platform/quantity';
 import { selectorMatches } from './network';
@@ -550,7 +550,7 @@ function checkEnvironment(manifests: readonly Obj[]): Violation[] {
   }
   if (namespace?.metadata?.labels?.[TIER_LABEL] === 'production') {
     checkGuaranteedDatabase(manifests, add);
-    checkImageDigests(manifests, add);
+    if (namespace.metadata?.labels?.[IMAGE_DIGESTS_LABEL] !== 'pending') checkImageDigests(manifests, add);
   }
   checkEgressPorts(manifests, pods, add);
   const saUsers = new Map<string, string>();

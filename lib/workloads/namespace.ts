@@ -2,7 +2,7 @@ import { JsonPatch } from 'cdk8s';
 import { Construct } from 'constructs';
 import { isDnsLabel, throwProblems } from '../platform/checks';
 import { k8s } from 'cdk8s-plus-27';
-import { TIER_LABEL, objectLabels } from '../platform/labels';
+import { IMAGE_DIGESTS_LABEL, TIER_LABEL, objectLabels } from '../platform/labels';
 
 export interface EnvironmentNamespaceProps {
   /** Namespace name (prod: `easyflow`). */
@@ -12,6 +12,15 @@ export interface EnvironmentNamespaceProps {
    * @default 'non-production'
    */
   readonly tier?: 'production' | 'non-production';
+  /**
+   * `pending` only while a production environment's image digests cannot be known yet (a new
+   * environment, or images Renovate has not pinned): the Namespace then says so in its
+   * `easyflow.dev/image-digests` label, and the policy does not yet demand a digest on every image.
+   * Set it back to `required` (or remove it) once every image carries its real digest; a digest is
+   * never invented to satisfy the rule, since an unknown digest fails every pull.
+   * @default 'required' - production pulls every image by tag@sha256:<digest>
+   */
+  readonly imageDigests?: 'required' | 'pending';
 }
 
 /**
@@ -37,6 +46,7 @@ export class EnvironmentNamespace extends Construct {
           ...objectLabels({ name: props.name, component: 'namespace' }),
           ...pss,
           [TIER_LABEL]: props.tier ?? 'non-production',
+          ...(props.imageDigests === 'pending' ? { [IMAGE_DIGESTS_LABEL]: 'pending' } : {}),
         },
       },
     });

@@ -62,7 +62,7 @@ describe('bad input names the file, the key path and the value', () => {
     [
       'an unknown top-level key',
       PROD + 'replicas: 3\n',
-      'config/prod.yaml: replicas is not a known key; allowed here: $schema, namespace, tier, image, app, celery, postgres, redis, ingress, backup, monitoring, secrets, edge, network, migrations',
+      'config/prod.yaml: replicas is not a known key; allowed here: $schema, namespace, tier, imageDigests, image, app, celery, postgres, redis, ingress, backup, monitoring, secrets, edge, network, migrations',
     ],
     [
       'a wrong type',
@@ -242,6 +242,11 @@ describe('production names the API server (network.apiServerCIDR) and the app im
     expect(problemsOf(production("['10.0.0.0/28']").replace(/ {2}digest: .*\n/, ''))).toEqual([
       `${FILE}: image.digest is required for tier: production: the app image is pulled by tag and digest (npm run set-image -- <env> <tag>@sha256:<digest>)`,
     ]);
+  });
+
+  test('production with imageDigests: pending may release by tag until the digests are known', () => {
+    const text = production("['10.0.0.0/28']").replace(/ {2}digest: .*\n/, '') + 'imageDigests: pending\n';
+    expect(parseConfig(FILE, text).imageDigests).toBe('pending');
   });
 
   test('a non-production environment may leave it out', () => {

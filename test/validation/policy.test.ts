@@ -1,4 +1,5 @@
 /** The policy holds for every object of every environment, and each rule catches what it must. */
+import { IMAGE_DIGESTS_LABEL } from '../../lib/platform/labels';
 import { checkPolicy } from '../../lib/validation/policy';
 import type { Manifest } from '../../lib/validation/schema';
 import { ENVIRONMENTS, environmentChart, find, fixtureChart, manifestsOf, prodWithStatefulSet } from '../helpers';
@@ -602,7 +603,9 @@ describe('rules a schema cannot catch', () => {
       'spec.imageName',
     ],
   ])('production: %s is refused', (_case, kind, name, edit, field) => {
-    expect(checkPolicy(prodWith(kind, name, edit))).toContainEqual({
+    const manifests = prodWith(kind, name, edit);
+    delete (manifests.find((m) => m.kind === 'Namespace')!.metadata as any).labels[IMAGE_DIGESTS_LABEL];
+    expect(checkPolicy(manifests)).toContainEqual({
       object: `${kind}/${name}`,
       field,
       rule: 'policy/image-digest',
@@ -610,6 +613,17 @@ describe('rules a schema cannot catch', () => {
         /^"[^"@]+" has no digest: a production environment \(easyflow\.dev\/tier\) pulls every image by tag@sha256:<digest>$/,
       ),
     });
+  });
+
+  test('production with digests pending (the Namespace says so) may pull by tag until they are known', () => {
+    const chart = environmentChart('prod', (c) => {
+      c.tier = 'production';
+      c.imageDigests = 'pending';
+      delete c.image.digest;
+    });
+    const namespace = chart.toJson().find((m: any) => m.kind === 'Namespace');
+    expect(namespace.metadata.labels[IMAGE_DIGESTS_LABEL]).toBe('pending');
+    expect(checkPolicy(chart.toJson()).filter((v) => v.rule === 'policy/image-digest')).toEqual([]);
   });
 
   test('a non-production environment may pull images by tag', () => {

@@ -1,5 +1,5 @@
 import { EnvironmentNamespace, EnvironmentNamespaceProps } from '../../lib/workloads/namespace';
-import { TIER_LABEL } from '../../lib/platform/labels';
+import { IMAGE_DIGESTS_LABEL, TIER_LABEL } from '../../lib/platform/labels';
 import { find, scratch } from '../helpers';
 
 test('enforces, audits and warns on the restricted Pod Security Standard; cluster-scoped', () => {
@@ -22,8 +22,15 @@ test('a bad name is refused', () => {
 test('the tier label the policy reads: non-production unless said', () => {
   const { chart, synth } = scratch();
   new EnvironmentNamespace(chart, 'a', { name: 'a' });
-  const props: Required<EnvironmentNamespaceProps> = { name: 'b', tier: 'production' };
-  new EnvironmentNamespace(chart, 'b', props);
+  new EnvironmentNamespace(chart, 'b', { name: 'b', tier: 'production' });
   expect(find(synth(), 'Namespace', 'a').metadata.labels[TIER_LABEL]).toBe('non-production');
   expect(find(synth(), 'Namespace', 'b').metadata.labels[TIER_LABEL]).toBe('production');
+  expect(find(synth(), 'Namespace', 'b').metadata.labels[IMAGE_DIGESTS_LABEL]).toBeUndefined();
+});
+
+test('digests pending: the Namespace says so, for the policy and the reviewer', () => {
+  const { chart, synth } = scratch();
+  const props: Required<EnvironmentNamespaceProps> = { name: 'c', tier: 'production', imageDigests: 'pending' };
+  new EnvironmentNamespace(chart, 'c', props);
+  expect(find(synth(), 'Namespace', 'c').metadata.labels[IMAGE_DIGESTS_LABEL]).toBe('pending');
 });
