@@ -3,7 +3,7 @@ import { recoverInterrupted } from './lib/pipeline/release';
 import { runSynth } from './lib/pipeline/synth';
 import { LockTimeout } from './lib/platform/lock';
 import { PublishError, isFsError } from './lib/platform/tree';
-import { checkDist } from './scripts/check-dist';
+import { publishedFor } from './scripts/check-dist';
 
 const outdir = process.env.CDK8S_OUTDIR ?? '.cdk8s.out';
 // The cdk8s CLI sets this variable for the app it runs; its validation plugin then takes the output.
@@ -21,7 +21,7 @@ async function synth(): Promise<number> {
     restored = await recoverInterrupted({
       configDir: 'config',
       dist: 'dist',
-      published: () => checkDist('config', 'dist', () => undefined) === 0,
+      published: (environment) => publishedFor('config', 'dist', environment),
       log,
     });
     return runSynth({ configDir: 'config', outdir, cli, log, restored });

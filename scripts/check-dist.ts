@@ -54,13 +54,29 @@ export function checkDist(configDir: string, distDir: string, log: (line: string
   }
 }
 
+/**
+ * Whether `distDir/<environment>/` holds exactly what the config now in `configDir` renders for that
+ * environment (the other environments, edited meanwhile or not, do not matter). Anything that stops
+ * the render (a config error, a config changing while it is read) is a no.
+ */
+export function publishedFor(configDir: string, distDir: string, environment: string): boolean {
+  try {
+    const prefix = `${environment}/`;
+    const fresh = [...renderProject(configDir).files].filter(([f]) => f.startsWith(prefix));
+    const committed = readTree(path.join(distDir, environment));
+    return fresh.length === committed.size && fresh.every(([f, c]) => committed.get(f.slice(prefix.length)) === c);
+  } catch {
+    return false;
+  }
+}
+
 if (require.main === module) {
   const log = (line: string): void => console.error(line);
   // A killed synth or set-image left something half-done: finish or undo it first, and say so.
   void recoverInterrupted({
     configDir: 'config',
     dist: 'dist',
-    published: () => checkDist('config', 'dist', () => undefined) === 0,
+    published: (environment) => publishedFor('config', 'dist', environment),
     log,
   })
     .then(() => {

@@ -25,8 +25,8 @@ import {
 } from '../lib/pipeline/release';
 import { digestProblem, tagProblem } from '../lib/platform/image';
 import { LockTimeout, describeHolder } from '../lib/platform/lock';
-import { PublishError, isFsError, withPublishLock } from '../lib/platform/tree';
-import { checkDist } from './check-dist';
+import { PublishError, isFsError, repairPublish, withPublishLock } from '../lib/platform/tree';
+import { publishedFor } from './check-dist';
 
 /** `<tag>` or `<tag>@sha256:<64 hex>`, as `npm run set-image` takes a release. */
 function parseRelease(release: string): { tag: string; digest?: string } {
@@ -102,8 +102,8 @@ export interface SetImageOptions {
   readonly dist: string;
   /** Re-synthesizes; resolves to the exit code. */
   readonly synth: () => Promise<number>;
-  /** Whether dist/ holds exactly the output of the config now on disk (asked after a failed synth). */
-  readonly published: () => boolean;
+  /** Whether dist/<environment>/ holds exactly the output of the config now on disk (asked after a failed synth). */
+  readonly published: (environment: string) => boolean;
   readonly log: (line: string) => void;
 }
 
@@ -159,10 +159,12 @@ export async function setImage(o: SetImageOptions): Promise<number> {
         writeJournal(o.configDir, { environment: o.environment, tag: o.tag, file, before, after });
         await withPublishLock(o.dist, () => writeAtomic(file, after));
         const code = await o.synth();
+        // A synth killed between its two renames leaves dist/ missing: put the last tree back first.
+        if (code !== 0) (await repairPublish(o.dist)).forEach(o.log);
         const restored =
           code !== 0 &&
           (await withPublishLock(o.dist, () => {
-            if (o.published()) return false;
+            if (o.published(o.environment)) return false;
             writeAtomic(file, before);
             return true;
           }));
@@ -210,9 +212,7 @@ export function main(argv: readonly string[]): void {
     environment,
     tag,
     log: (line) => console.error(line),
-    // A publish killed between its renames leaves dist/ missing: not published, and the next
-    // synth puts the old tree back, which matches the restored config.
-    published: () => checkDist('config', 'dist', () => undefined) === 0,
+    published: (env) => publishedFor('config', 'dist', env),
     synth: cdk8sSynth,
   }).then(
     (code) => {

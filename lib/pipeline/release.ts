@@ -7,6 +7,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { tryLock, withLock } from '../platform/lock';
+import { canonicalPath } from '../platform/paths';
 import { PublishWait, repairPublish, waitingLine, withPublishLock } from '../platform/tree';
 
 export interface Release {
@@ -41,15 +42,15 @@ export function removeJournal(configDir: string): void {
 
 /** Runs `fn` as the one release of `configDir` (set-image holds this lock from start to end). */
 export function withRelease<T>(configDir: string, fn: () => Promise<T>, onWait?: PublishWait): Promise<T> {
-  return withLock(`release ${path.resolve(configDir)}`, fn, { onWait });
+  return withLock(`release ${canonicalPath(configDir)}`, fn, { onWait });
 }
 
 export interface RecoverOptions {
   readonly configDir: string;
   /** The folder synth publishes (repaired first, and locked while the release is finished). */
   readonly dist: string;
-  /** Whether dist/ holds exactly the output of the config now on disk. */
-  readonly published: () => boolean;
+  /** Whether dist/<environment>/ holds exactly the output of the config now on disk. */
+  readonly published: (environment: string) => boolean;
   readonly log: (line: string) => void;
 }
 
@@ -76,7 +77,7 @@ export function finishRelease(o: RecoverOptions): void {
     now = undefined;
   }
   const found = `set-image: found an interrupted release of ${r.environment} ${r.tag}`;
-  if (now === r.after && o.published()) {
+  if (now === r.after && o.published(r.environment)) {
     o.log(`${found}: ${r.file} and dist/ already agree, so it is complete`);
   } else if (now === r.after) {
     writeAtomic(r.file, r.before);
@@ -101,7 +102,7 @@ export async function recoverInterrupted(o: RecoverOptions): Promise<boolean> {
   const notes = await repairPublish(o.dist, onWait);
   notes.forEach(o.log);
   if (fs.existsSync(journalOf(o.configDir))) {
-    await tryLock(`release ${path.resolve(o.configDir)}`, () =>
+    await tryLock(`release ${canonicalPath(o.configDir)}`, () =>
       withPublishLock(o.dist, () => finishRelease(o), onWait),
     );
   }

@@ -51,6 +51,15 @@ export function realPath(p: string): string {
   }
 }
 
+/**
+ * The one name of the folder `p` however it is reached (a linked home or project folder, a relative
+ * path): its parent with every link resolved, then its own name. Locks are keyed by it.
+ */
+export function canonicalPath(p: string): string {
+  const absolute = path.resolve(p);
+  return path.join(realPath(path.dirname(absolute)), path.basename(absolute));
+}
+
 /** True when `inner` is `outer` or inside it (both real paths). */
 function within(inner: string, outer: string): boolean {
   const relative = path.relative(outer, inner);

@@ -3,6 +3,7 @@ import { randomUUID } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { LockHolder, describeHolder, withLock } from './lock';
+import { canonicalPath } from './paths';
 
 /** Files that are not Kubernetes objects and are never validated as such. */
 export const KUSTOMIZATION = 'kustomization.yaml';
@@ -136,7 +137,7 @@ export function waitingLine(target: string, waitedMs: number, holder: LockHolder
 
 /** Runs `fn` holding the lock every publish of `target` takes. */
 export function withPublishLock<T>(target: string, fn: () => T | Promise<T>, onWait?: PublishWait): Promise<T> {
-  return withLock(`publish ${path.resolve(target)}`, fn, { onWait });
+  return withLock(`publish ${canonicalPath(target)}`, fn, { onWait });
 }
 
 /**

@@ -83,10 +83,14 @@ const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !
 const joinPath = (at: string, key: string | number): string =>
   typeof key === 'number' ? `${at}[${key}]` : at === '' ? key : `${at}.${key}`;
 
+/** The lists of containers a pod spec may hold: any of them marks one. */
+const CONTAINER_LISTS = ['containers', 'initContainers', 'ephemeralContainers'];
+
 /**
  * Every pod spec in `m`, whatever its kind (a Deployment, a ReplicaSet, a CRD): any object holding
- * `containers` is one, and it must be the `spec` of its pod (template). Containers anywhere else, or not
- * a list of objects, cannot be read as a pod and are reported, so an unknown kind fails closed.
+ * any list of containers (`containers`, `initContainers`, `ephemeralContainers`) is one, and it must be
+ * the `spec` of its pod (template) with `containers` among them. Containers anywhere else, or not a
+ * list of objects, cannot be read as a pod and are reported, so an unknown kind fails closed.
  */
 function podsOf(m: Obj): Pods {
   const out: Pods = { pods: [], unreadable: [] };
@@ -96,13 +100,15 @@ function podsOf(m: Obj): Pods {
       return;
     }
     if (!isObj(node)) return;
-    const containers: unknown = node.containers;
-    if (containers === undefined || typeof containers !== 'object') {
+    const lists = CONTAINER_LISTS.filter((k) => node[k] !== undefined);
+    const readable = (k: string): boolean => Array.isArray(node[k]) && (node[k] as unknown[]).every(isObj);
+    if (lists.length === 0) {
       for (const [k, v] of Object.entries(node)) walk(v, joinPath(at, k), node, at, k);
-    } else if (key === 'spec' && parent && Array.isArray(containers) && containers.every(isObj)) {
+    } else if (key === 'spec' && parent && Array.isArray(node.containers) && lists.every(readable)) {
       out.pods.push({ at: parentAt, template: parent });
     } else {
-      out.unreadable.push(joinPath(at, 'containers'));
+      const where = lists.find((k) => !readable(k)) ?? lists[0]!;
+      out.unreadable.push(joinPath(at, where));
     }
   };
   walk(m, '', undefined, '', '');

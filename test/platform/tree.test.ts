@@ -9,8 +9,11 @@ import {
   readTree,
   recoverPublish,
   repairPublish,
+  withPublishLock,
   writeTree,
 } from '../../lib/platform/tree';
+import { tryLock } from '../../lib/platform/lock';
+import { canonicalPath } from '../../lib/platform/paths';
 
 let tmp: string;
 let dist: string;
@@ -167,4 +170,22 @@ describe('repairPublish, which every synth runs first', () => {
     expect(needsRecovery(dist)).toBe(false);
     expect(await repairPublish(dist)).toEqual([]);
   });
+});
+
+test('the publish lock is one lock however the folder is reached (through a linked parent, relatively)', async () => {
+  const real = fs.mkdtempSync(path.join(os.tmpdir(), 'easyflow-lock-real-'));
+  const alias = `${real}-alias`;
+  fs.symlinkSync(real, alias);
+  try {
+    const viaAlias = await withPublishLock(path.join(alias, 'dist'), () =>
+      tryLock(`publish ${canonicalPath(path.join(real, 'dist'))}`, () => 'entered'),
+    );
+    expect(viaAlias).toBeUndefined();
+    expect(canonicalPath(path.relative(process.cwd(), path.join(alias, 'dist')))).toBe(
+      path.join(fs.realpathSync(real), 'dist'),
+    );
+  } finally {
+    fs.rmSync(alias, { force: true });
+    fs.rmSync(real, { recursive: true, force: true });
+  }
 });

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { checkDist } from '../../scripts/check-dist';
+import { checkDist, publishedFor } from '../../scripts/check-dist';
 import { writeTree } from '../../lib/platform/tree';
 import { CONFIG_DIR, rendered } from '../helpers';
 
@@ -30,4 +30,28 @@ test('a changed, a missing and a stale file are each named; exit 1', () => {
   expect(text).toContain(`missing from ${dist}/: prod/SUMMARY.md`);
   expect(text).toContain(`not produced by synth: ${dist}/prod/secret-leftover.yaml`);
   expect(text).toContain(`differs: ${dist}/prod/service-redis.yaml`);
+});
+
+describe('publishedFor: whether one environment folder holds its output (a killed release asks it)', () => {
+  let config: string;
+  beforeEach(() => {
+    config = fs.mkdtempSync(path.join(os.tmpdir(), 'easyflow-config-'));
+    fs.cpSync(CONFIG_DIR, config, { recursive: true });
+  });
+  afterEach(() => fs.rmSync(config, { recursive: true, force: true }));
+  const env = [...rendered().folders.keys()].find((f) => !f.startsWith('gitops'))!;
+
+  test('yes, even when something else changed since (here the GitOps settings)', () => {
+    const gitops = path.join(config, 'gitops.yaml');
+    fs.writeFileSync(gitops, fs.readFileSync(gitops, 'utf8').replace('interval: 5m', 'interval: 7m'));
+    expect(checkDist(config, dist, () => undefined)).toBe(1);
+    expect(publishedFor(config, dist, env)).toBe(true);
+  });
+
+  test("no, when the environment's folder differs or its config no longer renders", () => {
+    fs.appendFileSync(path.join(dist, env, 'SUMMARY.md'), 'x');
+    expect(publishedFor(config, dist, env)).toBe(false);
+    fs.writeFileSync(path.join(config, `${env}.yaml`), 'namespace: [');
+    expect(publishedFor(config, dist, env)).toBe(false);
+  });
 });

@@ -94,6 +94,21 @@ describe('setImage', () => {
   const config = (): string => fs.readFileSync(path.join(dir, 'prod.yaml'), 'utf8');
   const tick = () => new Promise((r) => setTimeout(r, 50));
 
+  test('a synth killed between its two renames: dist/ is put back before the release is judged', async () => {
+    const dist = path.join(dir, 'dist');
+    fs.mkdirSync(dist);
+    fs.writeFileSync(path.join(dist, 'kept.yaml'), 'old tree\n');
+    const killedMidPublish = async () => {
+      fs.renameSync(dist, path.join(dir, '.dist.previous'));
+      return 1;
+    };
+    expect(await run('2.0.0', killedMidPublish)).toBe(1);
+    expect(fs.readFileSync(path.join(dist, 'kept.yaml'), 'utf8')).toBe('old tree\n');
+    expect(fs.existsSync(path.join(dir, '.dist.previous'))).toBe(false);
+    expect(config()).toBe(PROD);
+    expect(lines.join('\n')).toContain('was restored');
+  });
+
   test('writes the tag and re-synthesizes', async () => {
     let synths = 0;
     expect(await run('2.0.0', async () => ++synths && 0)).toBe(0);

@@ -604,7 +604,9 @@ describe('rules a schema cannot catch', () => {
     ],
   ])('production: %s is refused', (_case, kind, name, edit, field) => {
     const manifests = prodWith(kind, name, edit);
-    delete (manifests.find((m) => m.kind === 'Namespace')!.metadata as any).labels[IMAGE_DIGESTS_LABEL];
+    const labels = (manifests.find((m) => m.kind === 'Namespace')!.metadata as any).labels;
+    // Digests required, whatever the committed prod says today.
+    labels[IMAGE_DIGESTS_LABEL] = 'required';
     expect(checkPolicy(manifests)).toContainEqual({
       object: `${kind}/${name}`,
       field,
@@ -971,6 +973,17 @@ describe('every pod, whatever holds it', () => {
     const map = holding('Gadget', (t) => ({ spec: { containers: { app: t.spec.containers[0] } } }));
     expect(checkPolicy([map])).toContainEqual(
       expect.objectContaining({ field: 'spec.containers', rule: 'policy/pod-spec' }),
+    );
+  });
+
+  test('only init or ephemeral containers, or containers given as text, fail closed too', () => {
+    const initOnly = holding('Gadget', (t) => ({ spec: { runner: { initContainers: t.spec.containers } } }));
+    expect(checkPolicy([initOnly])).toContainEqual(
+      expect.objectContaining({ field: 'spec.runner.initContainers', rule: 'policy/pod-spec' }),
+    );
+    const text = holding('Gadget', (t) => ({ spec: { template: { ...t, spec: { ...t.spec, containers: 'app' } } } }));
+    expect(checkPolicy([text])).toContainEqual(
+      expect.objectContaining({ field: 'spec.template.spec.containers', rule: 'policy/pod-spec' }),
     );
   });
 
