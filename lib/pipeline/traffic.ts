@@ -4,7 +4,7 @@
  * one is the environment's own, every port and protocol a policy names is tried, and the flows
  * that pass are listed. SUMMARY.md draws them; `npm run diff` shows the ones a change adds or removes.
  */
-import { Endpoint, Protocol, allows } from '../validation/network';
+import { Endpoint, Policies, Protocol } from '../validation/network';
 import type { Manifest } from '../validation/schema';
 
 type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -57,6 +57,16 @@ export function allowedFlows(
   peers: ReadonlyMap<string, readonly Endpoint[]>,
 ): AllowedFlow[] {
   const policies = (manifests as readonly Obj[]).filter((m) => m.kind === 'NetworkPolicy');
+  const evaluator = new Policies(policies);
+  const probes = new Map<Endpoint, Probe[]>();
+  const probesTo = (to: Endpoint): Probe[] => {
+    let found = probes.get(to);
+    if (!found) {
+      found = probesFor(policies, to);
+      probes.set(to, found);
+    }
+    return found;
+  };
   const ours = (e: Endpoint): boolean => e.namespace === namespace;
   const names = [...peers.keys()].filter((n) => !SAME_AS_INTERNET.has(n)).sort();
   const out: AllowedFlow[] = [];
@@ -70,7 +80,7 @@ export function allowedFlows(
       const ports: string[] = [];
       let partial = false;
       const passes = (port: number, protocol: Protocol): boolean => {
-        const results = pairs.map(([a, b]) => allows(policies, { from: a, to: b, port, protocol }));
+        const results = pairs.map(([a, b]) => evaluator.allows({ from: a, to: b, port, protocol }));
         if (results.some(Boolean) && !results.every(Boolean)) partial = true;
         return results.some(Boolean);
       };
@@ -79,8 +89,8 @@ export function allowedFlows(
           ports.push(`${protocol} any`);
           continue;
         }
-        const probes = probesFor(policies, pairs[0]![1]).filter((p) => p.protocol === protocol);
-        for (const probe of probes) if (passes(probe.port, probe.protocol)) ports.push(`${protocol} ${probe.port}`);
+        const tried = probesTo(pairs[0]![1]).filter((p) => p.protocol === protocol);
+        for (const probe of tried) if (passes(probe.port, probe.protocol)) ports.push(`${protocol} ${probe.port}`);
       }
       if (ports.length > 0) out.push({ from, to, ports, partial });
     }

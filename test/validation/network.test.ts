@@ -1,4 +1,4 @@
-import { Endpoint, allows, inCIDR, policyTypes, selectorMatches } from '../../lib/validation/network';
+import { Endpoint, Policies, allows, inCIDR, policyTypes, selectorMatches } from '../../lib/validation/network';
 
 const pod = (namespace: string, labels: Record<string, string>, ip = '10.0.0.9', namedPorts = {}): Endpoint => ({
   namespace,
@@ -32,6 +32,32 @@ test('CIDRs per address family, with IPv4-mapped IPv6 kept apart', () => {
   expect(inCIDR('fd00::1', 'fc00::/7')).toBe(true);
   expect(inCIDR('::ffff:10.0.0.1', '::ffff:0:0/96')).toBe(true);
   expect(() => inCIDR('10.0.0.1', '10.0.0.0')).toThrow('"10.0.0.0" is not a CIDR');
+});
+
+test('inCIDR remembers answers per address and range, never across them', () => {
+  for (let i = 0; i < 2; i++) {
+    expect(inCIDR('10.1.2.3', '10.0.0.0/8')).toBe(true);
+    expect(inCIDR('10.1.2.3', '10.1.2.0/31')).toBe(false);
+    expect(inCIDR('10.1.2.2', '10.1.2.0/31')).toBe(false);
+    expect(inCIDR('10.1.2.1', '10.1.2.0/31')).toBe(true);
+    expect(() => inCIDR('10.0.0.1', '10.0.0.0/x')).toThrow('"10.0.0.0/x" is not a CIDR');
+    expect(() => inCIDR('10.0.0.1', '10.0.0.0/33')).toThrow('"10.0.0.0/33" is not a CIDR');
+    expect(() => inCIDR('10.0.0.1', '10.0.0.0/8/9')).toThrow('"10.0.0.0/8/9" is not a CIDR');
+    expect(inCIDR('fd00::1', 'fd00::/128')).toBe(false);
+  }
+});
+
+test('one Policies set answers each endpoint by the policies that select it, asked in any order', () => {
+  const onlyApi = np('api-ingress', { podSelector: { matchLabels: { app: 'api' } }, policyTypes: ['Ingress'] });
+  const set = new Policies([onlyApi]);
+  const flows = [
+    { from: db, to: api, port: 8000 },
+    { from: api, to: db, port: 5432 },
+    { from: monitor, to: db, port: 5432 },
+    { from: db, to: api, port: 8000 },
+  ];
+  expect(flows.map((f) => set.allows(f))).toEqual([false, true, true, false]);
+  expect(flows.map((f) => set.allows(f))).toEqual(flows.map((f) => allows([onlyApi], f)));
 });
 
 test('policyTypes default to Ingress, plus Egress when egress rules exist', () => {
