@@ -1,14 +1,28 @@
 import * as fs from 'fs';
+import * as path from 'path';
 import { recoverInterrupted } from './lib/pipeline/release';
-import { runSynth } from './lib/pipeline/synth';
+import { renderMemo } from './lib/pipeline/render-memo';
+import { runWith } from './lib/pipeline/run';
+import type { Rendered } from './lib/pipeline/synth';
+import { codeKey } from './lib/platform/cache';
 import { LockTimeout } from './lib/platform/lock';
+import { ROOT } from './lib/platform/paths';
 import { PublishError, isFsError } from './lib/platform/tree';
-import { publishedFor } from './scripts/check-dist';
 
 const outdir = process.env.CDK8S_OUTDIR ?? '.cdk8s.out';
 // The cdk8s CLI sets this variable for the app it runs; its validation plugin then takes the output.
 const cli = process.env.CDK8S_RECORD_CONSTRUCT_METADATA !== undefined;
 const log = (line: string): void => console.error(line);
+
+/**
+ * What renders (cdk8s and the charts, most of a synth's time), loaded only when a render is needed:
+ * a synth whose render was kept, and which finds no killed release to judge, never loads it.
+ */
+function charts(): typeof import('./lib/pipeline/synth') & typeof import('./scripts/check-dist') {
+  /* eslint-disable @typescript-eslint/no-require-imports -- an import would load them on start-up */
+  return { ...require('./lib/pipeline/synth'), ...require('./scripts/check-dist') };
+  /* eslint-enable @typescript-eslint/no-require-imports */
+}
 
 /**
  * Every synth passes here before anything can fail: a publish a killed synth left half-done is
@@ -21,16 +35,29 @@ async function synth(): Promise<number> {
     restored = await recoverInterrupted({
       configDir: 'config',
       dist: 'dist',
-      published: (environment) => publishedFor('config', 'dist', environment),
+      published: (environment) => charts().publishedFor('config', 'dist', environment),
       log,
     });
-    return runSynth({ configDir: 'config', outdir, cli, log, restored });
+    return runWith({ configDir: 'config', outdir, cli, log, restored, render: renderer('config') });
   } catch (e) {
     if (!(e instanceof PublishError || e instanceof LockTimeout || isFsError(e))) throw e;
     const dist = restored ? 'dist/ was repaired (see above), nothing else changed' : 'dist/ was not changed';
     log(`synth failed: ${e.message}${isFsError(e) ? `; ${dist}` : ''}`);
     return 1;
   }
+}
+
+/**
+ * The render of `configDir`: the one an earlier synth of this same code kept for these same inputs
+ * (lib/pipeline/render-memo.ts), or a new one, kept for the next synth. Only a miss loads the charts.
+ */
+function renderer(configDir: string): (dir: string) => Rendered {
+  const code = codeKey(path.join(ROOT, 'main.ts'));
+  const memo = code === undefined ? undefined : renderMemo(configDir, code);
+  const found = memo?.found;
+  if (found) return () => found;
+  const { renderProject } = charts();
+  return memo ? (dir) => memo.render(() => renderProject(dir)) : renderProject;
 }
 
 void synth().then((code) => {

@@ -29,6 +29,9 @@ function load(entry) {
     // The bundle has no file of its own: lib/platform/paths.ts reads the project root from this.
     define: { 'process.env.EASYFLOW_ROOT': JSON.stringify(ROOT) },
   });
+  // What runs, for lib/platform/cache.ts's codeKey(): work reused across runs is keyed by it.
+  const bundles = (globalThis[Symbol.for('easyflow.bundles')] ??= {});
+  bundles[file] = result.outputFiles[0].text;
   const mod = new Module(file, module);
   mod.filename = file;
   mod.paths = Module._nodeModulePaths(path.dirname(file));

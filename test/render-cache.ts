@@ -9,10 +9,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { CACHE_DIR, cachedEntry, contentKey, packageManifests } from '../lib/platform/cache';
-import type { Inputs } from '../lib/platform/inputs';
 import { ROOT } from '../lib/platform/paths';
+import { renderOf, renderText } from '../lib/pipeline/render-memo';
 import { Rendered, renderProject } from '../lib/pipeline/synth';
-import type { Manifest } from '../lib/validation/schema';
 
 /** The folders whose files a render reads: the code, the generated CRD bindings, the config schemas. */
 export const RENDER_INPUTS = ['lib', 'imports', 'config'].map((f) => path.join(ROOT, f));
@@ -38,28 +37,15 @@ function filesUnder(dir: string): Array<[string, Buffer]> {
 export function renderKey(configDir: string, inputs: readonly string[] = RENDER_INPUTS): string {
   return contentKey([
     process.version,
-    String(toText),
-    String(fromText),
+    String(renderText),
+    String(renderOf),
     ...PACKAGES.flatMap((p) => packageManifests(p)),
     ...SETTINGS.map((f) => fs.readFileSync(f)),
     ...[...inputs, path.resolve(configDir)].flatMap((d) => [d, ...filesUnder(d).flat()]),
   ]);
 }
 
-function toText(r: Rendered): string {
-  return JSON.stringify({ files: [...r.files], folders: [...r.folders], inputs: r.inputs });
-}
-
-function fromText(text: string): Rendered {
-  const { files, folders, inputs } = JSON.parse(text) as {
-    files: Array<[string, string]>;
-    folders: Array<[string, Manifest[]]>;
-    inputs: Inputs;
-  };
-  return { files: new Map(files), folders: new Map(folders), inputs };
-}
-
 /** What renderProject(configDir) returns, rendered once per content. */
 export function renderCached(configDir: string, cacheDir = path.join(CACHE_DIR, 'rendered')): Rendered {
-  return fromText(cachedEntry(cacheDir, `${renderKey(configDir)}.json`, () => toText(renderProject(configDir))));
+  return renderOf(cachedEntry(cacheDir, `${renderKey(configDir)}.json`, () => renderText(renderProject(configDir))));
 }

@@ -13,6 +13,10 @@ import schema from '../../config/schema.json';
 import type { EnvironmentConfig } from '../environment';
 import { isIP, isIPv4 } from 'net';
 import { CACHE_DIR, cachedEntry, contentKey, packageManifests, runModule } from '../platform/cache';
+import { noteRead } from '../platform/reads';
+import { ConfigError } from './config-error';
+
+export { ConfigError };
 import { cidrProblem, isDnsLabel, isHostname } from '../platform/checks';
 import { cronProblem } from '../platform/cron';
 import { pinnedImageProblem, repositoryProblem, tagProblem } from '../platform/image';
@@ -21,17 +25,6 @@ import type { Resources } from '../platform/resources';
 import { CREDENTIALS_PROBLEM, credentialsIn, isHost, maskCredentials, urlProblem } from '../platform/url';
 
 export const GITOPS_FILE = 'gitops.yaml';
-
-/** A config file that cannot be used; `problems` lists every reason, each a full sentence. */
-export class ConfigError extends Error {
-  public readonly problems: readonly string[];
-
-  constructor(problems: readonly string[]) {
-    super(problems.join('\n'));
-    this.name = 'ConfigError';
-    this.problems = [...problems];
-  }
-}
 
 /** Formats named in schema.json, with what a valid value looks like (used in error messages). */
 const FORMATS: Record<string, { readonly check: (value: string) => string | undefined }> = {
@@ -300,7 +293,9 @@ export function readConfigFile(file: string): string {
   try {
     const stat = fs.statSync(file);
     if (!stat.isFile()) throw new ConfigError([`${file}: is ${kindOf(stat)}, not a config file; remove it`]);
-    return fs.readFileSync(file, 'utf8');
+    const text = fs.readFileSync(file, 'utf8');
+    noteRead(file, text);
+    return text;
   } catch (e) {
     if (e instanceof ConfigError) throw e;
     throw new ConfigError([`${file}: cannot be read (${(e as NodeJS.ErrnoException).code ?? String(e)})`]);

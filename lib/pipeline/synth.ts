@@ -4,7 +4,6 @@
  * folder; the GitOps bootstrap objects in gitops/. The app only writes the CLI's output folder:
  * the validation plugin (lib/validation/plugin.ts) checks it and alone replaces dist/.
  */
-import * as path from 'path';
 import { App, Chart, Yaml } from 'cdk8s';
 import { ArgoCdDelivery } from '../delivery/argocd';
 import type { EnvironmentConfig } from '../environment';
@@ -25,9 +24,11 @@ import {
 import { PropsError } from '../platform/checks';
 import { summaryOf } from './summary';
 import { summarizeGitops } from './gitops-summary';
-import { KUSTOMIZATION, SUMMARY, isFsError, writeTree } from '../platform/tree';
-import { writeHandoff } from '../platform/handoff';
-import { Inputs, InputsChanged, withInputs } from '../platform/inputs';
+import { KUSTOMIZATION, SUMMARY } from '../platform/tree';
+import { Inputs, withInputs } from '../platform/inputs';
+import { RunOptions, runWith } from './run';
+
+export { ALL_OBJECTS, RunOptions, allObjects } from './run';
 import type { Manifest } from '../validation/schema';
 
 /** Everything a synth writes: relative path -> content, and the objects of each folder. */
@@ -166,73 +167,7 @@ function renderFiles(configDir: string): Omit<Rendered, 'inputs'> {
   return { files, folders };
 }
 
-export interface RunOptions {
-  /** Folder of `<env>.yaml` files and gitops.yaml. */
-  readonly configDir: string;
-  /** Where the CLI reads the manifests from (CDK8S_OUTDIR). */
-  readonly outdir: string;
-  /** Where messages go. */
-  readonly log: (line: string) => void;
-  /**
-   * Run by `cdk8s synth`: write every object into one file in `outdir` (ALL_OBJECTS, the one path
-   * the CLI lists and, with `--stdout`, prints) and hand the dist/ tree to the CLI's validation
-   * plugin (platform/handoff.ts). Otherwise `outdir` gets the dist/ tree.
-   * @default false
-   */
-  readonly cli?: boolean;
-  /**
-   * dist/ was just restored from a publish a killed synth left half-done: the messages say so
-   * instead of "dist/ was not changed".
-   * @default false
-   */
-  readonly restored?: boolean;
-}
-
-/** The file a synth run by the CLI writes into the CLI's output folder: every object, in folder order. */
-export const ALL_OBJECTS = 'all.k8s.yaml';
-
-/** Every object file of `files` (no kustomization.yaml or SUMMARY.md), as one multi-document YAML. */
-export function allObjects(files: ReadonlyMap<string, string>): string {
-  return [...files]
-    .filter(([f]) => f.endsWith('.yaml') && path.posix.basename(f) !== KUSTOMIZATION)
-    .map(([, text]) => text)
-    .join('---\n');
-}
-
 /** The app's part of a synth: returns the exit code. Bad config writes nothing. */
-export function runSynth(o: RunOptions): number {
-  let rendered: Rendered;
-  const dist = o.restored ? 'dist/ was repaired (see above), nothing else changed' : 'dist/ was not changed';
-  try {
-    rendered = renderProject(o.configDir);
-  } catch (e) {
-    if (e instanceof ConfigError) {
-      o.log(`synth failed: invalid configuration; ${dist}\n${e.message}`);
-      return 1;
-    }
-    if (e instanceof InputsChanged) {
-      o.log(`synth failed: ${e.message}; ${dist}; run it again`);
-      return 1;
-    }
-    throw e;
-  }
-  try {
-    if (o.cli) {
-      const written = new Map([[ALL_OBJECTS, allObjects(rendered.files)]]);
-      writeTree(o.outdir, written);
-      writeHandoff(o.outdir, written, rendered.files, { inputs: rendered.inputs, restored: o.restored ?? false });
-    } else {
-      writeTree(o.outdir, rendered.files);
-    }
-  } catch (e) {
-    // A full disk, a folder that cannot be written: the message, never a stack trace.
-    if (!isFsError(e)) throw e;
-    o.log(`synth failed: cannot write the output (${e.message}); ${dist}`);
-    return 1;
-  }
-  if (!o.cli) {
-    const counts = [...rendered.folders].map(([folder, m]) => `${folder} (${m.length})`);
-    o.log(`synthesized ${counts.join(', ')} into ${o.outdir}/`);
-  }
-  return 0;
+export function runSynth(o: Omit<RunOptions, 'render'>): number {
+  return runWith({ ...o, render: renderProject });
 }

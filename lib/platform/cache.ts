@@ -8,6 +8,7 @@
  */
 import { createHash } from 'crypto';
 import * as fs from 'fs';
+import { builtinModules } from 'module';
 import * as path from 'path';
 import { ROOT } from './paths';
 
@@ -51,6 +52,31 @@ export function packageManifests(name: string, from: string = ROOT, seen = new S
   return [text, ...dependencies.flatMap((d) => packageManifests(d, path.dirname(file), seen))];
 }
 
+/** Where scripts/ts-run.js leaves the text of each bundle it ran, by the entry's absolute path. */
+export const BUNDLES = Symbol.for('easyflow.bundles');
+
+/** The package a `require()` names (`ajv/dist/x` -> `ajv`, `@scope/p/x` -> `@scope/p`), or undefined for Node's own. */
+function packageOf(specifier: string): string | undefined {
+  if (specifier.startsWith('node:') || builtinModules.includes(specifier)) return undefined;
+  const parts = specifier.split('/');
+  return specifier.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0];
+}
+
+/**
+ * The key of the code running from `entry` (an absolute path) when scripts/ts-run.js bundled it:
+ * the sha256 of the bundle's text, which is every line of the project's code it runs (the bundle
+ * is what runs, so an edit made after it was built cannot slip in), of the package.json of every
+ * package it requires and of theirs, recursively, and of the Node.js version. Undefined for code
+ * not run from a bundle (Jest): nothing is then reused. Packages are looked up from `from`.
+ */
+export function codeKey(entry: string, from: string = ROOT): string | undefined {
+  const text = (globalThis as { [BUNDLES]?: Record<string, string> })[BUNDLES]?.[entry];
+  if (text === undefined) return undefined;
+  const required = [...text.matchAll(/\brequire\("([^"]+)"\)/g)].map((m) => packageOf(m[1]!));
+  const packages = [...new Set(required.filter((p): p is string => p !== undefined))].sort();
+  return contentKey([process.version, text, ...packages.flatMap((p) => [p, ...packageManifests(p, from)])]);
+}
+
 /** The entry `name` under `dir`, or undefined when there is none yet. */
 export function readEntry(dir: string, name: string): string | undefined {
   try {
@@ -67,6 +93,26 @@ export function writeEntry(dir: string, name: string, text: string): void {
   const temporary = path.join(dir, `.${name}.${process.pid}.tmp`);
   fs.writeFileSync(temporary, text);
   fs.renameSync(temporary, path.join(dir, name));
+}
+
+/**
+ * Writes the entry `name` under `dir` and removes all but the `kept` newest others (by time of
+ * writing: which entries stay decides only what can be found, never what an entry holds). Reuse
+ * is an optimization: a cache that cannot be written (full disk, read-only node_modules) is left
+ * as it is, and the work is simply done again next time.
+ */
+export function keepEntry(dir: string, name: string, text: string, kept: number): void {
+  try {
+    writeEntry(dir, name, text);
+    const others = fs
+      .readdirSync(dir)
+      .filter((n) => n !== name && !n.startsWith('.'))
+      .map((n) => ({ n, t: fs.statSync(path.join(dir, n), { throwIfNoEntry: false })?.mtimeMs ?? 0 }))
+      .sort((a, b) => b.t - a.t);
+    for (const { n } of others.slice(kept - 1)) fs.rmSync(path.join(dir, n), { force: true });
+  } catch (e) {
+    if (typeof (e as NodeJS.ErrnoException).code !== 'string') throw e;
+  }
 }
 
 /** The entry `name` under `dir`; on a miss, `make`'s result, stored for the next caller. */

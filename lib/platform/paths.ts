@@ -1,5 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { noteRead } from './reads';
 
 /**
  * The project root (where schemas/, crds/ and the backup scripts live). scripts/ts-run.js bundles
@@ -14,7 +15,10 @@ export const SCRIPTS_DIR = path.join(ROOT, 'lib', 'workloads', 'scripts');
 
 /** One of those scripts, verbatim, to embed in a container's command. */
 export function embeddedScript(name: string): string {
-  return fs.readFileSync(path.join(SCRIPTS_DIR, name), 'utf8');
+  const file = path.join(SCRIPTS_DIR, name);
+  const text = fs.readFileSync(file, 'utf8');
+  noteRead(file, text);
+  return text;
 }
 
 /**

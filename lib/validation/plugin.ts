@@ -22,8 +22,10 @@ import {
   waitingLine,
   withPublishLock,
 } from '../platform/tree';
-import { validateFolders } from './validate';
+import { codeKey } from '../platform/cache';
+import { ROOT } from '../platform/paths';
 import type { Manifest } from './schema';
+import { SchemaFiles, readSchemaFiles, verdictMemo } from './verdict-memo';
 
 export interface EasyflowValidationProps {
   /** The CLI's output folder (cdk8s.yaml `output`). */
@@ -40,6 +42,11 @@ export interface EasyflowValidationProps {
    */
   readonly reportsFile?: string;
   /**
+   * Where passes are kept for the next synth of the same plugin code, schemas and files.
+   * @default node_modules/.cache/easyflow/verdicts
+   */
+  readonly verdictsDir?: string;
+  /**
    * The process whose app's handoff is validated.
    * @default process.pid (the CLI, which runs the plugin in its own process)
    */
@@ -49,6 +56,19 @@ export interface EasyflowValidationProps {
 /** Files the CLI may leave in its output folder that must never reach dist/. */
 const NOT_PUBLISHED = new Set(['construct-metadata.json']);
 
+/** This file as scripts/ts-run.js loads it for the CLI: the bundle whose code key keys the verdicts. */
+const PLUGIN_ENTRY = path.join(ROOT, 'lib', 'validation', 'plugin.ts');
+
+/**
+ * The validators (Ajv, CEL and every schema: most of a validation's time), loaded only when a
+ * verdict is not kept.
+ */
+function validators(): typeof import('./validate') & typeof import('./schema') {
+  /* eslint-disable @typescript-eslint/no-require-imports -- an import would load them on start-up */
+  return { ...require('./validate'), ...require('./schema') };
+  /* eslint-enable @typescript-eslint/no-require-imports */
+}
+
 /** The lines the CLI prints around a validation, which say nothing the plugin's summary does not. */
 const CLI_CHATTER = new Set(['Performing validations', 'Validations finished', 'Validations ended succesfully', '']);
 
@@ -57,6 +77,7 @@ export class EasyflowValidation implements Validation {
   private readonly publishTo?: string;
   private readonly cli: number;
   private readonly reportsFile?: string;
+  private readonly verdictsDir?: string;
   private succeeded = false;
   private stdout = false;
 
@@ -68,6 +89,7 @@ export class EasyflowValidation implements Validation {
     this.publishTo = props.publishTo;
     this.cli = props.cli ?? process.pid;
     this.reportsFile = props.reportsFile;
+    this.verdictsDir = props.verdictsDir;
   }
 
   /**
@@ -124,46 +146,21 @@ export class EasyflowValidation implements Validation {
     }
     const files = new Map(Object.entries(handoff!.files).filter(([f]) => !NOT_PUBLISHED.has(f)));
 
-    const folders = new Map<string, Manifest[]>();
-    const fileOf = new Map<string, string>();
-    for (const [file, text] of files) {
-      if (!file.endsWith('.yaml') || path.basename(file) === KUSTOMIZATION) continue;
-      const folder = path.posix.dirname(file);
-      for (const m of loadAll(text) as Manifest[]) {
-        folders.set(folder, [...(folders.get(folder) ?? []), m]);
-        fileOf.set(`${folder}/${m.kind}/${m.metadata.name}`, `${this.publishTo ?? '.'}/${file}`);
-      }
+    // A verdict kept by an earlier synth of this same plugin code, schemas and files stands.
+    const code = codeKey(PLUGIN_ENTRY);
+    const schemas = readSchemaFiles();
+    const memo = code === undefined ? undefined : verdictMemo(code, schemas, files, this.verdictsDir);
+    let counts = memo?.passed;
+    if (!counts) {
+      const judged = this.judge(files, schemas, context);
+      if (!judged) return;
+      counts = judged;
+      memo?.pass(counts);
     }
+    const objects = counts.reduce((n, [, count]) => n + count, 0);
 
-    const byRule = new Map<string, { message: string; resources: ValidationViolatingResource[] }>();
-    for (const [folder, violations] of validateFolders(folders)) {
-      for (const v of violations) {
-        const key = `${v.rule}\0${v.message}`;
-        const entry = byRule.get(key) ?? { message: v.message, resources: [] };
-        entry.resources.push({
-          resourceName: `${folder}: ${v.object}`,
-          locations: [v.field || '(object)'],
-          manifestPath: fileOf.get(`${folder}/${v.object}`) ?? folder,
-        });
-        byRule.set(key, entry);
-      }
-    }
-    for (const [key, { message, resources }] of byRule) {
-      context.report.addViolation({
-        ruleName: key.split('\0')[0]!,
-        recommendation: message,
-        fix: 'see lib/validation/ for the rule; fix the construct or config that produces this field',
-        violatingResources: resources,
-      });
-    }
-    const objects = [...folders.values()].reduce((n, m) => n + m.length, 0);
-    if (byRule.size > 0) {
-      context.report.submit('failure', { objects: String(objects) });
-      return;
-    }
-
-    const width = Math.max(...[...folders.keys()].map((f) => f.length));
-    for (const [folder, manifests] of folders) say(`${folder.padEnd(width)}  ${manifests.length} objects`);
+    const width = Math.max(...counts.map(([f]) => f.length));
+    for (const [folder, count] of counts) say(`${folder.padEnd(width)}  ${count} objects`);
     const unchanged =
       restored || handoff!.restored
         ? `${this.publishTo}/ was repaired (see above), nothing else changed`
@@ -197,6 +194,56 @@ export class EasyflowValidation implements Validation {
     }
     this.succeeded = true;
     context.report.submit('success', { objects: String(objects) });
+  }
+
+  /**
+   * Validates `files` against `schemas` and the policy. On violations it reports them (a failed
+   * synth) and returns undefined; otherwise each folder and its object count.
+   */
+  private judge(
+    files: ReadonlyMap<string, string>,
+    schemas: SchemaFiles,
+    context: ValidationContext,
+  ): Array<[string, number]> | undefined {
+    const folders = new Map<string, Manifest[]>();
+    const fileOf = new Map<string, string>();
+    for (const [file, text] of files) {
+      if (!file.endsWith('.yaml') || path.basename(file) === KUSTOMIZATION) continue;
+      const folder = path.posix.dirname(file);
+      for (const m of loadAll(text) as Manifest[]) {
+        folders.set(folder, [...(folders.get(folder) ?? []), m]);
+        fileOf.set(`${folder}/${m.kind}/${m.metadata.name}`, `${this.publishTo ?? '.'}/${file}`);
+      }
+    }
+    const byRule = new Map<string, { message: string; resources: ValidationViolatingResource[] }>();
+    const { SchemaValidator, validateFolders } = validators();
+    const validator = new SchemaValidator(undefined, undefined, undefined, undefined, schemas);
+    for (const [folder, violations] of validateFolders(folders, validator)) {
+      for (const v of violations) {
+        const key = `${v.rule}\0${v.message}`;
+        const entry = byRule.get(key) ?? { message: v.message, resources: [] };
+        entry.resources.push({
+          resourceName: `${folder}: ${v.object}`,
+          locations: [v.field || '(object)'],
+          manifestPath: fileOf.get(`${folder}/${v.object}`) ?? folder,
+        });
+        byRule.set(key, entry);
+      }
+    }
+    for (const [key, { message, resources }] of byRule) {
+      context.report.addViolation({
+        ruleName: key.split('\0')[0]!,
+        recommendation: message,
+        fix: 'see lib/validation/ for the rule; fix the construct or config that produces this field',
+        violatingResources: resources,
+      });
+    }
+    const counts = [...folders].map(([folder, m]): [string, number] => [folder, m.length]);
+    if (byRule.size > 0) {
+      context.report.submit('failure', { objects: String(counts.reduce((n, [, c]) => n + c, 0)) });
+      return undefined;
+    }
+    return counts;
   }
 
   /** True for a plain synth: the CLI wrote its configured output folder and dist/ is to follow it. */

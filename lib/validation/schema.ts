@@ -5,14 +5,13 @@
  * like `kubectl apply --validate=strict` would. Compiled validators are reused by content (see
  * SchemaValidator).
  */
-import * as fs from 'fs';
 import * as path from 'path';
 import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
 import standaloneCode from 'ajv/dist/standalone';
 import { load } from 'js-yaml';
 import { CelValidator, SkippedRule } from './cel';
 import { CACHE_DIR, cachedEntry, contentKey, packageManifests, runModule } from '../platform/cache';
-import { ROOT } from '../platform/paths';
+import { CRD_DIR, K8S_SCHEMA_DIR, KUBERNETES_VERSIONS, SchemaFiles, readSchemaFiles } from './verdict-memo';
 
 export interface Manifest {
   readonly apiVersion: string;
@@ -32,8 +31,7 @@ export interface Violation {
   readonly message: string;
 }
 
-export const K8S_SCHEMA_DIR = path.join(ROOT, 'schemas', 'k8s');
-export const CRD_DIR = path.join(ROOT, 'crds');
+export { CRD_DIR, K8S_SCHEMA_DIR };
 
 type JsonSchema = { [key: string]: unknown };
 
@@ -221,21 +219,18 @@ export class SchemaValidator {
   private readonly validators = new Map<string, ValidateFunction>();
 
   constructor(
-    public readonly versions: readonly string[] = ['v1.27.0', 'v1.36.0'],
+    public readonly versions: readonly string[] = KUBERNETES_VERSIONS,
     private readonly crdDir: string = CRD_DIR,
     private readonly cacheDir: string = path.join(CACHE_DIR, 'validators'),
     private readonly k8sDir: string = K8S_SCHEMA_DIR,
+    /** The schema files, already read (by the verdict memo, which hashed these very bytes). */
+    private readonly files?: SchemaFiles,
   ) {}
 
   /** The inputs, read and hashed on first use, and the index of their cache folder. */
   private get loaded(): Loaded {
     if (this.state) return this.state;
-    const kubernetes: Inputs = this.versions.map((v) => [v, fs.readFileSync(path.join(this.k8sDir, `${v}.json`))]);
-    const crds: Inputs = fs
-      .readdirSync(this.crdDir)
-      .filter((f) => f.endsWith('.yaml'))
-      .sort()
-      .map((f) => [f, fs.readFileSync(path.join(this.crdDir, f))]);
+    const { kubernetes, crds } = this.files ?? readSchemaFiles(this.versions, this.k8sDir, this.crdDir);
     const key = contentKey([
       process.version,
       ...packageManifests('ajv'),

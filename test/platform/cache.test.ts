@@ -1,7 +1,15 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { contentKey, packageManifests, readEntry, writeEntry } from '../../lib/platform/cache';
+import {
+  BUNDLES,
+  codeKey,
+  contentKey,
+  keepEntry,
+  packageManifests,
+  readEntry,
+  writeEntry,
+} from '../../lib/platform/cache';
 import { sameSizeEdit } from '../helpers';
 
 let tmp: string;
@@ -38,4 +46,47 @@ test('an entry is written whole and read back; a missing one is undefined', () =
   writeEntry(path.join(tmp, 'k'), 'a.js', 'text');
   expect(readEntry(path.join(tmp, 'k'), 'a.js')).toBe('text');
   expect(fs.readdirSync(path.join(tmp, 'k'))).toEqual(['a.js']);
+});
+
+describe('the key of the code that runs', () => {
+  const entry = '/project/main.ts';
+  const bundles = (): Record<string, string> =>
+    ((globalThis as { [BUNDLES]?: Record<string, string> })[BUNDLES] ??= {});
+  afterEach(() => Reflect.deleteProperty(bundles(), entry));
+
+  test('is undefined for code not run from a bundle (Jest): nothing is reused then', () => {
+    expect(codeKey(entry)).toBeUndefined();
+  });
+
+  test("is the bundle's text and the version of each package it requires, with theirs", () => {
+    fs.mkdirSync(path.join(tmp, 'node_modules', 'pkg'), { recursive: true });
+    fs.mkdirSync(path.join(tmp, 'node_modules', 'dep'), { recursive: true });
+    const manifest = path.join(tmp, 'node_modules', 'pkg', 'package.json');
+    fs.writeFileSync(manifest, JSON.stringify({ name: 'pkg', version: '1.0.0', dependencies: { dep: '1' } }));
+    const dependency = path.join(tmp, 'node_modules', 'dep', 'package.json');
+    fs.writeFileSync(dependency, JSON.stringify({ name: 'dep', version: '1.0.0' }));
+    const code = 'var fs = require("fs"), x = require("pkg/lib/x");\nrun(x);\n';
+    bundles()[entry] = code;
+    const key = codeKey(entry, tmp);
+    expect(codeKey(entry, tmp)).toBe(key);
+    bundles()[entry] = code.replace('run(x)', 'run(y)');
+    expect(codeKey(entry, tmp)).not.toBe(key);
+    bundles()[entry] = code;
+    sameSizeEdit(manifest, '1.0.0', '1.0.1');
+    const afterPackage = codeKey(entry, tmp);
+    expect(afterPackage).not.toBe(key);
+    sameSizeEdit(dependency, '1.0.0', '1.0.1');
+    expect(codeKey(entry, tmp)).not.toBe(afterPackage);
+  });
+});
+
+test('keepEntry keeps the newest entries only, and a cache that cannot be written is left alone', () => {
+  const dir = path.join(tmp, 'kept');
+  ['a', 'b', 'c', 'd'].forEach((n, i) => {
+    keepEntry(dir, `${n}.json`, n, 2);
+    fs.utimesSync(path.join(dir, `${n}.json`), 1000 + i, 1000 + i);
+  });
+  expect(fs.readdirSync(dir).sort()).toEqual(['c.json', 'd.json']);
+  fs.writeFileSync(path.join(tmp, 'file'), '');
+  expect(() => keepEntry(path.join(tmp, 'file', 'under-a-file'), 'x.json', 'x', 2)).not.toThrow();
 });

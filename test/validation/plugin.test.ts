@@ -8,6 +8,9 @@ import { hashInputs } from '../../lib/platform/inputs';
 import { takeHandoff, writeHandoff } from '../../lib/platform/handoff';
 import { readTree, writeTree } from '../../lib/platform/tree';
 import { EasyflowValidation } from '../../lib/validation/plugin';
+import { readSchemaFiles, verdictMemo } from '../../lib/validation/verdict-memo';
+import { BUNDLES, codeKey } from '../../lib/platform/cache';
+import { ROOT } from '../../lib/platform/paths';
 import { rendered } from '../helpers';
 
 let tmp: string;
@@ -274,4 +277,52 @@ test('the plugin needs to know the output folder', () => {
   expect(() => new EasyflowValidation({} as never)).toThrow(
     'easyflow validation plugin: properties.outdir is required (the cdk8s.yaml output folder)',
   );
+});
+
+describe('a verdict kept by an earlier synth', () => {
+  const entry = path.join(ROOT, 'lib', 'validation', 'plugin.ts');
+  const bundles = (): Record<string, string> =>
+    ((globalThis as { [BUNDLES]?: Record<string, string> })[BUNDLES] ??= {});
+  const verdictsDir = () => path.join(tmp, 'verdicts');
+  const readOnlyOff = (files: Map<string, string>): void => {
+    const f = 'prod/deployment-celery-beat.yaml';
+    files.set(f, files.get(f)!.replace('readOnlyRootFilesystem: true', 'readOnlyRootFilesystem: false'));
+  };
+  beforeEach(() => (bundles()[entry] = 'the plugin bundle'));
+  afterEach(() => Reflect.deleteProperty(bundles(), entry));
+
+  test('a pass is kept, and the same summary and publish follow from it', async () => {
+    await plugin({ verdictsDir: verdictsDir() }).validate(app());
+    expect(fs.readdirSync(verdictsDir())).toHaveLength(1);
+    const first = [...logged];
+    logged.length = 0;
+    const ctx = app();
+    await plugin({ verdictsDir: verdictsDir() }).validate(ctx);
+    expect(ctx.report.success).toBe(true);
+    expect(logged).toEqual(first);
+    expect(readTree(dist)).toEqual(new Map([...rendered().files].sort(([a], [b]) => a.localeCompare(b))));
+  });
+
+  test('a failure is never kept', async () => {
+    const ctx = app(readOnlyOff);
+    await plugin({ verdictsDir: verdictsDir() }).validate(ctx);
+    expect(ctx.report.success).toBe(false);
+    expect(fs.existsSync(verdictsDir())).toBe(false);
+  });
+
+  test('it stands for exactly its code and files: other plugin code judges them again', async () => {
+    // A pass kept for these violating files (as a plugin without the rule would have): believed...
+    const files = new Map(rendered().files);
+    readOnlyOff(files);
+    const counts = [...rendered().folders].map(([f, m]): [string, number] => [f, m.length]);
+    verdictMemo(codeKey(entry)!, readSchemaFiles(), files, verdictsDir()).pass(counts);
+    const kept = app(readOnlyOff);
+    await plugin({ verdictsDir: verdictsDir() }).validate(kept);
+    expect(kept.report.success).toBe(true);
+    // ...by that code only: an edit of the plugin is a new key, and the files are judged.
+    bundles()[entry] = 'the plugin bundle, edited';
+    const judged = app(readOnlyOff);
+    await plugin({ verdictsDir: verdictsDir() }).validate(judged);
+    expect(judged.report.success).toBe(false);
+  });
 });

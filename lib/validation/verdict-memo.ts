@@ -1,0 +1,87 @@
+/**
+ * The plugin's verdict, reused when nothing it depends on changed. A verdict is a function of the
+ * code that judges (codeKey: the plugin bundle's text, the packages it requires, the Node.js
+ * version), the schema files it judges against and the files judged; the key is the sha256 of all
+ * of them. The schema files are read once (readSchemaFiles) and the validator is given those very
+ * bytes, and the files judged are the app's handoff, held in memory: what is kept is exactly what
+ * the key describes. Only passes are kept: a failing synth judges again and reports in full. This
+ * module loads no validator: a synth whose verdict was kept never loads Ajv or CEL.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { CACHE_DIR, contentKey, keepEntry, readEntry } from '../platform/cache';
+import { ROOT } from '../platform/paths';
+
+export const K8S_SCHEMA_DIR = path.join(ROOT, 'schemas', 'k8s');
+export const CRD_DIR = path.join(ROOT, 'crds');
+/** The Kubernetes versions every object is checked against: the oldest and newest clusters served. */
+export const KUBERNETES_VERSIONS: readonly string[] = ['v1.27.0', 'v1.36.0'];
+
+/** A file's name and bytes. */
+export type Inputs = ReadonlyArray<readonly [string, Buffer]>;
+
+/** The schema files of a validation: each Kubernetes version's, and every CRD, by name. */
+export interface SchemaFiles {
+  readonly kubernetes: Inputs;
+  readonly crds: Inputs;
+}
+
+/** Reads the schema files once, for both the key and the validator. */
+export function readSchemaFiles(
+  versions: readonly string[] = KUBERNETES_VERSIONS,
+  k8sDir = K8S_SCHEMA_DIR,
+  crdDir = CRD_DIR,
+): SchemaFiles {
+  return {
+    kubernetes: versions.map((v) => [v, fs.readFileSync(path.join(k8sDir, `${v}.json`))] as const),
+    crds: fs
+      .readdirSync(crdDir)
+      .filter((f) => f.endsWith('.yaml'))
+      .sort()
+      .map((f) => [f, fs.readFileSync(path.join(crdDir, f))] as const),
+  };
+}
+
+/** Verdicts kept at most (each a line; a new key comes with every edit). */
+const KEPT = 64;
+
+export interface VerdictMemo {
+  /** Each folder and its object count, when these exact files passed before. */
+  readonly passed?: ReadonlyArray<readonly [string, number]>;
+  /** Keeps a pass of these files, with each folder's object count. */
+  pass(counts: ReadonlyArray<readonly [string, number]>): void;
+}
+
+/** The memo of judging `files` (path -> text) against `schemas` by the code keyed `code`, under `cacheDir`. */
+export function verdictMemo(
+  code: string,
+  schemas: SchemaFiles,
+  files: ReadonlyMap<string, string>,
+  cacheDir: string = path.join(CACHE_DIR, 'verdicts'),
+): VerdictMemo {
+  const name = `${contentKey([
+    code,
+    `${schemas.kubernetes.length}`,
+    ...[...schemas.kubernetes, ...schemas.crds].flat(),
+    `${files.size}`,
+    ...[...files].flat(),
+  ])}.json`;
+  const text = readEntry(cacheDir, name);
+  let passed: unknown;
+  try {
+    passed = text === undefined ? undefined : JSON.parse(text);
+  } catch {
+    passed = undefined;
+  }
+  return {
+    passed: isCounts(passed) ? passed : undefined,
+    pass: (counts) => keepEntry(cacheDir, name, JSON.stringify(counts), KEPT),
+  };
+}
+
+function isCounts(value: unknown): value is Array<[string, number]> {
+  return (
+    Array.isArray(value) &&
+    value.every((e) => Array.isArray(e) && e.length === 2 && typeof e[0] === 'string' && Number.isInteger(e[1]))
+  );
+}

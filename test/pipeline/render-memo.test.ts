@@ -1,0 +1,107 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { readConfigFile } from '../../lib/pipeline/config';
+import { renderMemo } from '../../lib/pipeline/render-memo';
+import { Rendered, renderProject } from '../../lib/pipeline/synth';
+import { hashInputs } from '../../lib/platform/inputs';
+import { SCRIPTS_DIR } from '../../lib/platform/paths';
+import { noteRead } from '../../lib/platform/reads';
+import { CONFIG_DIR, sameSizeEdit } from '../helpers';
+
+let tmp: string;
+let config: string;
+let scripts: string;
+let cache: string;
+
+beforeEach(() => {
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'easyflow-renders-'));
+  config = path.join(tmp, 'config');
+  scripts = path.join(tmp, 'scripts');
+  cache = path.join(tmp, 'cache');
+  fs.mkdirSync(config);
+  fs.mkdirSync(scripts);
+  fs.writeFileSync(path.join(config, 'dev.yaml'), 'tag: "1.0"\n');
+  fs.writeFileSync(path.join(config, 'gitops.yaml'), 'branch: main\n');
+  fs.writeFileSync(path.join(config, 'README.md'), 'not read by a render\n');
+  fs.writeFileSync(path.join(scripts, 'backup.sh'), 'pg_dump\n');
+});
+afterEach(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+/** A render as the real one reads: every *.yaml of the config folder and the scripts it embeds. */
+function render(during: () => void = () => undefined): Rendered {
+  const texts = ['dev.yaml', 'gitops.yaml'].map((f) => readConfigFile(path.join(config, f)));
+  during();
+  const script = path.join(scripts, 'backup.sh');
+  noteRead(script, fs.readFileSync(script, 'utf8'));
+  return { files: new Map([['dev/x.yaml', texts.join('')]]), folders: new Map([['dev', []]]), inputs: {} };
+}
+
+const memo = (code = 'code') => renderMemo(config, code, cache, scripts);
+
+test('a render is kept and found by the next synth of the same code and inputs, with the inputs of now', () => {
+  expect(memo().found).toBeUndefined();
+  const made = memo().render(() => render());
+  const found = memo().found!;
+  expect(found.files).toEqual(made.files);
+  expect(found.folders).toEqual(made.folders);
+  expect(found.inputs).toEqual(hashInputs(config));
+});
+
+test.each([
+  ['a config file edited', () => sameSizeEdit(path.join(config, 'dev.yaml'), '1.0', '1.1')],
+  ['a config file nobody renders, edited', () => sameSizeEdit(path.join(config, 'README.md'), 'not', 'NOT')],
+  ['a config file added', () => fs.writeFileSync(path.join(config, 'prod.yaml'), 'tag: "1.0"\n')],
+  ['an embedded script edited', () => sameSizeEdit(path.join(scripts, 'backup.sh'), 'pg_dump', 'pg_dumq')],
+])('%s (same size, time stamp put back) is a new key', (_what, edit) => {
+  memo().render(() => render());
+  expect(memo().found).toBeDefined();
+  edit();
+  expect(memo().found).toBeUndefined();
+});
+
+test('other code is a new key', () => {
+  memo('code').render(() => render());
+  expect(memo('Code').found).toBeUndefined();
+});
+
+test('a render that read a file changed and changed back while it ran is not kept', () => {
+  const file = path.join(config, 'dev.yaml');
+  const m = memo();
+  m.render(() => {
+    sameSizeEdit(file, '1.0', '2.0');
+    const r = render();
+    sameSizeEdit(file, '2.0', '1.0');
+    return r;
+  });
+  expect(memo().found).toBeUndefined();
+});
+
+test('a render that did not read every config *.yaml (one was gone while it listed the folder) is not kept', () => {
+  memo().render(() => {
+    readConfigFile(path.join(config, 'gitops.yaml'));
+    return { files: new Map(), folders: new Map(), inputs: {} };
+  });
+  expect(memo().found).toBeUndefined();
+});
+
+test('a file added to the config folder while the render ran: not kept', () => {
+  memo().render(() => render(() => fs.writeFileSync(path.join(config, 'prod.yaml'), 'x: 1\n')));
+  fs.rmSync(path.join(config, 'prod.yaml'));
+  expect(memo().found).toBeUndefined();
+});
+
+test('an unreadable entry is no render: it renders again', () => {
+  memo().render(() => render());
+  const [entry] = fs.readdirSync(cache);
+  fs.writeFileSync(path.join(cache, entry!), '{"files": [');
+  expect(memo().found).toBeUndefined();
+});
+
+test('the real render reads exactly what the key hashes, so it is kept, and found as it was made', () => {
+  const real = renderMemo(CONFIG_DIR, 'code', cache, SCRIPTS_DIR);
+  const made = real.render(() => renderProject(CONFIG_DIR));
+  const found = renderMemo(CONFIG_DIR, 'code', cache, SCRIPTS_DIR).found!;
+  expect(found.files).toEqual(made.files);
+  expect(found.folders).toEqual(made.folders);
+});

@@ -1,0 +1,82 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { CRD_DIR, KUBERNETES_VERSIONS, readSchemaFiles, verdictMemo } from '../../lib/validation/verdict-memo';
+import { sameSizeEdit } from '../helpers';
+
+let tmp: string;
+let k8s: string;
+let crds: string;
+let cache: string;
+const files = new Map([
+  ['prod/a.yaml', 'kind: A\n'],
+  ['prod/kustomization.yaml', 'resources: [a.yaml]\n'],
+]);
+const counts: Array<[string, number]> = [['prod', 1]];
+
+beforeEach(() => {
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'easyflow-verdicts-'));
+  k8s = path.join(tmp, 'k8s');
+  crds = path.join(tmp, 'crds');
+  cache = path.join(tmp, 'cache');
+  fs.mkdirSync(k8s);
+  fs.mkdirSync(crds);
+  fs.writeFileSync(path.join(k8s, 'v1.json'), '{"definitions":{"a":1}}');
+  fs.writeFileSync(path.join(crds, 'b.yaml'), 'kind: CustomResourceDefinition\nname: b\n');
+  fs.writeFileSync(path.join(crds, 'a.yaml'), 'kind: CustomResourceDefinition\nname: a\n');
+});
+afterEach(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+const schemas = () => readSchemaFiles(['v1'], k8s, crds);
+const memo = (code = 'code', judged = files) => verdictMemo(code, schemas(), judged, cache);
+
+test('the schema files are read once, Kubernetes versions as asked and every CRD by name', () => {
+  const read = schemas();
+  expect(read.kubernetes.map(([v, b]) => [v, b.toString()])).toEqual([['v1', '{"definitions":{"a":1}}']]);
+  expect(read.crds.map(([f]) => f)).toEqual(['a.yaml', 'b.yaml']);
+  const committed = readSchemaFiles();
+  expect(committed.kubernetes.map(([v]) => v)).toEqual(KUBERNETES_VERSIONS);
+  expect(committed.crds.map(([f]) => f)).toEqual(
+    fs
+      .readdirSync(CRD_DIR)
+      .filter((f) => f.endsWith('.yaml'))
+      .sort(),
+  );
+});
+
+test('a pass is kept and found again for the same code, schemas and files', () => {
+  expect(memo().passed).toBeUndefined();
+  memo().pass(counts);
+  expect(memo().passed).toEqual(counts);
+});
+
+test.each([
+  ['a Kubernetes schema', () => sameSizeEdit(path.join(k8s, 'v1.json'), '"a":1', '"a":2')],
+  ['a CRD', () => sameSizeEdit(path.join(crds, 'b.yaml'), 'name: b', 'name: c')],
+  ['a CRD added', () => fs.writeFileSync(path.join(crds, 'c.yaml'), 'kind: CustomResourceDefinition\n')],
+])('%s edited (same size, same time stamp) is a new key', (_what, edit) => {
+  memo().pass(counts);
+  edit();
+  expect(memo().passed).toBeUndefined();
+});
+
+test('a file judged, edited at the same size, or one more file, is a new key', () => {
+  memo().pass(counts);
+  expect(memo('code', new Map([...files, ['prod/a.yaml', 'kind: B\n']])).passed).toBeUndefined();
+  expect(memo('code', new Map([...files, ['prod/b.yaml', 'kind: B\n']])).passed).toBeUndefined();
+  expect(memo('code', new Map([['prod/a.yaml', 'kind: A\n']])).passed).toBeUndefined();
+});
+
+test('other code is a new key', () => {
+  memo('code').pass(counts);
+  expect(memo('Code').passed).toBeUndefined();
+});
+
+test('an unreadable entry is no verdict: the files are judged again', () => {
+  memo().pass(counts);
+  const [entry] = fs.readdirSync(cache);
+  for (const text of ['{"not": "counts"}', '[["prod", "1"]]', '[["prod"', '']) {
+    fs.writeFileSync(path.join(cache, entry!), text);
+    expect(memo().passed).toBeUndefined();
+  }
+});
