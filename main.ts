@@ -14,15 +14,12 @@ const outdir = process.env.CDK8S_OUTDIR ?? '.cdk8s.out';
 const cli = process.env.CDK8S_RECORD_CONSTRUCT_METADATA !== undefined;
 const log = (line: string): void => console.error(line);
 
-/**
- * What renders (cdk8s and the charts, most of a synth's time), loaded only when a render is needed:
- * a synth whose render was kept, and which finds no killed release to judge, never loads it.
- */
-function charts(): typeof import('./lib/pipeline/synth') & typeof import('./scripts/check-dist') {
-  /* eslint-disable @typescript-eslint/no-require-imports -- an import would load them on start-up */
-  return { ...require('./lib/pipeline/synth'), ...require('./scripts/check-dist') };
-  /* eslint-enable @typescript-eslint/no-require-imports */
-}
+/* eslint-disable @typescript-eslint/no-require-imports -- an import would load them on start-up */
+/** What renders: cdk8s and the charts, most of a synth's time, loaded only when a render is needed. */
+const charts = (): typeof import('./lib/pipeline/synth') => require('./lib/pipeline/synth');
+/** What judges a release a killed set-image left (it renders and validates), loaded only then. */
+const checks = (): typeof import('./scripts/check-dist') => require('./scripts/check-dist');
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 /**
  * Every synth passes here before anything can fail: a publish a killed synth left half-done is
@@ -35,7 +32,7 @@ async function synth(): Promise<number> {
     restored = await recoverInterrupted({
       configDir: 'config',
       dist: 'dist',
-      published: (environment) => charts().publishedFor('config', 'dist', environment),
+      published: (environment) => checks().publishedFor('config', 'dist', environment),
       log,
     });
     return runWith({ configDir: 'config', outdir, cli, log, restored, render: renderer('config') });

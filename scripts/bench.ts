@@ -175,13 +175,20 @@ function printTable(rows: readonly Row[]): void {
   for (const row of table.slice(1)) console.log(line(row));
 }
 
-/** Flips one value of `file` in `dir` between `a` and `b`: an edit every run. */
-function toggler(dir: string, file: string, a: string, b: string): () => void {
+/**
+ * Writes a value into `file` in `dir` that no run before has seen (`value(1)`, `value(2)`, ...,
+ * replacing `first` the first time): an edit every run, which no kept render or verdict can answer.
+ */
+function freshEdit(dir: string, file: string, first: string, value: (n: number) => string): () => void {
+  let current = first;
+  let n = 0;
   return () => {
     const full = path.join(dir, file);
     const text = fs.readFileSync(full, 'utf8');
-    if (!text.includes(a) && !text.includes(b)) throw new Error(`bench: ${file} has neither "${a}" nor "${b}"`);
-    fs.writeFileSync(full, text.includes(a) ? text.replace(a, b) : text.replace(b, a));
+    if (!text.includes(current)) throw new Error(`bench: ${file} has no "${current}"`);
+    const next = value(++n);
+    fs.writeFileSync(full, text.replace(current, next));
+    current = next;
   };
 }
 
@@ -194,12 +201,12 @@ function commands(): Row[] {
     const configEdit = measure(
       'npx cdk8s synth',
       project,
-      toggler(project, 'config/dev.yaml', 'workers: 2', 'workers: 3'),
+      freshEdit(project, 'config/dev.yaml', "tag: '1.0.0'", (n) => `tag: '1.0.${n}'`),
     );
     const codeEdit = measure(
       'npx cdk8s synth',
       project,
-      toggler(project, 'lib/workloads/edge.ts', "'X-Frame-Options': 'DENY'", "'X-Frame-Options': 'SAMEORIGIN'"),
+      freshEdit(project, 'lib/workloads/celery-beat.ts', 'periodSeconds: 60', (n) => `periodSeconds: ${60 + n}`),
     );
     const app = measure(`CDK8S_OUTDIR=${path.join(project, '.bench-out')} node scripts/ts-run.js main.ts`, project);
     const ratio = (f: Figure): number => f.median / floor.median;
