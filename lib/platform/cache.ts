@@ -105,8 +105,9 @@ export function keepEntry(dir: string, name: string, text: string, kept: number)
   try {
     writeEntry(dir, name, text);
     const others = fs
-      .readdirSync(dir)
-      .filter((n) => n !== name && !n.startsWith('.'))
+      .readdirSync(dir, { withFileTypes: true })
+      .filter((e) => e.isFile() && e.name !== name && !e.name.startsWith('.'))
+      .map((e) => e.name)
       .map((n) => ({ n, t: fs.statSync(path.join(dir, n), { throwIfNoEntry: false })?.mtimeMs ?? 0 }))
       .sort((a, b) => b.t - a.t);
     for (const { n } of others.slice(kept - 1)) fs.rmSync(path.join(dir, n), { force: true });

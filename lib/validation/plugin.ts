@@ -25,7 +25,7 @@ import {
 import { codeKey } from '../platform/cache';
 import { ROOT } from '../platform/paths';
 import type { Manifest } from './schema';
-import { SchemaFiles, readSchemaFiles, verdictMemo } from './verdict-memo';
+import { SchemaFiles, VerdictMemo, readSchemaFiles, verdictMemo } from './verdict-memo';
 
 export interface EasyflowValidationProps {
   /** The CLI's output folder (cdk8s.yaml `output`). */
@@ -152,7 +152,7 @@ export class EasyflowValidation implements Validation {
     const memo = code === undefined ? undefined : verdictMemo(code, schemas, files, this.verdictsDir);
     let counts = memo?.passed;
     if (!counts) {
-      const judged = this.judge(files, schemas, context);
+      const judged = this.judge(files, schemas, context, memo);
       if (!judged) return;
       counts = judged;
       memo?.pass(counts);
@@ -197,13 +197,15 @@ export class EasyflowValidation implements Validation {
   }
 
   /**
-   * Validates `files` against `schemas` and the policy. On violations it reports them (a failed
-   * synth) and returns undefined; otherwise each folder and its object count.
+   * Validates `files` against `schemas` and the policy (objects `memo` knows are not checked
+   * against the schemas again). On violations it reports them (a failed synth) and returns
+   * undefined; otherwise each folder and its object count.
    */
   private judge(
     files: ReadonlyMap<string, string>,
     schemas: SchemaFiles,
     context: ValidationContext,
+    memo: VerdictMemo | undefined,
   ): Array<[string, number]> | undefined {
     const folders = new Map<string, Manifest[]>();
     const fileOf = new Map<string, string>();
@@ -218,7 +220,9 @@ export class EasyflowValidation implements Validation {
     const byRule = new Map<string, { message: string; resources: ValidationViolatingResource[] }>();
     const { SchemaValidator, validateFolders } = validators();
     const validator = new SchemaValidator(undefined, undefined, undefined, undefined, schemas);
-    for (const [folder, violations] of validateFolders(folders, validator)) {
+    const judged = validateFolders(folders, memo ? memo.objects(validator) : validator);
+    memo?.keepObjects();
+    for (const [folder, violations] of judged) {
       for (const v of violations) {
         const key = `${v.rule}\0${v.message}`;
         const entry = byRule.get(key) ?? { message: v.message, resources: [] };

@@ -1,11 +1,12 @@
 /** Every check of a synth's objects, per output folder: strict schemas, then the project policy. */
 import { checkPolicy } from './policy';
 import { Manifest, SchemaValidator, Violation } from './schema';
+import type { ObjectValidator } from './verdict-memo';
 
 /** Schema and policy violations of every folder; folders without any are left out. */
 export function validateFolders(
   folders: ReadonlyMap<string, readonly Manifest[]>,
-  validator = new SchemaValidator(),
+  validator: ObjectValidator = new SchemaValidator(),
 ): Map<string, Violation[]> {
   const out = new Map<string, Violation[]>();
   for (const [folder, manifests] of folders) {

@@ -11,6 +11,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { CACHE_DIR, contentKey, keepEntry, readEntry } from '../platform/cache';
 import { ROOT } from '../platform/paths';
+import type { Manifest, Violation } from './schema';
 
 export const K8S_SCHEMA_DIR = path.join(ROOT, 'schemas', 'k8s');
 export const CRD_DIR = path.join(ROOT, 'crds');
@@ -42,14 +43,29 @@ export function readSchemaFiles(
   };
 }
 
-/** Verdicts kept at most (each a line; a new key comes with every edit). */
+/** Passes kept at most (each a line; a new key comes with every edit). */
 const KEPT = 64;
+/** Object verdict tables kept at most (one per code and schema files: a few kB each). */
+const KEPT_TABLES = 4;
+
+/** What the schema check needs of a validator: SchemaValidator, or one that keeps its verdicts. */
+export interface ObjectValidator {
+  validate(manifests: readonly Manifest[]): Violation[];
+}
 
 export interface VerdictMemo {
   /** Each folder and its object count, when these exact files passed before. */
   readonly passed?: ReadonlyArray<readonly [string, number]>;
   /** Keeps a pass of these files, with each folder's object count. */
   pass(counts: ReadonlyArray<readonly [string, number]>): void;
+  /**
+   * `validator`, checking only the objects this code has not checked against these schema files
+   * before: the schema verdict of an object is a function of its content, and a one-value edit
+   * changes a few objects. The policy, which judges objects together, always runs.
+   */
+  objects(validator: ObjectValidator): ObjectValidator;
+  /** Keeps the schema verdict of every object checked through objects(). */
+  keepObjects(): void;
 }
 
 /** The memo of judging `files` (path -> text) against `schemas` by the code keyed `code`, under `cacheDir`. */
@@ -59,29 +75,60 @@ export function verdictMemo(
   files: ReadonlyMap<string, string>,
   cacheDir: string = path.join(CACHE_DIR, 'verdicts'),
 ): VerdictMemo {
-  const name = `${contentKey([
-    code,
-    `${schemas.kubernetes.length}`,
-    ...[...schemas.kubernetes, ...schemas.crds].flat(),
-    `${files.size}`,
-    ...[...files].flat(),
-  ])}.json`;
-  const text = readEntry(cacheDir, name);
-  let passed: unknown;
-  try {
-    passed = text === undefined ? undefined : JSON.parse(text);
-  } catch {
-    passed = undefined;
-  }
+  const judge = contentKey([code, `${schemas.kubernetes.length}`, ...[...schemas.kubernetes, ...schemas.crds].flat()]);
+  const name = `${contentKey([judge, `${files.size}`, ...[...files].flat()])}.json`;
+  const passes = path.join(cacheDir, 'passes');
+  const passed = parsed(readEntry(passes, name));
+  const tables = path.join(cacheDir, 'objects');
+  const kept = parsed(readEntry(tables, `${judge}.json`));
+  const known = new Map<string, Violation[]>(isTable(kept) ? Object.entries(kept) : []);
+  const seen = new Map<string, Violation[]>();
   return {
     passed: isCounts(passed) ? passed : undefined,
-    pass: (counts) => keepEntry(cacheDir, name, JSON.stringify(counts), KEPT),
+    pass: (counts) => keepEntry(passes, name, JSON.stringify(counts), KEPT),
+    objects: (validator) => ({
+      validate: (manifests) =>
+        manifests.flatMap((m) => {
+          const key = contentKey([JSON.stringify(m)]);
+          const verdict = known.get(key) ?? validator.validate([m]);
+          seen.set(key, verdict);
+          return verdict;
+        }),
+    }),
+    keepObjects: () => keepEntry(tables, `${judge}.json`, JSON.stringify(Object.fromEntries(seen)), KEPT_TABLES),
   };
+}
+
+function parsed(text: string | undefined): unknown {
+  try {
+    return text === undefined ? undefined : JSON.parse(text);
+  } catch {
+    return undefined;
+  }
 }
 
 function isCounts(value: unknown): value is Array<[string, number]> {
   return (
     Array.isArray(value) &&
     value.every((e) => Array.isArray(e) && e.length === 2 && typeof e[0] === 'string' && Number.isInteger(e[1]))
+  );
+}
+
+function isTable(value: unknown): value is Record<string, Violation[]> {
+  const field = (v: Record<string, unknown>, k: string): boolean => typeof v[k] === 'string';
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    !Array.isArray(value) &&
+    Object.values(value).every(
+      (violations) =>
+        Array.isArray(violations) &&
+        violations.every(
+          (v) =>
+            typeof v === 'object' &&
+            v !== null &&
+            ['object', 'field', 'rule', 'message'].every((k) => field(v as Record<string, unknown>, k)),
+        ),
+    )
   );
 }

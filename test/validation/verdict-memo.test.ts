@@ -1,7 +1,14 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { CRD_DIR, KUBERNETES_VERSIONS, readSchemaFiles, verdictMemo } from '../../lib/validation/verdict-memo';
+import type { Manifest, Violation } from '../../lib/validation/schema';
+import {
+  CRD_DIR,
+  KUBERNETES_VERSIONS,
+  ObjectValidator,
+  readSchemaFiles,
+  verdictMemo,
+} from '../../lib/validation/verdict-memo';
 import { sameSizeEdit } from '../helpers';
 
 let tmp: string;
@@ -74,9 +81,67 @@ test('other code is a new key', () => {
 
 test('an unreadable entry is no verdict: the files are judged again', () => {
   memo().pass(counts);
-  const [entry] = fs.readdirSync(cache);
+  const [entry] = fs.readdirSync(path.join(cache, 'passes'));
   for (const text of ['{"not": "counts"}', '[["prod", "1"]]', '[["prod"', '']) {
-    fs.writeFileSync(path.join(cache, entry!), text);
+    fs.writeFileSync(path.join(cache, 'passes', entry!), text);
     expect(memo().passed).toBeUndefined();
   }
+});
+
+describe("each object's schema verdict", () => {
+  const object = (name: string, image = 'x:1'): Manifest => ({
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name },
+    image,
+  });
+  /** A validator that counts what it checks and finds `latest` images wrong. */
+  function counting(): ObjectValidator & { checked: string[] } {
+    const checked: string[] = [];
+    return {
+      checked,
+      validate: (manifests) =>
+        manifests.flatMap((m): Violation[] => {
+          checked.push(m.metadata.name);
+          return m.image === 'x:latest'
+            ? [{ object: `Pod/${m.metadata.name}`, field: 'image', rule: 'schema', message: 'no latest' }]
+            : [];
+        }),
+    };
+  }
+  const judge = (manifests: Manifest[], code = 'code') => {
+    const inner = counting();
+    const memo = verdictMemo(code, schemas(), files, cache);
+    const violations = memo.objects(inner).validate(manifests);
+    memo.keepObjects();
+    return { checked: inner.checked, violations };
+  };
+
+  test('is kept: the same object is not checked again, violations included, and an edited one is', () => {
+    const first = judge([object('a'), object('b', 'x:latest')]);
+    expect(first.checked).toEqual(['a', 'b']);
+    const again = judge([object('a'), object('b', 'x:latest'), object('c')]);
+    expect(again.checked).toEqual(['c']);
+    expect(again.violations).toEqual(first.violations);
+    expect(again.violations).toHaveLength(1);
+    expect(judge([object('a', 'x:2'), object('b', 'x:latest')]).checked).toEqual(['a']);
+  });
+
+  test('stands for its code and schema files only', () => {
+    judge([object('a')]);
+    expect(judge([object('a')], 'Code').checked).toEqual(['a']);
+    sameSizeEdit(path.join(crds, 'b.yaml'), 'name: b', 'name: c');
+    expect(judge([object('a')]).checked).toEqual(['a']);
+  });
+
+  test('an unreadable table is no verdict: every object is checked', () => {
+    judge([object('a')]);
+    const [table] = fs.readdirSync(path.join(cache, 'objects'));
+    for (const text of ['{"k": [{"object": 1}]}', '[]', '{', '{"k": "v"}']) {
+      fs.writeFileSync(path.join(cache, 'objects', table!), text);
+      expect(judge([object('a')]).checked).toEqual(['a']);
+      fs.rmSync(path.join(cache, 'objects'), { recursive: true });
+      judge([object('a')]);
+    }
+  });
 });
