@@ -53,13 +53,19 @@ export function urlProblem(value: string, schemes: readonly string[], scp = fals
   return undefined;
 }
 
+/*
+ * A scheme is matched as at most 63 characters before `://` (a longer one still matches, by its
+ * end): unbounded, each start of a long run of letters would scan the whole run, and a 100 kB
+ * config value took seconds to check.
+ */
+
 /**
  * Every `scheme://userinfo@` in `text` that is a credential: a password, or a user name that is a token
  * (any scheme but ssh). A password made only of `$(VAR)` references, which Kubernetes fills from a
  * Secret at run time, is no credential.
  */
 export function credentialsIn(text: string): string[] {
-  return [...text.matchAll(/([a-z][a-z0-9+.-]*):\/\/([^/?#\s@]*)@/gi)]
+  return [...text.matchAll(/([a-z][a-z0-9+.-]{0,62}):\/\/([^/?#\s@]*)@/gi)]
     .filter(([, scheme, userinfo]) => {
       const colon = userinfo!.indexOf(':');
       if (colon === -1) return scheme!.toLowerCase() !== 'ssh' && userinfo !== '';
@@ -70,5 +76,5 @@ export function credentialsIn(text: string): string[] {
 
 /** `text` with the user name and password of every URL in it masked, for a message. */
 export function maskCredentials(text: string): string {
-  return text.replace(/([a-z][a-z0-9+.-]*:\/\/)[^/?#\s@]*@/gi, '$1***@');
+  return text.replace(/([a-z][a-z0-9+.-]{0,62}:\/\/)[^/?#\s@]*@/gi, '$1***@');
 }

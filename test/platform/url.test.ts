@@ -58,4 +58,16 @@ describe('credentialsIn', () => {
   test('maskCredentials', () => {
     expect(maskCredentials('"https://x-access-token:TOKEN@github.com/x"')).toBe('"https://***@github.com/x"');
   });
+
+  test('a scheme longer than any real one still counts, by its end', () => {
+    const scheme = `a${'b'.repeat(99)}`;
+    expect(credentialsIn(`${scheme}://u:p@h`)).toEqual([`${scheme.slice(-63)}://u:p@`]);
+    expect(maskCredentials(`${scheme}://u:p@h`)).toBe(`${scheme}://***@h`);
+  });
+
+  test('a megabyte of letters is scanned once, not once per letter (it used to take hours)', () => {
+    const text = `${'x'.repeat(1 << 20)} https://u:p@h`;
+    expect(credentialsIn(text)).toEqual(['https://u:p@']);
+    expect(maskCredentials(text).endsWith('https://***@h')).toBe(true);
+  });
 });
