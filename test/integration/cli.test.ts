@@ -7,6 +7,7 @@
 import { ChildProcess, spawn, spawnSync } from 'child_process';
 import { createHash } from 'crypto';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { loadAll } from 'js-yaml';
 import { withPublishLock } from '../../lib/platform/tree';
@@ -471,6 +472,58 @@ describe('an edit of any input, of any kind, is seen by the next synth', () => {
       expect(synth('-p').status).not.toBe(0);
     });
     expect(synth('-p').status).toBe(0);
+  });
+
+  /** A synth whose processes each record the packages they loaded; by process: the app and the CLI. */
+  function probedSynth(): { app: string[]; cli: string[] } {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'easyflow-loaded-'));
+    try {
+      const probe = path.join(dir, 'probe.js');
+      fs.writeFileSync(
+        probe,
+        `process.on('exit', () => require('fs').writeFileSync(${JSON.stringify(dir)} + '/' + process.pid + '.json',
+          JSON.stringify({ argv: process.argv, files: Object.keys(require.cache) })));`,
+      );
+      const r = spawnSync(path.join(work, 'node_modules', '.bin', 'cdk8s'), ['synth'], {
+        cwd: work,
+        env: { ...ENV, NODE_OPTIONS: `--require ${probe}` },
+        encoding: 'utf8',
+      });
+      expect(r.status).toBe(0);
+      const runs = fs
+        .readdirSync(dir)
+        .filter((f) => f.endsWith('.json'))
+        .map((f) => JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')) as { argv: string[]; files: string[] });
+      const packages = (argv: (a: string[]) => boolean): string[] => {
+        const run = runs.find((x) => argv(x.argv));
+        expect(run).toBeDefined();
+        const names = run!.files.map((f) => /node_modules\/((@[^/]+\/)?[^/]+)\//.exec(f)?.[1]);
+        return [...new Set(names.filter((n): n is string => n !== undefined))];
+      };
+      return {
+        app: packages((a) => a.includes('main.ts')),
+        cli: packages((a) => a[2] === 'synth'),
+      };
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
+  test('a synth of what was synthesized before neither renders nor judges: no cdk8s, Ajv or CEL is loaded', async () => {
+    const rendering = ['cdk8s', 'cdk8s-plus-27', 'constructs', 'ajv', 'yaml'];
+    expect(synth().status).toBe(0);
+    const warm = probedSynth();
+    expect(warm.app.filter((p) => rendering.includes(p))).toEqual([]);
+    expect(warm.cli).not.toContain('@bufbuild/cel');
+    expect(dist()).toEqual(committed);
+    // The probe sees them when there is work: a value no synth has rendered.
+    await sameSizeEdit('config/prod.yaml', "tag: '1.0.0'", "tag: '1.0.8'", () => {
+      const edited = probedSynth();
+      expect(edited.app).toEqual(expect.arrayContaining(rendering));
+      expect(edited.cli).toContain('@bufbuild/cel');
+    });
+    expect(synth().status).toBe(0);
+    expect(dist()).toEqual(committed);
   });
 
   test('an edit made while a synth runs is seen by the next one', async () => {
