@@ -1,43 +1,123 @@
 /**
- * Runs (or loads) a TypeScript entry point with no compile step. Every run bundles the entry with
- * the project files it imports (esbuild, in memory, ~0.1 s; packages in node_modules are left to
- * Node's require) and runs that bundle: there is no cache on disk, so what runs is always the code
- * as it is at this moment, whatever was edited, copied or restored, and however. Types are not
- * checked here: `npm test` runs `tsc --noEmit`.
+ * Runs (or loads) a TypeScript entry point with no compile step. The entry is bundled with the
+ * project files it imports (esbuild, in memory, ~0.1 s; packages in node_modules are left to
+ * Node's require) and that bundle runs. Bundles are kept under node_modules/.cache/easyflow/bundles/,
+ * each named by the sha256 of every byte it was made from: the Node.js version, the project root,
+ * the entry, this file's source (the bundling code and its options), esbuild's package.json, every
+ * file esbuild read, the names in every folder from the root down to each of those files (a new
+ * file can change what an import resolves to) and the package.json, tsconfig.json and jsconfig.json
+ * in those folders. The list of files read is taken from the entry's last bundle, but the key is
+ * always computed from their bytes as they are now; a run whose key names a bundle runs it without
+ * loading esbuild, so what runs is always the code as it is at this moment, whatever was edited,
+ * copied or restored, and however. A bundle is stored only when its inputs hashed the same before
+ * and after bundling (an edit made meanwhile is not stored), written whole (a temporary file renamed
+ * into place) and checked against its own sha256 when read; a cache that cannot be read or written
+ * is bundled around, never an error. Types are not checked here: `npm test` runs `tsc --noEmit`.
  *
  * CLI:     node scripts/ts-run.js main.ts  (an entry that exports main(argv) has it called)
  * Library: require('./scripts/ts-run').load('lib/validation/plugin.ts')
  */
+const crypto = require('crypto');
+const fs = require('fs');
 const Module = require('module');
 const path = require('path');
 
 const ROOT = path.join(__dirname, '..');
+const CACHE = path.join(ROOT, 'node_modules', '.cache', 'easyflow', 'bundles');
+/** The files esbuild reads as settings in each folder on the way to a file it resolves. */
+const SETTINGS = ['package.json', 'tsconfig.json', 'jsconfig.json'];
 
-/** Bundles `entry` (relative to the project root) and returns its exports. */
-function load(entry) {
-  const file = path.join(ROOT, entry);
+/** sha256 of the sha256 of each of `parts`, so that no two different lists hash alike. */
+function sha256(parts) {
+  const hash = crypto.createHash('sha256');
+  for (const part of parts) hash.update(crypto.createHash('sha256').update(part).digest());
+  return hash.digest('hex');
+}
+
+/** The key of a bundle of `entry` made from `inputs` (paths relative to the root, sorted). */
+function bundleKey(entry, inputs) {
+  const folders = new Set(['.']);
+  for (const input of inputs) {
+    for (let dir = path.dirname(input); !folders.has(dir); dir = path.dirname(dir)) folders.add(dir);
+  }
+  const parts = [process.version, ROOT, entry, fs.readFileSync(__filename)];
+  parts.push(fs.readFileSync(require.resolve('esbuild/package.json')));
+  for (const input of inputs) parts.push(input, fs.readFileSync(path.join(ROOT, input)));
+  for (const folder of [...folders].sort()) {
+    const names = fs.readdirSync(path.join(ROOT, folder)).sort();
+    parts.push(folder, JSON.stringify(names));
+    for (const name of SETTINGS.filter((s) => names.includes(s))) {
+      parts.push(fs.readFileSync(path.join(ROOT, folder, name)));
+    }
+  }
+  return sha256(parts);
+}
+
+/** Writes `text` to `file` whole: a reader sees either no file or all of it. */
+function writeWhole(file, text) {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const temporary = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
+  fs.writeFileSync(temporary, text);
+  fs.renameSync(temporary, file);
+}
+
+/** Bundles `entry` (relative to the project root): its code and the files esbuild read, sorted. */
+function bundle(entry) {
   const result = require('esbuild').buildSync({
-    entryPoints: [file],
+    entryPoints: [path.join(ROOT, entry)],
     absWorkingDir: ROOT,
     bundle: true,
     platform: 'node',
     format: 'cjs',
     target: 'node20',
     write: false,
+    metafile: true,
     logLevel: 'silent',
     packages: 'external',
     // The bundle has no file of its own: lib/platform/paths.ts reads the project root from this.
     define: { 'process.env.EASYFLOW_ROOT': JSON.stringify(ROOT) },
   });
+  return { code: result.outputFiles[0].text, inputs: Object.keys(result.metafile.inputs).sort() };
+}
+
+/**
+ * The code of `entry`: the stored bundle its current key names, else a new bundle, stored for the
+ * next run when nothing it was made from changed while bundling.
+ */
+function code(entry) {
+  const manifest = path.join(CACHE, `${sha256([ROOT, entry])}.inputs.json`);
+  let before;
+  try {
+    before = bundleKey(entry, JSON.parse(fs.readFileSync(manifest, 'utf8')));
+    const stored = fs.readFileSync(path.join(CACHE, `${before}.js`), 'utf8');
+    const text = stored.slice(stored.indexOf('\n') + 1);
+    if (stored.startsWith(`// sha256:${sha256([text])}\n`)) return text;
+  } catch {
+    // No bundle of this entry yet, a file it was made from is gone, or the cache is unreadable.
+  }
+  const made = bundle(entry);
+  try {
+    const after = bundleKey(entry, made.inputs);
+    if (after === before) writeWhole(path.join(CACHE, `${after}.js`), `// sha256:${sha256([made.code])}\n${made.code}`);
+    writeWhole(manifest, JSON.stringify(made.inputs));
+  } catch {
+    // A cache that cannot be written only costs the next run a bundle.
+  }
+  return made.code;
+}
+
+/** Runs the bundle of `entry` (relative to the project root) and returns its exports. */
+function load(entry) {
+  const file = path.join(ROOT, entry);
   const mod = new Module(file, module);
   mod.filename = file;
   mod.paths = Module._nodeModulePaths(path.dirname(file));
-  mod._compile(result.outputFiles[0].text, file);
+  mod._compile(code(path.relative(ROOT, file)), file);
   mod.loaded = true;
   return mod.exports;
 }
 
-module.exports = { load };
+module.exports = { load, bundle };
 
 if (require.main === module) {
   const entry = process.argv[2];
