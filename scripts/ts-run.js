@@ -9,9 +9,10 @@
  * in those folders. The list of files read is taken from the entry's last bundle, but the key is
  * always computed from their bytes as they are now; a run whose key names a bundle runs it without
  * loading esbuild, so what runs is always the code as it is at this moment, whatever was edited,
- * copied or restored, and however. A bundle is stored only when its inputs hashed the same before
- * and after bundling and none of them changed since just before (an edit made meanwhile is not
- * stored, even one undone before the bundle was hashed), written whole (a temporary file renamed
+ * copied or restored, and however. A bundle is stored only when none of its inputs changed since
+ * just before it was made (by their status-change time, which no tool sets back: an edit made
+ * meanwhile is not stored, even one undone before the bundle was hashed) and, when the last bundle's
+ * inputs were known, they hashed the same before and after bundling; written whole (a temporary file renamed
  * into place) and checked against its own sha256 when read; only the newest 16 are kept. A cache
  * that cannot be read or written is bundled around, never an error. Types are not checked here: `npm test` runs `tsc --noEmit`.
  *
@@ -69,7 +70,10 @@ function bundleKey(entry, inputs) {
  */
 function changedSince(inputs, since) {
   const { listed, settings } = keyed(inputs);
-  const paths = [...inputs, ...settings, ...listed.map(({ folder }) => folder)];
+  // Not the root folder: every synth changes it (the CLI empties .cdk8s.out/, the publish swaps
+  // dist/), and no import names a file there (./lib/x, ./scripts/x resolve inside those folders).
+  const folders = listed.map(({ folder }) => folder).filter((f) => f !== '.');
+  const paths = [...inputs, ...settings, ...folders];
   return paths.some((p) => fs.statSync(path.join(ROOT, p)).ctimeMs >= since - 50);
 }
 
@@ -129,7 +133,7 @@ function code(entry) {
   const made = bundle(entry);
   try {
     const after = bundleKey(entry, made.inputs);
-    if (after === before && !changedSince(made.inputs, started)) {
+    if ((before === undefined || after === before) && !changedSince(made.inputs, started)) {
       writeWhole(path.join(CACHE, `${after}.js`), `// sha256:${sha256([made.code])}\n${made.code}`);
       prune('.js', 16);
     }

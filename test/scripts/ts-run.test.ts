@@ -116,6 +116,12 @@ test.each([
   expect(run()).toEqual({ value: { ...expected(), ...changed }, bundled: true });
 });
 
+test('with no cache at all, the first run stores its bundle and the second runs it', () => {
+  fs.rmSync(bundles, { recursive: true });
+  expect(run()).toEqual({ value: expected(), bundled: true });
+  expect(run()).toEqual({ value: expected(), bundled: false });
+});
+
 test('a bundle made while a file it reads was changed and changed back is not stored', () => {
   for (const name of stored().keys()) fs.rmSync(path.join(bundles, name));
   // In the run's own process, just before it bundles: the bytes and the time stamp are as they were.
