@@ -15,14 +15,14 @@ import { isIP, isIPv4 } from 'net';
 import { CACHE_DIR, cachedEntry, contentKey, packageManifests, runModule } from '../platform/cache';
 import { noteRead } from '../platform/reads';
 import { ConfigError } from './config-error';
-
-export { ConfigError };
 import { cidrProblem, isDnsLabel, isHostname } from '../platform/checks';
 import { cronProblem } from '../platform/cron';
 import { pinnedImageProblem, repositoryProblem, tagProblem } from '../platform/image';
 import { isQuantity, parseQuantity } from '../platform/quantity';
 import type { Resources } from '../platform/resources';
 import { CREDENTIALS_PROBLEM, credentialsIn, isHost, maskCredentials, urlProblem } from '../platform/url';
+
+export { ConfigError };
 
 export const GITOPS_FILE = 'gitops.yaml';
 

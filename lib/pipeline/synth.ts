@@ -27,9 +27,9 @@ import { summarizeGitops } from './gitops-summary';
 import { KUSTOMIZATION, SUMMARY } from '../platform/tree';
 import { Inputs, withInputs } from '../platform/inputs';
 import { RunOptions, runWith } from './run';
-
-export { ALL_OBJECTS, RunOptions, allObjects } from './run';
 import type { Manifest } from '../validation/schema';
+
+export { ALL_OBJECTS, allObjects } from './run';
 
 /** Everything a synth writes: relative path -> content, and the objects of each folder. */
 export interface Rendered {
