@@ -9,7 +9,7 @@ import * as path from 'path';
 import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
 import standaloneCode from 'ajv/dist/standalone';
 import { load } from 'js-yaml';
-import { CelValidator, SkippedRule } from './cel';
+import type { CelValidator, SkippedRule } from './cel';
 import { CACHE_DIR, cachedEntry, contentKey, packageManifests, runModule } from '../platform/cache';
 import { CRD_DIR, K8S_SCHEMA_DIR, KUBERNETES_VERSIONS, SchemaFiles, readSchemaFiles } from './verdict-memo';
 
@@ -188,6 +188,12 @@ function instantiate(code: string): ValidateFunction {
   return runModule(code, { goRegExp }) as ValidateFunction;
 }
 
+/** `make`'s result, made on the first call. */
+function once<T>(make: () => T): () => T {
+  let made: { value: T } | undefined;
+  return () => (made ??= { value: make() }).value;
+}
+
 /** Validators already instantiated in this process, by cache entry (folder and file: content-keyed). */
 const instantiated = new Map<string, ValidateFunction>();
 
@@ -200,7 +206,8 @@ interface Loaded {
   readonly index: Index;
   readonly kubernetes: Inputs;
   readonly kinds: ReadonlySet<string>;
-  readonly cel: CelValidator;
+  /** The CEL rules' evaluator, made (and @bufbuild/cel loaded) when a custom resource is first checked. */
+  readonly cel: () => CelValidator;
 }
 
 /**
@@ -250,7 +257,11 @@ export class SchemaValidator {
       entry = {
         index,
         kinds: new Set(index.kubernetes.flatMap((k) => Object.keys(k.byGvk).map((gvk) => gvk.split('/').pop()!))),
-        cel: new CelValidator(new Map(Object.entries(index.crds))),
+        cel: once(() => {
+          // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only for custom resources
+          const { CelValidator: Cel } = require('./cel') as typeof import('./cel');
+          return new Cel(new Map(Object.entries(index.crds)));
+        }),
       };
       opened.set(dir, entry);
     }
@@ -331,11 +342,11 @@ export class SchemaValidator {
       (ajv) => ajv.compile(crdSchema(raw)),
     );
     // The CEL rules assume a schema-valid object, as the API server's do.
-    return crd(m) ? cel.validate(m) : violations(object, `CRD schema ${gvk}`, crd.errors ?? []);
+    return crd(m) ? cel().validate(m) : violations(object, `CRD schema ${gvk}`, crd.errors ?? []);
   }
 
   /** The transition rules of the CRDs, which no synth can evaluate (see cel.ts). */
   public transitionRules(): SkippedRule[] {
-    return this.loaded.cel.transitionRules();
+    return this.loaded.cel().transitionRules();
   }
 }

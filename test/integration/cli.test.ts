@@ -516,8 +516,8 @@ describe('an edit of any input, of any kind, is seen by the next synth', () => {
     expect(warm.app.filter((p) => [...rendering, 'esbuild'].includes(p))).toEqual([]);
     expect(warm.cli.filter((p) => ['@bufbuild/cel', 'esbuild'].includes(p))).toEqual([]);
     expect(dist()).toEqual(committed);
-    // The probe sees them when there is work: a value no synth has rendered.
-    await sameSizeEdit('config/prod.yaml', "tag: '1.0.0'", "tag: '1.0.8'", () => {
+    // The probe sees them when there is work: a value no synth has rendered, in custom resources.
+    await sameSizeEdit('config/prod.yaml', 'scrapeInterval: 15s', 'scrapeInterval: 16s', () => {
       const edited = probedSynth();
       expect(edited.app).toEqual(expect.arrayContaining(rendering));
       expect(edited.cli).toContain('@bufbuild/cel');
