@@ -16,7 +16,10 @@ const log = (line: string): void => console.error(line);
 
 /* eslint-disable @typescript-eslint/no-require-imports -- an import would load them on start-up */
 /** What renders: cdk8s and the charts, most of a synth's time, loaded only when a render is needed. */
-const charts = (): typeof import('./lib/pipeline/synth') => require('./lib/pipeline/synth');
+const charts = (): typeof import('./lib/pipeline/synth') & typeof import('./lib/pipeline/yaml-memo') => ({
+  ...require('./lib/pipeline/synth'),
+  ...require('./lib/pipeline/yaml-memo'),
+});
 /** What judges a release a killed set-image left (it renders and validates), loaded only then. */
 const checks = (): typeof import('./scripts/check-dist') => require('./scripts/check-dist');
 /* eslint-enable @typescript-eslint/no-require-imports */
@@ -53,8 +56,14 @@ function renderer(configDir: string): (dir: string) => Rendered {
   const memo = code === undefined ? undefined : renderMemo(configDir, code);
   const found = memo?.found;
   if (found) return () => found;
-  const { renderProject } = charts();
-  return memo ? (dir) => memo.render(() => renderProject(dir)) : renderProject;
+  const { renderProject, yamlMemo } = charts();
+  if (!memo) return renderProject;
+  return (dir) => {
+    const yaml = yamlMemo();
+    const rendered = memo.render(() => renderProject(dir, yaml.stringify));
+    yaml.keep();
+    return rendered;
+  };
 }
 
 void synth().then((code) => {

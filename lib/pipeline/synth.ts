@@ -45,21 +45,30 @@ export function fileName(m: Manifest): string {
   return `${m.kind.toLowerCase()}-${m.metadata.name}.yaml`;
 }
 
+/** How a render writes an object as YAML: cdk8s's own, or a memo of it (yaml-memo.ts). */
+export type ToYaml = (doc: unknown) => string;
+
+const cdk8sYaml: ToYaml = (doc) => Yaml.stringify(doc);
+
 /** One folder's files: each object, then a kustomization.yaml listing them in name order. */
-export function folderFiles(folder: string, manifests: readonly Manifest[]): Map<string, string> {
+export function folderFiles(
+  folder: string,
+  manifests: readonly Manifest[],
+  toYaml: ToYaml = cdk8sYaml,
+): Map<string, string> {
   const objects = new Map<string, string>();
   for (const m of manifests) {
     const name = fileName(m);
     if (objects.has(name)) {
       throw new Error(`${folder}/${name}: two objects would be written to this file; names must be unique per kind`);
     }
-    objects.set(name, Yaml.stringify(m));
+    objects.set(name, toYaml(m));
   }
   const resources = [...objects.keys()].sort();
   const files = new Map<string, string>(resources.map((f) => [`${folder}/${f}`, objects.get(f)!]));
   files.set(
     `${folder}/${KUSTOMIZATION}`,
-    Yaml.stringify({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources }),
+    toYaml({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources }),
   );
   return files;
 }
@@ -78,7 +87,7 @@ interface EnvironmentOutput {
 }
 
 /** Renders `env`; a value its constructs refuse is a ConfigError naming the environment's file. */
-function renderEnvironment(env: EnvironmentConfig): EnvironmentOutput {
+function renderEnvironment(env: EnvironmentConfig, toYaml: ToYaml): EnvironmentOutput {
   let chart: EasyflowChart;
   try {
     chart = synthEnvironment(env);
@@ -88,7 +97,7 @@ function renderEnvironment(env: EnvironmentConfig): EnvironmentOutput {
   }
   const manifests = chart.toJson() as Manifest[];
   const files: Array<[string, string]> = [
-    ...folderFiles(env.name, manifests),
+    ...folderFiles(env.name, manifests, toYaml),
     [`${env.name}/${SUMMARY}`, summaryOf(chart, manifests)],
   ];
   return { environment: env, manifests, files, healthChecks: [...chart.healthChecks] };
@@ -138,18 +147,18 @@ function gitopsCharts(gitops: GitopsConfig, outputs: readonly EnvironmentOutput[
 }
 
 /**
- * Loads `configDir` and renders every file of a synth. Throws ConfigError on bad config and
- * InputsChanged when the config changed while it was read.
+ * Loads `configDir` and renders every file of a synth, objects written as YAML by `toYaml`.
+ * Throws ConfigError on bad config and InputsChanged when the config changed while it was read.
  */
-export function renderProject(configDir: string): Rendered {
-  const { result, inputs } = withInputs(configDir, () => renderFiles(configDir));
+export function renderProject(configDir: string, toYaml: ToYaml = cdk8sYaml): Rendered {
+  const { result, inputs } = withInputs(configDir, () => renderFiles(configDir, toYaml));
   return { ...result, inputs };
 }
 
-function renderFiles(configDir: string): Omit<Rendered, 'inputs'> {
+function renderFiles(configDir: string, toYaml: ToYaml): Omit<Rendered, 'inputs'> {
   const environments = loadEnvironments(configDir);
   const gitops = loadGitopsConfig(configDir, environments);
-  const outputs = environments.map(renderEnvironment);
+  const outputs = environments.map((env) => renderEnvironment(env, toYaml));
   const files = new Map<string, string>();
   const folders = new Map<string, readonly Manifest[]>();
   for (const out of outputs) {
@@ -161,7 +170,7 @@ function renderFiles(configDir: string): Omit<Rendered, 'inputs'> {
     const manifests = chart.toJson() as Manifest[];
     bootstrap.set(folder, manifests);
     folders.set(folder, manifests);
-    for (const [file, content] of folderFiles(folder, manifests)) files.set(file, content);
+    for (const [file, content] of folderFiles(folder, manifests, toYaml)) files.set(file, content);
   }
   files.set(`${GITOPS}/${SUMMARY}`, summarizeGitops(gitops, bootstrap));
   return { files, folders };

@@ -114,9 +114,16 @@ function portMatches(entry: Obj, flow: Flow): boolean {
   return flow.port >= entry.port && flow.port <= end;
 }
 
-function ruleMatches(rule: Obj, peers: 'from' | 'to', peer: Endpoint, flow: Flow, namespace: string): boolean {
+function ruleMatches(
+  rule: Obj,
+  peers: 'from' | 'to',
+  peer: Endpoint,
+  flow: Flow,
+  namespace: string,
+  matches: typeof peerMatches = peerMatches,
+): boolean {
   const entries: Obj[] | undefined = rule[peers];
-  const peerOK = !entries || entries.length === 0 || entries.some((e) => peerMatches(e, peer, namespace));
+  const peerOK = !entries || entries.length === 0 || entries.some((e) => matches(e, peer, namespace));
   const ports: Obj[] | undefined = rule.ports;
   const portOK = !ports || ports.length === 0 || ports.some((p) => portMatches(p, flow));
   return peerOK && portOK;
@@ -141,10 +148,13 @@ export function selects(policy: Obj, pod: Endpoint, direction: 'Ingress' | 'Egre
 
 /**
  * A set of NetworkPolicies (each with `metadata.namespace` set) to ask many flows of: which policies
- * select an endpoint is worked out once per endpoint and direction, not once per flow.
+ * select an endpoint, and whether a rule's peer entry matches it, are worked out once per endpoint,
+ * not once per flow and port.
  */
 export class Policies {
   private readonly applying = new Map<Endpoint, Partial<Record<'Ingress' | 'Egress', readonly Obj[]>>>();
+  /** Whether a rule's `from`/`to` entry matches an endpoint: the same for every port. */
+  private readonly matched = new Map<Obj, Map<Endpoint, boolean>>();
 
   constructor(private readonly policies: readonly Obj[]) {}
 
@@ -170,7 +180,21 @@ export class Policies {
     const key = direction === 'Egress' ? 'egress' : 'ingress';
     const peers = direction === 'Egress' ? 'to' : 'from';
     return applying.some((p) =>
-      (p.spec?.[key] ?? []).some((rule: Obj) => ruleMatches(rule, peers, other, flow, p.metadata.namespace)),
+      (p.spec?.[key] ?? []).some((rule: Obj) =>
+        ruleMatches(rule, peers, other, flow, p.metadata.namespace, (entry, peer, namespace) => {
+          let byPeer = this.matched.get(entry);
+          if (!byPeer) {
+            byPeer = new Map();
+            this.matched.set(entry, byPeer);
+          }
+          let match = byPeer.get(peer);
+          if (match === undefined) {
+            match = peerMatches(entry, peer, namespace);
+            byPeer.set(peer, match);
+          }
+          return match;
+        }),
+      ),
     );
   }
 }

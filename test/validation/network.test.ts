@@ -58,6 +58,16 @@ test('one Policies set answers each endpoint by the policies that select it, ask
   ];
   expect(flows.map((f) => set.allows(f))).toEqual([false, true, true, false]);
   expect(flows.map((f) => set.allows(f))).toEqual(flows.map((f) => allows([onlyApi], f)));
+  // A peer's match is kept per rule entry and endpoint; the port is asked each time.
+  const fromMonitor = np('from-monitor', {
+    podSelector: { matchLabels: { app: 'api' } },
+    ingress: [
+      { from: [{ namespaceSelector: {}, podSelector: { matchLabels: { app: 'prom' } } }], ports: [{ port: 9000 }] },
+    ],
+  });
+  const ports = new Policies([fromMonitor]);
+  expect([9000, 8000, 9000].map((port) => ports.allows({ from: monitor, to: api, port }))).toEqual([true, false, true]);
+  expect(ports.allows({ from: db, to: api, port: 9000 })).toBe(false);
 });
 
 test('policyTypes default to Ingress, plus Egress when egress rules exist', () => {

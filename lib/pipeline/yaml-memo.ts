@@ -1,0 +1,77 @@
+/**
+ * The YAML text of objects an earlier render wrote. cdk8s's Yaml.stringify is a function of the
+ * object alone and of the code of cdk8s and `yaml`, and a one-value or one-construct edit changes
+ * a few of a synth's two hundred objects, while stringifying them all costs about 0.12 s. The
+ * texts are kept in one table per Node.js version and package.json of cdk8s and each of its
+ * dependencies (`yaml` among them), by the sha256 of an injective text of each object (identity):
+ * a text is reused only for an object that is the same value, down to every string, number and
+ * undefined. The table holds the objects of the last render only.
+ */
+import * as path from 'path';
+import { Yaml } from 'cdk8s';
+import { CACHE_DIR, contentKey, keepEntry, packageManifests, readEntry } from '../platform/cache';
+
+export interface YamlMemo {
+  /** Yaml.stringify(doc), or the text an earlier render got for the same value. */
+  stringify(doc: unknown): string;
+  /** Keeps the texts of every object stringified through this memo, for the next render. */
+  keep(): void;
+}
+
+/**
+ * An injective text of a JSON-like value (strings, numbers including -0, NaN and the infinities,
+ * booleans, null, undefined, arrays and plain objects), or undefined for anything else, which is
+ * then never reused.
+ */
+export function identity(value: unknown): string | undefined {
+  try {
+    return JSON.stringify(value, function (this: Record<string, unknown>, key: string, v: unknown) {
+      const original = this[key];
+      if (typeof original === 'object' && original !== null) {
+        const proto = Object.getPrototypeOf(original) as unknown;
+        if (!Array.isArray(original) && proto !== Object.prototype && proto !== null) throw new Error('not plain');
+      }
+      switch (typeof v) {
+        case 'string':
+          return `s${v}`;
+        case 'number':
+          return `n${Object.is(v, -0) ? '-0' : String(v)}`;
+        case 'undefined':
+          return 'u';
+        case 'boolean':
+        case 'object':
+          return v;
+        default:
+          throw new Error(`not JSON: ${typeof v}`);
+      }
+    });
+  } catch {
+    return undefined;
+  }
+}
+
+/** The memo under `cacheDir`. */
+export function yamlMemo(cacheDir: string = path.join(CACHE_DIR, 'yaml')): YamlMemo {
+  const name = `${contentKey([process.version, ...packageManifests('cdk8s'), String(identity)])}.json`;
+  const known = new Map<string, string>();
+  try {
+    const table = JSON.parse(readEntry(cacheDir, name) ?? '{}') as unknown;
+    if (typeof table === 'object' && table !== null) {
+      for (const [k, v] of Object.entries(table)) if (typeof v === 'string') known.set(k, v);
+    }
+  } catch {
+    known.clear();
+  }
+  const used = new Map<string, string>();
+  return {
+    stringify(doc) {
+      const id = identity(doc);
+      if (id === undefined) return Yaml.stringify(doc);
+      const key = contentKey([id]);
+      const text = known.get(key) ?? Yaml.stringify(doc);
+      used.set(key, text);
+      return text;
+    },
+    keep: () => keepEntry(cacheDir, name, JSON.stringify(Object.fromEntries(used)), 2),
+  };
+}
