@@ -9,45 +9,13 @@
  */
 import * as path from 'path';
 import { Yaml } from 'cdk8s';
-import { CACHE_DIR, contentKey, keepEntry, packageManifests, readEntry } from '../platform/cache';
+import { CACHE_DIR, contentKey, identity, keepEntry, packageManifests, readEntry } from '../platform/cache';
 
 export interface YamlMemo {
   /** Yaml.stringify(doc), or the text an earlier render got for the same value. */
   stringify(doc: unknown): string;
   /** Keeps the texts of every object stringified through this memo, for the next render. */
   keep(): void;
-}
-
-/**
- * An injective text of a JSON-like value (strings, numbers including -0, NaN and the infinities,
- * booleans, null, undefined, arrays and plain objects), or undefined for anything else, which is
- * then never reused.
- */
-export function identity(value: unknown): string | undefined {
-  try {
-    return JSON.stringify(value, function (this: Record<string, unknown>, key: string, v: unknown) {
-      const original = this[key];
-      if (typeof original === 'object' && original !== null) {
-        const proto = Object.getPrototypeOf(original) as unknown;
-        if (!Array.isArray(original) && proto !== Object.prototype && proto !== null) throw new Error('not plain');
-      }
-      switch (typeof v) {
-        case 'string':
-          return `s${v}`;
-        case 'number':
-          return `n${Object.is(v, -0) ? '-0' : String(v)}`;
-        case 'undefined':
-          return 'u';
-        case 'boolean':
-        case 'object':
-          return v;
-        default:
-          throw new Error(`not JSON: ${typeof v}`);
-      }
-    });
-  } catch {
-    return undefined;
-  }
 }
 
 /** The memo under `cacheDir`. */

@@ -25,6 +25,38 @@ export function contentKey(parts: ReadonlyArray<string | Uint8Array>): string {
   return hash.digest('hex');
 }
 
+/**
+ * An injective text of a JSON-like value (strings, numbers including -0, NaN and the infinities,
+ * booleans, null, undefined, arrays and plain objects), or undefined for anything else, which is
+ * then never reused.
+ */
+export function identity(value: unknown): string | undefined {
+  try {
+    return JSON.stringify(value, function (this: Record<string, unknown>, key: string, v: unknown) {
+      const original = this[key];
+      if (typeof original === 'object' && original !== null) {
+        const proto = Object.getPrototypeOf(original) as unknown;
+        if (!Array.isArray(original) && proto !== Object.prototype && proto !== null) throw new Error('not plain');
+      }
+      switch (typeof v) {
+        case 'string':
+          return `s${v}`;
+        case 'number':
+          return `n${Object.is(v, -0) ? '-0' : String(v)}`;
+        case 'undefined':
+          return 'u';
+        case 'boolean':
+        case 'object':
+          return v;
+        default:
+          throw new Error(`not JSON: ${typeof v}`);
+      }
+    });
+  } catch {
+    return undefined;
+  }
+}
+
 /** The package.json of package `name` as Node finds it from the folder `from`, if installed. */
 function packageJsonOf(name: string, from: string): string | undefined {
   for (let dir = path.resolve(from); ; dir = path.dirname(dir)) {

@@ -25,7 +25,7 @@ import {
 import { codeKey } from '../platform/cache';
 import { ROOT } from '../platform/paths';
 import type { Manifest } from './schema';
-import { SchemaFiles, VerdictMemo, readSchemaFiles, verdictMemo } from './verdict-memo';
+import { SchemaFiles, VerdictMemo, parseMemo, readSchemaFiles, verdictMemo } from './verdict-memo';
 
 export interface EasyflowValidationProps {
   /** The CLI's output folder (cdk8s.yaml `output`). */
@@ -209,10 +209,11 @@ export class EasyflowValidation implements Validation {
   ): Array<[string, number]> | undefined {
     const folders = new Map<string, Manifest[]>();
     const fileOf = new Map<string, string>();
+    const yaml = memo ? parseMemo(this.verdictsDir && path.join(this.verdictsDir, 'parsed')) : undefined;
     for (const [file, text] of files) {
       if (!file.endsWith('.yaml') || path.basename(file) === KUSTOMIZATION) continue;
       const folder = path.posix.dirname(file);
-      for (const m of loadAll(text) as Manifest[]) {
+      for (const m of (yaml ? yaml.parse(text) : loadAll(text)) as Manifest[]) {
         folders.set(folder, [...(folders.get(folder) ?? []), m]);
         fileOf.set(`${folder}/${m.kind}/${m.metadata.name}`, `${this.publishTo ?? '.'}/${file}`);
       }
@@ -222,6 +223,7 @@ export class EasyflowValidation implements Validation {
     const validator = new SchemaValidator(undefined, undefined, undefined, undefined, schemas);
     const judged = validateFolders(folders, memo ? memo.objects(validator) : validator);
     memo?.keepObjects();
+    yaml?.keep();
     for (const [folder, violations] of judged) {
       for (const v of violations) {
         const key = `${v.rule}\0${v.message}`;

@@ -9,7 +9,8 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { CACHE_DIR, contentKey, keepEntry, readEntry } from '../platform/cache';
+import { loadAll } from 'js-yaml';
+import { CACHE_DIR, contentKey, identity, keepEntry, packageManifests, readEntry } from '../platform/cache';
 import { ROOT } from '../platform/paths';
 import type { Manifest, Violation } from './schema';
 
@@ -96,6 +97,42 @@ export function verdictMemo(
         }),
     }),
     keepObjects: () => keepEntry(tables, `${judge}.json`, JSON.stringify(Object.fromEntries(seen)), KEPT_TABLES),
+  };
+}
+
+export interface ParseMemo {
+  /** The documents of `text` as js-yaml's loadAll reads them, or as it read the same bytes before. */
+  parse(text: string): unknown[];
+  /** Keeps what was parsed through this memo, for the next synth. */
+  keep(): void;
+}
+
+/**
+ * The documents of each file the plugin judges, kept by the file's bytes, in a table per Node.js
+ * version and package.json of js-yaml and its dependencies: parsing every file again after a
+ * one-value edit costs about 0.06 s. Documents that JSON would not give back exactly (NaN, the
+ * infinities) are parsed every time.
+ */
+export function parseMemo(cacheDir: string = path.join(CACHE_DIR, 'parsed')): ParseMemo {
+  const name = `${contentKey([process.version, ...packageManifests('js-yaml'), String(identity)])}.json`;
+  const table = parsed(readEntry(cacheDir, name));
+  const known = new Map<string, string>(
+    typeof table === 'object' && table !== null
+      ? Object.entries(table).filter((e): e is [string, string] => typeof e[1] === 'string')
+      : [],
+  );
+  const used = new Map<string, string>();
+  return {
+    parse(text) {
+      const key = contentKey([text]);
+      const kept = known.get(key);
+      const docs = kept === undefined ? loadAll(text) : (parsed(kept) as unknown[] | undefined);
+      if (!Array.isArray(docs)) return loadAll(text);
+      const json = kept ?? JSON.stringify(docs);
+      if (kept !== undefined || identity(docs) === identity(JSON.parse(json))) used.set(key, json);
+      return docs;
+    },
+    keep: () => keepEntry(cacheDir, name, JSON.stringify(Object.fromEntries(used)), 2),
   };
 }
 

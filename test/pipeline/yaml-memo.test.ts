@@ -2,7 +2,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Yaml } from 'cdk8s';
-import { identity, yamlMemo } from '../../lib/pipeline/yaml-memo';
+import { yamlMemo } from '../../lib/pipeline/yaml-memo';
+import { identity } from '../../lib/platform/cache';
 import { rendered } from '../helpers';
 
 let tmp: string;

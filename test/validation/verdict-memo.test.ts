@@ -1,11 +1,13 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { loadAll } from 'js-yaml';
 import type { Manifest, Violation } from '../../lib/validation/schema';
 import {
   CRD_DIR,
   KUBERNETES_VERSIONS,
   ObjectValidator,
+  parseMemo,
   readSchemaFiles,
   verdictMemo,
 } from '../../lib/validation/verdict-memo';
@@ -142,6 +144,48 @@ describe("each object's schema verdict", () => {
       expect(judge([object('a')]).checked).toEqual(['a']);
       fs.rmSync(path.join(cache, 'objects'), { recursive: true });
       judge([object('a')]);
+    }
+  });
+});
+
+describe("each file's documents", () => {
+  const parse = (text: string): unknown[] => {
+    const memo = parseMemo(cache);
+    const docs = memo.parse(text);
+    memo.keep();
+    return docs;
+  };
+  const table = (): Record<string, string> => {
+    const [name] = fs.readdirSync(cache);
+    return JSON.parse(fs.readFileSync(path.join(cache, name!), 'utf8')) as Record<string, string>;
+  };
+
+  test('are what js-yaml reads, kept or not, and kept by the bytes of the file', () => {
+    const text = 'kind: A\nspec: {replicas: 2}\n---\nkind: B\n';
+    expect(parse(text)).toEqual(loadAll(text));
+    expect(parse(text)).toEqual(loadAll(text));
+    expect(Object.keys(table())).toHaveLength(1);
+    const [key] = Object.keys(table());
+    fs.writeFileSync(path.join(cache, fs.readdirSync(cache)[0]!), JSON.stringify({ [key!]: '[{"kind":"forged"}]' }));
+    expect(parse(text)).toEqual([{ kind: 'forged' }]);
+    const edited = text.replace('replicas: 2', 'replicas: 3');
+    expect(parse(edited)).toEqual(loadAll(edited));
+  });
+
+  test('documents JSON would not give back exactly (NaN, infinities) are never kept', () => {
+    for (const text of ['n: .nan\n', 'i: -.inf\n']) {
+      expect(parse(text)).toEqual(loadAll(text));
+      expect(Object.keys(table())).toHaveLength(0);
+    }
+  });
+
+  test('an unreadable table or entry is parsed anew', () => {
+    const text = 'kind: A\n';
+    parse(text);
+    const file = path.join(cache, fs.readdirSync(cache)[0]!);
+    for (const broken of ['{', '[]', JSON.stringify({ [Object.keys(table())[0]!]: '{' })]) {
+      fs.writeFileSync(file, broken);
+      expect(parseMemo(cache).parse(text)).toEqual(loadAll(text));
     }
   });
 });
