@@ -105,3 +105,14 @@ test('the real render reads exactly what the key hashes, so it is kept, and foun
   expect(found.files).toEqual(made.files);
   expect(found.folders).toEqual(made.folders);
 });
+
+test('a render that read a file twice and got different bytes, the last as hashed, is not kept', () => {
+  const file = path.join(config, 'dev.yaml');
+  memo().render(() => {
+    sameSizeEdit(file, '1.0', '2.0');
+    readConfigFile(file);
+    sameSizeEdit(file, '2.0', '1.0');
+    return render();
+  });
+  expect(memo().found).toBeUndefined();
+});
