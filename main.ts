@@ -60,7 +60,7 @@ function renderer(configDir: string): (dir: string) => Rendered {
   if (!memo) return renderProject;
   return (dir) => {
     const yaml = yamlMemo();
-    const rendered = memo.render(() => renderProject(dir, yaml.stringify));
+    const rendered = memo.render(() => renderProject(dir, { toYaml: yaml.stringify, environment: memo.environment }));
     yaml.keep();
     return rendered;
   };

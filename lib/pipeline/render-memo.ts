@@ -7,11 +7,11 @@
  * module loads no chart code: a synth that finds its render skips loading cdk8s altogether.
  */
 import * as path from 'path';
-import { CACHE_DIR, contentKey, keepEntry, readEntry } from '../platform/cache';
+import { CACHE_DIR, contentKey, identity, keepEntry, readEntry } from '../platform/cache';
 import { Inputs, hashInputs } from '../platform/inputs';
 import { SCRIPTS_DIR } from '../platform/paths';
 import { withReadLog } from '../platform/reads';
-import type { Rendered } from './synth';
+import type { EnvironmentRender, RenderEnvironment, Rendered } from './synth';
 import type { Manifest } from '../validation/schema';
 
 /** Renders kept at most: each is a few MB, and a new key comes with every edit. */
@@ -37,7 +37,16 @@ export interface RenderMemo {
   readonly found?: Rendered;
   /** Runs `render` (which reads the config folder) and keeps its result if it read exactly the hashed bytes. */
   render(render: () => Rendered): Rendered;
+  /**
+   * Each environment's part of a render: the one kept for the same code, the same environment
+   * config (its value, as loaded) and the same embedded scripts, or rendered and kept, so that an
+   * edit of one environment's file renders that environment only.
+   */
+  readonly environment: RenderEnvironment;
 }
+
+/** Environment renders kept at most (three environments, a few edits back). */
+const KEPT_ENVIRONMENTS = 12;
 
 /**
  * The memo of `configDir`'s render by the code keyed `code` (see codeKey in platform/cache.ts),
@@ -59,17 +68,34 @@ export function renderMemo(
   } catch {
     found = undefined;
   }
+  const environments = path.join(cacheDir, 'environments');
+  const files = (inputs: Inputs): Array<[string, string]> =>
+    Object.entries(inputs)
+      .filter(([f]) => !f.endsWith('/'))
+      .map(([f, sha]) => [path.resolve(f), sha]);
+  const hashedScripts = new Map(files(scripts));
   return {
     found,
+    environment(env, render) {
+      const value = identity(env);
+      if (value === undefined) return render();
+      const entry = `${contentKey([code, value, JSON.stringify(scripts)])}.json`;
+      const kept = environmentOf(readEntry(environments, entry));
+      if (kept) return kept;
+      const { result, reads } = withReadLog(render);
+      // Only the embedded scripts are read while an environment renders, each as hashed; and JSON
+      // must give the render back exactly.
+      const text = JSON.stringify(result);
+      const exact =
+        [...reads].every(([f, sha]) => hashedScripts.get(f) === sha) && identity(JSON.parse(text)) === identity(result);
+      if (exact) keepEntry(environments, entry, text, KEPT_ENVIRONMENTS);
+      return result;
+    },
     render(render) {
       const { result, reads } = withReadLog(render);
       // Every file hashed that a render reads (each *.yaml of the config folder, each script it
       // embeds) must have been read, and with the hashed bytes; the folders unchanged since.
-      const hashed = new Map(
-        [...Object.entries(config), ...Object.entries(scripts)]
-          .filter(([f]) => !f.endsWith('/'))
-          .map(([f, sha]) => [path.resolve(f), sha]),
-      );
+      const hashed = new Map([...files(config), ...files(scripts)]);
       const expected = [...hashed.keys()].filter(
         (f) => f.endsWith('.yaml') && path.dirname(f) === path.resolve(configDir),
       );
@@ -81,4 +107,15 @@ export function renderMemo(
       return result;
     },
   };
+}
+
+/** The environment render a kept text holds, if it holds one. */
+function environmentOf(text: string | undefined): EnvironmentRender | undefined {
+  try {
+    const value = text === undefined ? undefined : (JSON.parse(text) as Partial<EnvironmentRender>);
+    const complete = [value?.manifests, value?.files, value?.healthChecks].every(Array.isArray);
+    return complete ? (value as EnvironmentRender) : undefined;
+  } catch {
+    return undefined;
+  }
 }

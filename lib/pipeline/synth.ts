@@ -78,16 +78,31 @@ export function synthEnvironment(env: EnvironmentConfig): EasyflowChart {
   return new EasyflowChart(new App(), env.name, env);
 }
 
-/** One environment's output: its objects, its files, and the workloads Flux waits for. */
-interface EnvironmentOutput {
-  readonly environment: EnvironmentConfig;
+/** One environment's render: its objects, its files, and the workloads Flux waits for. */
+export interface EnvironmentRender {
   readonly manifests: Manifest[];
   readonly files: Array<[string, string]>;
   readonly healthChecks: HealthCheck[];
 }
 
+/** One environment's output: its render, for its config. */
+interface EnvironmentOutput extends EnvironmentRender {
+  readonly environment: EnvironmentConfig;
+}
+
+/** How a render gets each environment's part: by rendering it, or from a memo (render-memo.ts). */
+export type RenderEnvironment = (env: EnvironmentConfig, render: () => EnvironmentRender) => EnvironmentRender;
+
+/** What a render may be given: how objects are written as YAML, how environments are rendered. */
+export interface RenderOptions {
+  /** @default cdk8s's Yaml.stringify */
+  readonly toYaml?: ToYaml;
+  /** @default each environment rendered */
+  readonly environment?: RenderEnvironment;
+}
+
 /** Renders `env`; a value its constructs refuse is a ConfigError naming the environment's file. */
-function renderEnvironment(env: EnvironmentConfig, toYaml: ToYaml): EnvironmentOutput {
+function renderEnvironment(env: EnvironmentConfig, toYaml: ToYaml): EnvironmentRender {
   let chart: EasyflowChart;
   try {
     chart = synthEnvironment(env);
@@ -100,7 +115,7 @@ function renderEnvironment(env: EnvironmentConfig, toYaml: ToYaml): EnvironmentO
     ...folderFiles(env.name, manifests, toYaml),
     [`${env.name}/${SUMMARY}`, summaryOf(chart, manifests)],
   ];
-  return { environment: env, manifests, files, healthChecks: [...chart.healthChecks] };
+  return { manifests, files, healthChecks: [...chart.healthChecks] };
 }
 
 /** The bootstrap charts by output folder: Argo CD's one, then one Flux folder per environment (cluster). */
@@ -147,18 +162,22 @@ function gitopsCharts(gitops: GitopsConfig, outputs: readonly EnvironmentOutput[
 }
 
 /**
- * Loads `configDir` and renders every file of a synth, objects written as YAML by `toYaml`.
+ * Loads `configDir` and renders every file of a synth, as `options` say.
  * Throws ConfigError on bad config and InputsChanged when the config changed while it was read.
  */
-export function renderProject(configDir: string, toYaml: ToYaml = cdk8sYaml): Rendered {
-  const { result, inputs } = withInputs(configDir, () => renderFiles(configDir, toYaml));
+export function renderProject(configDir: string, options: RenderOptions = {}): Rendered {
+  const { result, inputs } = withInputs(configDir, () => renderFiles(configDir, options));
   return { ...result, inputs };
 }
 
-function renderFiles(configDir: string, toYaml: ToYaml): Omit<Rendered, 'inputs'> {
+function renderFiles(configDir: string, options: RenderOptions): Omit<Rendered, 'inputs'> {
+  const toYaml = options.toYaml ?? cdk8sYaml;
   const environments = loadEnvironments(configDir);
   const gitops = loadGitopsConfig(configDir, environments);
-  const outputs = environments.map((env) => renderEnvironment(env, toYaml));
+  const outputs = environments.map((env): EnvironmentOutput => {
+    const render = (): EnvironmentRender => renderEnvironment(env, toYaml);
+    return { environment: env, ...(options.environment ? options.environment(env, render) : render()) };
+  });
   const files = new Map<string, string>();
   const folders = new Map<string, readonly Manifest[]>();
   for (const out of outputs) {

@@ -12,9 +12,38 @@ export const SUMMARY = 'SUMMARY.md';
 /** Writes `files` under `dir`, replacing what was there. */
 export function writeTree(dir: string, files: ReadonlyMap<string, string>): void {
   fs.rmSync(dir, { recursive: true, force: true });
+  const made = new Set<string>();
   for (const [file, content] of files) {
-    fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+    const folder = path.dirname(path.join(dir, file));
+    if (!made.has(folder)) fs.mkdirSync(folder, { recursive: true });
+    made.add(folder);
     fs.writeFileSync(path.join(dir, file), content);
+  }
+}
+
+/**
+ * Whether the folder `dir` holds exactly `files` and nothing else: the same paths, each a regular
+ * file with the same bytes (anything else, a link or a FIFO, is a difference and is never opened).
+ */
+export function holdsExactly(dir: string, files: ReadonlyMap<string, string>): boolean {
+  let seen = 0;
+  const same = (d: string): boolean => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) {
+        if (!same(p)) return false;
+        continue;
+      }
+      const expected = files.get(path.relative(dir, p).split(path.sep).join('/'));
+      if (!e.isFile() || expected === undefined || !fs.readFileSync(p).equals(Buffer.from(expected))) return false;
+      seen++;
+    }
+    return true;
+  };
+  try {
+    return fs.lstatSync(dir).isDirectory() && same(dir) && seen === files.size;
+  } catch {
+    return false;
   }
 }
 
@@ -160,6 +189,8 @@ export async function repairPublish(target: string, onWait?: PublishWait): Promi
 export function publishTree(files: ReadonlyMap<string, string>, target: string): string[] {
   const { staging, previous } = publishFolders(target);
   const notes = recoverPublish(target);
+  // Already exactly these files (a synth of what was synthesized before): nothing to replace.
+  if (holdsExactly(target, files)) return notes;
   const unchanged = `${shown(target)}/ was not changed`;
   try {
     writeTree(staging, files);

@@ -1,8 +1,10 @@
+import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import {
   PublishError,
+  holdsExactly,
   needsRecovery,
   publishFolders,
   publishTree,
@@ -39,6 +41,36 @@ test('publishTree replaces the target as a whole and leaves nothing beside it', 
 test('publishTree creates the target when there was none', () => {
   publishTree(NEW, dist);
   expect(readTree(dist)).toEqual(NEW);
+});
+
+test('publishTree leaves a target that already holds exactly the files as it is', () => {
+  writeTree(dist, OLD);
+  const before = fs.statSync(dist).ino;
+  expect(publishTree(OLD, dist)).toEqual([]);
+  expect(fs.statSync(dist).ino).toBe(before);
+  expect(readTree(dist)).toEqual(OLD);
+  expect(fs.readdirSync(tmp)).toEqual(['dist']);
+});
+
+test('holdsExactly: the same paths, each a regular file with the same bytes, and nothing else', () => {
+  writeTree(dist, OLD);
+  expect(holdsExactly(dist, OLD)).toBe(true);
+  expect(holdsExactly(dist, new Map([...OLD, ['prod/c.yaml', 'c']]))).toBe(false);
+  expect(holdsExactly(dist, new Map([['prod/a.yaml', 'old']]))).toBe(false);
+  expect(holdsExactly(dist, new Map([...OLD, ['prod/a.yaml', 'olx']]))).toBe(false);
+  expect(holdsExactly(path.join(tmp, 'missing'), OLD)).toBe(false);
+  fs.writeFileSync(path.join(dist, 'prod', 'b.yaml'), Buffer.from([0x6f, 0x6c, 0x64, 0x20, 0xff]));
+  expect(holdsExactly(dist, new Map([...OLD, ['prod/b.yaml', 'old \ufffd']]))).toBe(false);
+  // A FIFO or a link where a file should be is a difference, never opened.
+  fs.rmSync(path.join(dist, 'prod', 'b.yaml'));
+  execFileSync('mkfifo', [path.join(dist, 'prod', 'b.yaml')]);
+  expect(holdsExactly(dist, OLD)).toBe(false);
+  fs.rmSync(path.join(dist, 'prod', 'b.yaml'));
+  fs.writeFileSync(path.join(tmp, 'b.yaml'), 'old b');
+  fs.symlinkSync(path.join(tmp, 'b.yaml'), path.join(dist, 'prod', 'b.yaml'));
+  expect(holdsExactly(dist, OLD)).toBe(false);
+  publishTree(OLD, dist);
+  expect(fs.lstatSync(path.join(dist, 'prod', 'b.yaml')).isFile()).toBe(true);
 });
 
 test('the working folders sit beside the target, hidden', () => {
