@@ -35,8 +35,12 @@ export function identity(value: unknown): string | undefined {
     return JSON.stringify(value, function (this: Record<string, unknown>, key: string, v: unknown) {
       const original = this[key];
       if (typeof original === 'object' && original !== null) {
-        const proto = Object.getPrototypeOf(original) as unknown;
-        if (!Array.isArray(original) && proto !== Object.prototype && proto !== null) throw new Error('not plain');
+        // Plain: an array, or an object whose prototype is Object.prototype of any realm (Jest runs
+        // modules in contexts of their own) or none.
+        const proto = Object.getPrototypeOf(original) as object | null;
+        if (!Array.isArray(original) && proto !== null && Object.getPrototypeOf(proto) !== null) {
+          throw new Error('not plain');
+        }
       }
       switch (typeof v) {
         case 'string':

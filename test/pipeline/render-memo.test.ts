@@ -3,7 +3,8 @@ import * as os from 'os';
 import * as path from 'path';
 import { readConfigFile } from '../../lib/pipeline/config';
 import { renderMemo } from '../../lib/pipeline/render-memo';
-import { Rendered, renderProject } from '../../lib/pipeline/synth';
+import { EnvironmentRender, Rendered, renderProject } from '../../lib/pipeline/synth';
+import type { EnvironmentConfig } from '../../lib/environment';
 import { hashInputs } from '../../lib/platform/inputs';
 import { SCRIPTS_DIR } from '../../lib/platform/paths';
 import { noteRead } from '../../lib/platform/reads';
@@ -100,10 +101,22 @@ test('an unreadable entry is no render: it renders again', () => {
 
 test('the real render reads exactly what the key hashes, so it is kept, and found as it was made', () => {
   const real = renderMemo(CONFIG_DIR, 'code', cache, SCRIPTS_DIR);
-  const made = real.render(() => renderProject(CONFIG_DIR));
+  const made = real.render(() => renderProject(CONFIG_DIR, { environment: real.environment }));
   const found = renderMemo(CONFIG_DIR, 'code', cache, SCRIPTS_DIR).found!;
   expect(found.files).toEqual(made.files);
   expect(found.folders).toEqual(made.folders);
+  // Every environment's part was kept too: a render from them alone is the same render.
+  const again = renderMemo(CONFIG_DIR, 'code', cache, SCRIPTS_DIR);
+  const rendered: string[] = [];
+  const parts = renderProject(CONFIG_DIR, {
+    environment: (env, render) =>
+      again.environment(env, () => {
+        rendered.push(env.name);
+        return render();
+      }),
+  });
+  expect(rendered).toEqual([]);
+  expect(parts.files).toEqual(made.files);
 });
 
 test('a render that read a file twice and got different bytes, the last as hashed, is not kept', () => {
@@ -115,4 +128,67 @@ test('a render that read a file twice and got different bytes, the last as hashe
     return render();
   });
   expect(memo().found).toBeUndefined();
+});
+
+describe("each environment's render", () => {
+  const env = { name: 'dev', file: 'config/dev.yaml', tag: '1.0' } as unknown as EnvironmentConfig;
+  const part = (tag = '1.0'): EnvironmentRender => ({
+    manifests: [{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: tag } }],
+    files: [['dev/configmap.yaml', `tag: ${tag}\n`]],
+    healthChecks: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: 'api' }],
+  });
+  /** Renders `e` through a fresh memo, counting the renders that ran. */
+  function through(e: EnvironmentConfig, code = 'code', made = part(), during: () => void = () => undefined) {
+    let ran = 0;
+    const out = memo(code).environment(e, () => {
+      ran++;
+      during();
+      const script = path.join(scripts, 'backup.sh');
+      noteRead(script, fs.readFileSync(script, 'utf8'));
+      return made;
+    });
+    return { out, ran };
+  }
+
+  test('is kept for the same code, environment value and scripts', () => {
+    expect(through(env).ran).toBe(1);
+    expect(through(env)).toEqual({ out: part(), ran: 0 });
+  });
+
+  test.each([
+    ['another value of the environment', () => ({ e: { ...env, tag: '1.1' } as EnvironmentConfig, code: 'code' })],
+    ['other code', () => ({ e: env, code: 'Code' })],
+    [
+      'an embedded script edited (same size, time stamp put back)',
+      () => {
+        sameSizeEdit(path.join(scripts, 'backup.sh'), 'pg_dump', 'pg_dumq');
+        return { e: env, code: 'code' };
+      },
+    ],
+  ])('%s renders it again', (_what, change) => {
+    through(env);
+    const { e, code } = change();
+    expect(through(e, code).ran).toBe(1);
+  });
+
+  test('a render that read a script with other bytes than hashed is not kept', () => {
+    const script = path.join(scripts, 'backup.sh');
+    through(env, 'code', part(), () => {
+      sameSizeEdit(script, 'pg_dump', 'pg_dumq');
+      noteRead(script, fs.readFileSync(script, 'utf8'));
+      sameSizeEdit(script, 'pg_dumq', 'pg_dump');
+    });
+    expect(through(env).ran).toBe(1);
+  });
+
+  test('a render JSON would not give back exactly is not kept; an unreadable entry is rendered again', () => {
+    const odd = { ...part(), manifests: [{ apiVersion: 'v1', kind: 'X', metadata: { name: 'x' }, n: NaN }] };
+    through(env, 'code', odd);
+    expect(through(env).ran).toBe(1);
+    const dir = path.join(cache, 'environments');
+    for (const text of ['{', '{"manifests": []}', 'null']) {
+      for (const f of fs.readdirSync(dir)) fs.writeFileSync(path.join(dir, f), text);
+      expect(through(env).ran).toBe(1);
+    }
+  });
 });

@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { runInNewContext } from 'vm';
 import { Yaml } from 'cdk8s';
 import { yamlMemo } from '../../lib/pipeline/yaml-memo';
 import { identity } from '../../lib/platform/cache';
@@ -32,6 +33,16 @@ test('identity tells apart every two values YAML writes differently', () => {
 
 test('a value that is not plain data has no identity, and is never reused', () => {
   expect(identity({ at: new Date(0) })).toBeUndefined();
+  expect(
+    identity({
+      x: new (class Point {
+        x = 1;
+      })(),
+    }),
+  ).toBeUndefined();
+  // Plain data made in another realm (Jest runs each test file in a context of its own) is plain.
+  expect(identity(runInNewContext('({ a: [1, { b: "c" }] })'))).toBe(identity({ a: [1, { b: 'c' }] }));
+  expect(identity(Object.assign(Object.create(null), { a: 1 }))).toBe(identity({ a: 1 }));
   expect(identity({ f: () => 1 })).toBeUndefined();
   expect(identity({ n: 1n })).toBeUndefined();
   const memo = yamlMemo(tmp);
