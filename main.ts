@@ -16,9 +16,12 @@ const log = (line: string): void => console.error(line);
 
 /* eslint-disable @typescript-eslint/no-require-imports -- an import would load them on start-up */
 /** What renders: cdk8s and the charts, most of a synth's time, loaded only when a render is needed. */
-const charts = (): typeof import('./lib/pipeline/synth') & typeof import('./lib/pipeline/yaml-memo') => ({
+const charts = (): typeof import('./lib/pipeline/synth') &
+  typeof import('./lib/pipeline/yaml-memo') &
+  typeof import('./lib/pipeline/config') => ({
   ...require('./lib/pipeline/synth'),
   ...require('./lib/pipeline/yaml-memo'),
+  ...require('./lib/pipeline/config'),
 });
 /** What judges a release a killed set-image left (it renders and validates), loaded only then. */
 const checks = (): typeof import('./scripts/check-dist') => require('./scripts/check-dist');
@@ -56,11 +59,17 @@ function renderer(configDir: string): (dir: string) => Rendered {
   const memo = code === undefined ? undefined : renderMemo(configDir, code);
   const found = memo?.found;
   if (found) return () => found;
-  const { renderProject, yamlMemo } = charts();
+  const { renderProject, yamlMemo, parseConfig } = charts();
   if (!memo) return renderProject;
   return (dir) => {
     const yaml = yamlMemo();
-    const rendered = memo.render(() => renderProject(dir, { toYaml: yaml.stringify, environment: memo.environment }));
+    const rendered = memo.render(() =>
+      renderProject(dir, {
+        toYaml: yaml.stringify,
+        environment: memo.environment,
+        parse: (file, text) => memo.config(file, text, parseConfig),
+      }),
+    );
     yaml.keep();
     return rendered;
   };

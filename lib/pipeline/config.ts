@@ -541,9 +541,12 @@ function sharedByCopies(value: string, sharing: readonly EnvironmentConfig[]): r
 }
 
 /** Reads and validates `file`. */
-export function loadConfig(file: string): EnvironmentConfig {
-  return parseConfig(file, readConfigFile(file));
+export function loadConfig(file: string, parse: ParseConfig = parseConfig): EnvironmentConfig {
+  return parse(file, readConfigFile(file));
 }
+
+/** How an environment file's text becomes its config: parseConfig, or a memo of it (render-memo.ts). */
+export type ParseConfig = (file: string, text: string) => EnvironmentConfig;
 
 /** Editor and system files a config folder may hold: hidden (.#dev.yaml, .DS_Store), backups (dev.yaml~). */
 function ignored(name: string): boolean {
@@ -555,7 +558,7 @@ function ignored(name: string): boolean {
  * and rejects two environments that would share a namespace. Editor files are ignored; a `*.yml`
  * is refused by name, so an environment is never silently left out.
  */
-export function loadEnvironments(dir: string): EnvironmentConfig[] {
+export function loadEnvironments(dir: string, parse: ParseConfig = parseConfig): EnvironmentConfig[] {
   const names = fs.readdirSync(dir).filter((f) => !ignored(f));
   // A name that is almost `<env>.yaml` (dev.yml, dev.YAML, "dev.yaml ") is refused, never skipped.
   const misnamed = names.filter((f) => /\.ya?ml$/i.test(f.trim()) && (f !== f.trim() || !f.endsWith('.yaml')));
@@ -577,7 +580,7 @@ export function loadEnvironments(dir: string): EnvironmentConfig[] {
   const environments: EnvironmentConfig[] = [];
   for (const f of files) {
     try {
-      environments.push(loadConfig(path.join(dir, f)));
+      environments.push(loadConfig(path.join(dir, f), parse));
     } catch (e) {
       if (!(e instanceof ConfigError)) throw e;
       problems.push(...e.problems);

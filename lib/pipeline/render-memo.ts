@@ -12,6 +12,8 @@ import { Inputs, hashInputs } from '../platform/inputs';
 import { SCRIPTS_DIR } from '../platform/paths';
 import { withReadLog } from '../platform/reads';
 import type { EnvironmentRender, RenderEnvironment, Rendered } from './synth';
+import type { ParseConfig } from './config';
+import type { EnvironmentConfig } from '../environment';
 import type { Manifest } from '../validation/schema';
 
 /** Renders kept at most: each is a few MB, and a new key comes with every edit. */
@@ -43,7 +45,16 @@ export interface RenderMemo {
    * edit of one environment's file renders that environment only.
    */
   readonly environment: RenderEnvironment;
+  /**
+   * An environment file's config: the one kept for the same code, file name and text, or parsed
+   * and checked by `parse` and kept (a file that fails is never kept), so that an edit of one file
+   * parses that file only.
+   */
+  config(file: string, text: string, parse: ParseConfig): EnvironmentConfig;
 }
+
+/** Environment configs kept at most. */
+const KEPT_CONFIGS = 16;
 
 /** Environment renders kept at most (three environments, a few edits back). */
 const KEPT_ENVIRONMENTS = 12;
@@ -74,8 +85,22 @@ export function renderMemo(
       .filter(([f]) => !f.endsWith('/'))
       .map(([f, sha]) => [path.resolve(f), sha]);
   const hashedScripts = new Map(files(scripts));
+  const configs = path.join(cacheDir, 'configs');
   return {
     found,
+    config(file, text, parse) {
+      const entry = `${contentKey([code, file, text])}.json`;
+      try {
+        const kept = readEntry(configs, entry);
+        if (kept !== undefined) return JSON.parse(kept) as EnvironmentConfig;
+      } catch {
+        // An unreadable entry: parsed again below.
+      }
+      const parsed = parse(file, text);
+      const json = JSON.stringify(parsed);
+      if (identity(JSON.parse(json)) === identity(parsed)) keepEntry(configs, entry, json, KEPT_CONFIGS);
+      return parsed;
+    },
     environment(env, render) {
       const value = identity(env);
       if (value === undefined) return render();

@@ -7,7 +7,7 @@
 import { App, Chart, Yaml } from 'cdk8s';
 import { ArgoCdDelivery } from '../delivery/argocd';
 import type { EnvironmentConfig } from '../environment';
-import { ConfigError, loadEnvironments } from './config';
+import { ConfigError, ParseConfig, loadEnvironments } from './config';
 import { EasyflowChart } from '../easyflow-chart';
 import { FluxDelivery, HealthCheck, revisionName } from '../delivery/flux';
 import { chartLabels } from '../platform/labels';
@@ -99,6 +99,8 @@ export interface RenderOptions {
   readonly toYaml?: ToYaml;
   /** @default each environment rendered */
   readonly environment?: RenderEnvironment;
+  /** @default each environment file parsed and checked */
+  readonly parse?: ParseConfig;
 }
 
 /** Renders `env`; a value its constructs refuse is a ConfigError naming the environment's file. */
@@ -172,7 +174,7 @@ export function renderProject(configDir: string, options: RenderOptions = {}): R
 
 function renderFiles(configDir: string, options: RenderOptions): Omit<Rendered, 'inputs'> {
   const toYaml = options.toYaml ?? cdk8sYaml;
-  const environments = loadEnvironments(configDir);
+  const environments = loadEnvironments(configDir, options.parse);
   const gitops = loadGitopsConfig(configDir, environments);
   const outputs = environments.map((env): EnvironmentOutput => {
     const render = (): EnvironmentRender => renderEnvironment(env, toYaml);

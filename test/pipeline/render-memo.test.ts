@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { readConfigFile } from '../../lib/pipeline/config';
+import { ConfigError, loadEnvironments, parseConfig, readConfigFile } from '../../lib/pipeline/config';
 import { renderMemo } from '../../lib/pipeline/render-memo';
 import { EnvironmentRender, Rendered, renderProject } from '../../lib/pipeline/synth';
 import type { EnvironmentConfig } from '../../lib/environment';
@@ -190,5 +190,51 @@ describe("each environment's render", () => {
       for (const f of fs.readdirSync(dir)) fs.writeFileSync(path.join(dir, f), text);
       expect(through(env).ran).toBe(1);
     }
+  });
+});
+
+describe("each environment file's config", () => {
+  const text = 'tag: "1.0"\n';
+  /** Parses through a fresh memo, counting the parses that ran. */
+  function through(file = 'config/dev.yaml', t = text, code = 'code', fails = false) {
+    let ran = 0;
+    const parse = (f: string, x: string): EnvironmentConfig => {
+      ran++;
+      if (fails) throw new ConfigError([`${f}: bad`]);
+      return { name: path.basename(f, '.yaml'), text: x } as unknown as EnvironmentConfig;
+    };
+    const out = memo(code).config(file, t, parse);
+    return { out, ran };
+  }
+
+  test('is kept for the same code, file name and text', () => {
+    expect(through().ran).toBe(1);
+    expect(through()).toEqual({ out: { name: 'dev', text }, ran: 0 });
+  });
+
+  test.each([
+    ['another text', () => through('config/dev.yaml', 'tag: "1.1"\n')],
+    ['another file', () => through('config/prod.yaml')],
+    ['other code', () => through('config/dev.yaml', text, 'Code')],
+  ])('%s is parsed again', (_what, again) => {
+    through();
+    expect(again().ran).toBe(1);
+  });
+
+  test('a file that fails is never kept; an unreadable entry is parsed again', () => {
+    expect(() => through('config/dev.yaml', text, 'code', true)).toThrow('config/dev.yaml: bad');
+    expect(through().ran).toBe(1);
+    const dir = path.join(cache, 'configs');
+    for (const f of fs.readdirSync(dir)) fs.writeFileSync(path.join(dir, f), '{');
+    expect(through().ran).toBe(1);
+  });
+
+  test('the real config folder loads the same through the memo, kept or not', () => {
+    const real = renderMemo(CONFIG_DIR, 'code', cache, SCRIPTS_DIR);
+    const parse = (file: string, t: string) => real.config(file, t, parseConfig);
+    const plain = loadEnvironments(CONFIG_DIR);
+    expect(loadEnvironments(CONFIG_DIR, parse)).toEqual(plain);
+    expect(loadEnvironments(CONFIG_DIR, parse)).toEqual(plain);
+    expect(fs.readdirSync(path.join(cache, 'configs'))).toHaveLength(plain.length);
   });
 });
