@@ -63,9 +63,9 @@ const PLUGIN_ENTRY = path.join(ROOT, 'lib', 'validation', 'plugin.ts');
  * The validators (Ajv, CEL and every schema: most of a validation's time), loaded only when a
  * verdict is not kept.
  */
-function validators(): typeof import('./validate') & typeof import('./schema') {
+function validators(): typeof import('./validate') & typeof import('./schema') & typeof import('./policy') {
   /* eslint-disable @typescript-eslint/no-require-imports -- an import would load them on start-up */
-  return { ...require('./validate'), ...require('./schema') };
+  return { ...require('./validate'), ...require('./schema'), ...require('./policy') };
   /* eslint-enable @typescript-eslint/no-require-imports */
 }
 
@@ -221,7 +221,10 @@ export class EasyflowValidation implements Validation {
     const byRule = new Map<string, { message: string; resources: ValidationViolatingResource[] }>();
     const { SchemaValidator, validateFolders } = validators();
     const validator = new SchemaValidator(undefined, undefined, undefined, undefined, schemas);
-    const judged = validateFolders(folders, memo ? memo.objects(validator) : validator);
+    const { checkPolicy } = validators();
+    const judged = memo
+      ? validateFolders(folders, memo.objects(validator), memo.policy(checkPolicy))
+      : validateFolders(folders, validator);
     memo?.keepObjects();
     yaml?.keep();
     for (const [folder, violations] of judged) {

@@ -1,16 +1,17 @@
 /** Every check of a synth's objects, per output folder: strict schemas, then the project policy. */
 import { checkPolicy } from './policy';
 import { Manifest, SchemaValidator, Violation } from './schema';
-import type { ObjectValidator } from './verdict-memo';
+import type { FolderCheck, ObjectValidator } from './verdict-memo';
 
 /** Schema and policy violations of every folder; folders without any are left out. */
 export function validateFolders(
   folders: ReadonlyMap<string, readonly Manifest[]>,
   validator: ObjectValidator = new SchemaValidator(),
+  policy: FolderCheck = checkPolicy,
 ): Map<string, Violation[]> {
   const out = new Map<string, Violation[]>();
   for (const [folder, manifests] of folders) {
-    const violations = [...validator.validate(manifests), ...checkPolicy(manifests)];
+    const violations = [...validator.validate(manifests), ...policy(manifests)];
     if (violations.length > 0) out.set(folder, violations);
   }
   return out;

@@ -54,6 +54,9 @@ export interface ObjectValidator {
   validate(manifests: readonly Manifest[]): Violation[];
 }
 
+/** A check of one folder's objects, judged together. */
+export type FolderCheck = (manifests: readonly Manifest[]) => Violation[];
+
 export interface VerdictMemo {
   /** Each folder and its object count, when these exact files passed before. */
   readonly passed?: ReadonlyArray<readonly [string, number]>;
@@ -65,7 +68,12 @@ export interface VerdictMemo {
    * changes a few objects. The policy, which judges objects together, always runs.
    */
   objects(validator: ObjectValidator): ObjectValidator;
-  /** Keeps the schema verdict of every object checked through objects(). */
+  /**
+   * `check` (the policy, which judges a folder's objects together), run only for a folder whose
+   * objects this code has not judged before.
+   */
+  policy(check: FolderCheck): FolderCheck;
+  /** Keeps the verdict of every object and folder judged through objects() and policy(). */
   keepObjects(): void;
 }
 
@@ -90,12 +98,22 @@ export function verdictMemo(
     objects: (validator) => ({
       validate: (manifests) =>
         manifests.flatMap((m) => {
-          const key = contentKey([JSON.stringify(m)]);
+          const value = identity(m);
+          if (value === undefined) return validator.validate([m]);
+          const key = contentKey(['object', value]);
           const verdict = known.get(key) ?? validator.validate([m]);
           seen.set(key, verdict);
           return verdict;
         }),
     }),
+    policy: (check) => (manifests) => {
+      const value = identity(manifests);
+      if (value === undefined) return check(manifests);
+      const key = contentKey(['folder', value]);
+      const verdict = known.get(key) ?? check(manifests);
+      seen.set(key, verdict);
+      return verdict;
+    },
     keepObjects: () => keepEntry(tables, `${judge}.json`, JSON.stringify(Object.fromEntries(seen)), KEPT_TABLES),
   };
 }

@@ -129,6 +129,29 @@ describe("each object's schema verdict", () => {
     expect(judge([object('a', 'x:2'), object('b', 'x:latest')]).checked).toEqual(['a']);
   });
 
+  test('objects JSON would write alike (NaN and null) are judged apart', () => {
+    judge([{ ...object('a'), image: null } as unknown as Manifest]);
+    expect(judge([{ ...object('a'), image: NaN } as unknown as Manifest]).checked).toEqual(['a']);
+  });
+
+  test("a folder's policy verdict is kept: an unchanged folder is not judged again, an edited one is", () => {
+    const judgeFolder = (manifests: Manifest[]) => {
+      const judged: string[] = [];
+      const memo = verdictMemo('code', schemas(), files, cache);
+      const violations = memo.policy((ms) => {
+        judged.push(ms.map((m) => m.metadata.name).join(','));
+        return ms.length > 1 ? [{ object: 'Pod/b', field: '', rule: 'policy: two', message: 'two' }] : [];
+      })(manifests);
+      memo.keepObjects();
+      return { judged, violations };
+    };
+    const first = judgeFolder([object('a'), object('b')]);
+    expect(first.judged).toEqual(['a,b']);
+    expect(judgeFolder([object('a'), object('b')])).toEqual({ judged: [], violations: first.violations });
+    expect(judgeFolder([object('a'), object('b', 'x:2')]).judged).toEqual(['a,b']);
+    expect(judgeFolder([object('a')]).judged).toEqual(['a']);
+  });
+
   test('stands for its code and schema files only', () => {
     judge([object('a')]);
     expect(judge([object('a')], 'Code').checked).toEqual(['a']);
