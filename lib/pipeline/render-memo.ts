@@ -3,8 +3,10 @@
  * that runs (codeKey: the bundle's text, the packages it requires, the Node.js version), the config
  * folder and the embedded scripts: the key is the sha256 of all of them, taken before the render.
  * A render is kept only when what it read, file by file (platform/reads.ts), is exactly what the
- * key was computed from, so a file changed while it ran (even changed back) is never kept. This
- * module loads no chart code: a synth that finds its render skips loading cdk8s altogether.
+ * key was computed from, so a file changed while it ran (even changed back) is never kept. A
+ * render that is not found is made from parts kept the same way: each environment file's config
+ * and each environment's render. This module loads no chart code: a synth that finds its render
+ * skips loading cdk8s altogether.
  */
 import * as path from 'path';
 import { CACHE_DIR, contentKey, identity, keepEntry, readEntry } from '../platform/cache';
