@@ -5,9 +5,11 @@ import { renderMemo } from './lib/pipeline/render-memo';
 import { runWith } from './lib/pipeline/run';
 import type { Rendered } from './lib/pipeline/synth';
 import { codeKey } from './lib/platform/cache';
+import { ancestors } from './lib/platform/handoff';
 import { LockTimeout } from './lib/platform/lock';
 import { ROOT } from './lib/platform/paths';
-import { PublishError, isFsError } from './lib/platform/tree';
+import { untilOthersRanTheirApp } from './lib/platform/synths';
+import { PublishError, isFsError, writeInto } from './lib/platform/tree';
 
 const outdir = process.env.CDK8S_OUTDIR ?? '.cdk8s.out';
 // The cdk8s CLI sets this variable for the app it runs; its validation plugin then takes the output.
@@ -41,13 +43,34 @@ async function synth(): Promise<number> {
       published: (environment) => checks().publishedFor('config', 'dist', environment),
       log,
     });
-    return runWith({ configDir: 'config', outdir, cli, log, restored, render: renderer('config') });
+    let written: ReadonlyMap<string, string> | undefined;
+    const code = runWith({
+      configDir: 'config',
+      outdir,
+      cli,
+      log,
+      restored,
+      render: renderer('config'),
+      wrote: (w) => (written = w),
+    });
+    if (written) await keepForTheCli(written);
+    return code;
   } catch (e) {
     if (!(e instanceof PublishError || e instanceof LockTimeout || isFsError(e))) throw e;
     const dist = restored ? 'dist/ was repaired (see above), nothing else changed' : 'dist/ was not changed';
     log(`synth failed: ${e.message}${isFsError(e) ? `; ${dist}` : ''}`);
     return 1;
   }
+}
+
+/**
+ * Writes `written` into the CLI's output folder again once every other synth of this folder that
+ * had not run its app has (each emptied the shared folder first: see lib/platform/synths.ts), so
+ * that this synth's CLI finds what its app wrote.
+ */
+async function keepForTheCli(written: ReadonlyMap<string, string>): Promise<void> {
+  await untilOthersRanTheirApp(fs.realpathSync(process.cwd()), [process.pid, ...ancestors()]);
+  writeInto(outdir, written);
 }
 
 /**

@@ -33,6 +33,7 @@ export function renderOf(text: string): Rendered {
     folders: Array<[string, Manifest[]]>;
     inputs: Inputs;
   };
+  if (!Array.isArray(files) || files.length === 0 || !Array.isArray(folders)) throw new Error('not a render');
   return { files: new Map(files), folders: new Map(folders), inputs };
 }
 

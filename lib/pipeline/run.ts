@@ -7,7 +7,7 @@ import * as path from 'path';
 import { ConfigError } from './config-error';
 import { InputsChanged } from '../platform/inputs';
 import { writeHandoff } from '../platform/handoff';
-import { KUSTOMIZATION, isFsError, writeTree } from '../platform/tree';
+import { KUSTOMIZATION, isFsError, writeInto, writeTree } from '../platform/tree';
 import type { Rendered } from './synth';
 
 export interface RunOptions {
@@ -32,6 +32,11 @@ export interface RunOptions {
   readonly restored?: boolean;
   /** Renders the config folder (synth.ts's renderProject, or a render kept from an earlier synth). */
   readonly render: (configDir: string) => Rendered;
+  /**
+   * Told what was written into `outdir` for the CLI, once it is (so that it can be written again).
+   * @default nothing is told
+   */
+  readonly wrote?: (written: ReadonlyMap<string, string>) => void;
 }
 
 /** The file a synth run by the CLI writes into the CLI's output folder: every object, in folder order. */
@@ -65,8 +70,10 @@ export function runWith(o: RunOptions): number {
   try {
     if (o.cli) {
       const written = new Map([[ALL_OBJECTS, allObjects(rendered.files)]]);
-      writeTree(o.outdir, written);
+      // The CLI emptied its output folder; another synth's app may be writing there too.
+      writeInto(o.outdir, written);
       writeHandoff(o.outdir, written, rendered.files, { inputs: rendered.inputs, restored: o.restored ?? false });
+      o.wrote?.(written);
     } else {
       writeTree(o.outdir, rendered.files);
     }

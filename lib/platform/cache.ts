@@ -88,6 +88,13 @@ export function packageManifests(name: string, from: string = ROOT, seen = new S
   return [text, ...dependencies.flatMap((d) => packageManifests(d, path.dirname(file), seen))];
 }
 
+/**
+ * Environment variables code may read while it renders or judges: cdk8s's own (`CDK8S_DISABLE_SORT`
+ * orders keys, `CDK8S_LEGACY_HASH` names objects) but the output folder the CLI names, and the
+ * locale, which `localeCompare` sorts by.
+ */
+const RUN_SETTINGS = /^(CDK8S_(?!OUTDIR$|CHECK_UPGRADE$|RECORD_CONSTRUCT_METADATA$)|LANG$|LANGUAGE$|LC_)/;
+
 /** Where scripts/ts-run.js leaves the text of each bundle it ran, by the entry's absolute path. */
 export const BUNDLES = Symbol.for('easyflow.bundles');
 
@@ -102,7 +109,8 @@ function packageOf(specifier: string): string | undefined {
  * The key of the code running from `entry` (an absolute path) when scripts/ts-run.js bundled it:
  * the sha256 of the bundle's text, which is every line of the project's code it runs (the bundle
  * is what runs, so an edit made after it was built cannot slip in), of the package.json of every
- * package it requires and of theirs, recursively, and of the Node.js version. Undefined for code
+ * package it requires and of theirs, recursively, of Node.js's versions (V8, ICU, tz data among
+ * them) and of the settings in the environment that change what code does (RUN_SETTINGS). Undefined for code
  * not run from a bundle (Jest): nothing is then reused. Packages are looked up from `from`.
  */
 export function codeKey(entry: string, from: string = ROOT): string | undefined {
@@ -110,7 +118,16 @@ export function codeKey(entry: string, from: string = ROOT): string | undefined 
   if (text === undefined) return undefined;
   const required = [...text.matchAll(/\brequire\("([^"]+)"\)/g)].map((m) => packageOf(m[1]!));
   const packages = [...new Set(required.filter((p): p is string => p !== undefined))].sort();
-  return contentKey([process.version, text, ...packages.flatMap((p) => [p, ...packageManifests(p, from)])]);
+  return contentKey([
+    JSON.stringify(process.versions),
+    JSON.stringify(
+      Object.entries(process.env)
+        .filter(([name]) => RUN_SETTINGS.test(name))
+        .sort(),
+    ),
+    text,
+    ...packages.flatMap((p) => [p, ...packageManifests(p, from)]),
+  ]);
 }
 
 /** The entry `name` under `dir`, or undefined when there is none yet. */
@@ -118,7 +135,8 @@ export function readEntry(dir: string, name: string): string | undefined {
   try {
     return fs.readFileSync(path.join(dir, name), 'utf8');
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    // Missing, or unreadable (a folder where an entry should be, no permission): the work is redone.
+    if (typeof (e as NodeJS.ErrnoException).code === 'string') return undefined;
     throw e;
   }
 }
@@ -157,7 +175,12 @@ export function cachedEntry(dir: string, name: string, make: () => string): stri
   const found = readEntry(dir, name);
   if (found !== undefined) return found;
   const made = make();
-  writeEntry(dir, name, made);
+  try {
+    writeEntry(dir, name, made);
+  } catch (e) {
+    // A cache that cannot be written only costs the next run the same work.
+    if (typeof (e as NodeJS.ErrnoException).code !== 'string') throw e;
+  }
   return made;
 }
 

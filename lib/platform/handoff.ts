@@ -76,7 +76,7 @@ function records(dir: string): Array<{ file: string; handoff?: Handoff }> {
 }
 
 /** The processes above this one, parent first (at most 16). */
-function ancestors(): number[] {
+export function ancestors(): number[] {
   const out = [process.ppid];
   for (let pid = parentOf(process.ppid); pid !== undefined && pid > 1 && out.length < 16; pid = parentOf(pid)) {
     out.push(pid);

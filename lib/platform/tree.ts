@@ -12,6 +12,14 @@ export const SUMMARY = 'SUMMARY.md';
 /** Writes `files` under `dir`, replacing what was there. */
 export function writeTree(dir: string, files: ReadonlyMap<string, string>): void {
   fs.rmSync(dir, { recursive: true, force: true });
+  writeInto(dir, files);
+}
+
+/**
+ * Writes `files` into the folder `dir`, removing nothing: for a folder others write into too (the
+ * CLI's output folder, which concurrent synths share and each CLI empties itself).
+ */
+export function writeInto(dir: string, files: ReadonlyMap<string, string>): void {
   const made = new Set<string>();
   for (const [file, content] of files) {
     const folder = path.dirname(path.join(dir, file));

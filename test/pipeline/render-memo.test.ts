@@ -94,8 +94,13 @@ test('a file added to the config folder while the render ran: not kept', () => {
 
 test('an unreadable entry is no render: it renders again', () => {
   memo().render(() => render());
-  const [entry] = fs.readdirSync(cache);
-  fs.writeFileSync(path.join(cache, entry!), '{"files": [');
+  const [entry] = fs.readdirSync(cache).filter((f) => f.endsWith('.json'));
+  for (const text of ['{"files": [', '{}', '{"files": [], "folders": []}']) {
+    fs.writeFileSync(path.join(cache, entry!), text);
+    expect(memo().found).toBeUndefined();
+  }
+  fs.rmSync(path.join(cache, entry!));
+  fs.mkdirSync(path.join(cache, entry!));
   expect(memo().found).toBeUndefined();
 });
 

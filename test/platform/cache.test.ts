@@ -3,6 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import {
   BUNDLES,
+  cachedEntry,
   codeKey,
   contentKey,
   keepEntry,
@@ -41,6 +42,13 @@ test("a package's version and each of its dependencies' versions are part of the
   expect(key()).not.toBe(before);
 });
 
+test('an entry that cannot be read is none, and one that cannot be written is made anyway', () => {
+  fs.mkdirSync(path.join(tmp, 'k', 'a.js'), { recursive: true });
+  expect(readEntry(path.join(tmp, 'k'), 'a.js')).toBeUndefined();
+  fs.writeFileSync(path.join(tmp, 'file'), '');
+  expect(cachedEntry(path.join(tmp, 'file'), 'b.js', () => 'made')).toBe('made');
+});
+
 test('an entry is written whole and read back; a missing one is undefined', () => {
   expect(readEntry(path.join(tmp, 'k'), 'a.js')).toBeUndefined();
   writeEntry(path.join(tmp, 'k'), 'a.js', 'text');
@@ -77,6 +85,28 @@ describe('the key of the code that runs', () => {
     expect(afterPackage).not.toBe(key);
     sameSizeEdit(dependency, '1.0.0', '1.0.1');
     expect(codeKey(entry, tmp)).not.toBe(afterPackage);
+  });
+
+  test('and the settings in the environment that change what code does, but not the output folder', () => {
+    bundles()[entry] = 'run();';
+    const key = codeKey(entry, tmp);
+    const saved = { ...process.env };
+    try {
+      for (const [name, value] of [
+        ['CDK8S_DISABLE_SORT', '1'],
+        ['CDK8S_LEGACY_HASH', '1'],
+        ['LC_ALL', 'da_DK.UTF-8'],
+        ['LANG', 'xx_XX.UTF-8'],
+      ]) {
+        process.env = { ...saved, [name!]: value };
+        expect(codeKey(entry, tmp)).not.toBe(key);
+        process.env = { ...saved };
+      }
+      process.env = { ...saved, CDK8S_OUTDIR: '/tmp/elsewhere', CDK8S_RECORD_CONSTRUCT_METADATA: 'true' };
+      expect(codeKey(entry, tmp)).toBe(key);
+    } finally {
+      process.env = saved;
+    }
   });
 });
 

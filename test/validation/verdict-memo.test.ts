@@ -81,6 +81,16 @@ test('other code is a new key', () => {
   expect(memo('Code').passed).toBeUndefined();
 });
 
+test('a cache folder that cannot be read or written is no verdict, never an error', () => {
+  fs.mkdirSync(cache);
+  fs.writeFileSync(path.join(cache, 'passes'), 'a file where a folder should be');
+  fs.writeFileSync(path.join(cache, 'objects'), 'a file where a folder should be');
+  const m = memo();
+  expect(m.passed).toBeUndefined();
+  expect(() => m.pass(counts)).not.toThrow();
+  expect(() => m.keepObjects()).not.toThrow();
+});
+
 test('an unreadable entry is no verdict: the files are judged again', () => {
   memo().pass(counts);
   const [entry] = fs.readdirSync(path.join(cache, 'passes'));
