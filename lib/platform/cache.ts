@@ -4,9 +4,10 @@
  * that produced it), never a time stamp or a size: an entry found under a key is exactly what
  * the work would produce again. Entries live under node_modules/.cache/easyflow/ (never in dist/
  * or git), are written whole (a temporary file renamed into place, so a killed or concurrent run
- * never leaves half an entry), and are never updated: a changed input is a new key.
+ * never leaves half an entry) and sealed (their first line is the sha256 of the rest, checked on
+ * every read), and are never updated: a changed input is a new key.
  */
-import { createHash } from 'crypto';
+import { createHash, randomUUID } from 'crypto';
 import * as fs from 'fs';
 import { builtinModules } from 'module';
 import * as path from 'path';
@@ -130,22 +131,33 @@ export function codeKey(entry: string, from: string = ROOT): string | undefined 
   ]);
 }
 
-/** The entry `name` under `dir`, or undefined when there is none yet. */
+/** The first line of every entry: the sha256 of the rest, checked on every read. */
+const SEAL = '// sha256:';
+
+const sealOf = (text: string): string => `${SEAL}${createHash('sha256').update(text).digest('hex')}\n`;
+
+/**
+ * The entry `name` under `dir`, or undefined when there is none yet, or none that can be trusted:
+ * unreadable (a folder where an entry should be, no permission) or not what was written (its seal,
+ * the sha256 of its text, does not match: a damaged disk, a hand edit), so the work is redone.
+ */
 export function readEntry(dir: string, name: string): string | undefined {
+  let stored: string;
   try {
-    return fs.readFileSync(path.join(dir, name), 'utf8');
+    stored = fs.readFileSync(path.join(dir, name), 'utf8');
   } catch (e) {
-    // Missing, or unreadable (a folder where an entry should be, no permission): the work is redone.
     if (typeof (e as NodeJS.ErrnoException).code === 'string') return undefined;
     throw e;
   }
+  const text = stored.slice(stored.indexOf('\n') + 1);
+  return stored.startsWith(sealOf(text)) ? text : undefined;
 }
 
 /** Writes the entry `name` under `dir` whole: a reader sees either no entry or all of it. */
 export function writeEntry(dir: string, name: string, text: string): void {
   fs.mkdirSync(dir, { recursive: true });
-  const temporary = path.join(dir, `.${name}.${process.pid}.tmp`);
-  fs.writeFileSync(temporary, text);
+  const temporary = path.join(dir, `.${name}.${process.pid}.${randomUUID()}.tmp`);
+  fs.writeFileSync(temporary, sealOf(text) + text);
   fs.renameSync(temporary, path.join(dir, name));
 }
 

@@ -4,7 +4,7 @@ import * as path from 'path';
 import { runInNewContext } from 'vm';
 import { Yaml } from 'cdk8s';
 import { yamlMemo } from '../../lib/pipeline/yaml-memo';
-import { identity } from '../../lib/platform/cache';
+import { identity, readEntry, writeEntry } from '../../lib/platform/cache';
 import { rendered } from '../helpers';
 
 let tmp: string;
@@ -64,12 +64,9 @@ test('a kept text stands for its value only: an edited object is written anew', 
   memo.stringify(object);
   memo.keep();
   const [table] = fs.readdirSync(tmp);
-  const kept = JSON.parse(fs.readFileSync(path.join(tmp, table!), 'utf8')) as Record<string, string>;
-  // A forged text under the value's key is believed (so the table is what answers)...
-  fs.writeFileSync(
-    path.join(tmp, table!),
-    JSON.stringify(Object.fromEntries(Object.keys(kept).map((k) => [k, 'forged']))),
-  );
+  const kept = JSON.parse(readEntry(tmp, table!)!) as Record<string, string>;
+  // A forged text under the value's key, sealed, is believed (so the table is what answers)...
+  writeEntry(tmp, table!, JSON.stringify(Object.fromEntries(Object.keys(kept).map((k) => [k, 'forged']))));
   expect(yamlMemo(tmp).stringify(object)).toBe('forged');
   // ...for that value only.
   const edited = { kind: 'ConfigMap', data: { a: '2' } };

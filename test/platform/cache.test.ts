@@ -42,6 +42,16 @@ test("a package's version and each of its dependencies' versions are part of the
   expect(key()).not.toBe(before);
 });
 
+test('an entry is sealed with the sha256 of its text: a changed byte, or no seal, is no entry', () => {
+  writeEntry(path.join(tmp, 'k'), 'a.json', '{"replicas": 2}');
+  const file = path.join(tmp, 'k', 'a.json');
+  expect(readEntry(path.join(tmp, 'k'), 'a.json')).toBe('{"replicas": 2}');
+  fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('2', '3'));
+  expect(readEntry(path.join(tmp, 'k'), 'a.json')).toBeUndefined();
+  fs.writeFileSync(file, '{"replicas": 2}');
+  expect(readEntry(path.join(tmp, 'k'), 'a.json')).toBeUndefined();
+});
+
 test('an entry that cannot be read is none, and one that cannot be written is made anyway', () => {
   fs.mkdirSync(path.join(tmp, 'k', 'a.js'), { recursive: true });
   expect(readEntry(path.join(tmp, 'k'), 'a.js')).toBeUndefined();

@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { loadAll } from 'js-yaml';
+import { readEntry, writeEntry } from '../../lib/platform/cache';
 import type { Manifest, Violation } from '../../lib/validation/schema';
 import {
   CRD_DIR,
@@ -190,7 +191,7 @@ describe("each file's documents", () => {
   };
   const table = (): Record<string, string> => {
     const [name] = fs.readdirSync(cache);
-    return JSON.parse(fs.readFileSync(path.join(cache, name!), 'utf8')) as Record<string, string>;
+    return JSON.parse(readEntry(cache, name!)!) as Record<string, string>;
   };
 
   test('are what js-yaml reads, kept or not, and kept by the bytes of the file', () => {
@@ -199,7 +200,7 @@ describe("each file's documents", () => {
     expect(parse(text)).toEqual(loadAll(text));
     expect(Object.keys(table())).toHaveLength(1);
     const [key] = Object.keys(table());
-    fs.writeFileSync(path.join(cache, fs.readdirSync(cache)[0]!), JSON.stringify({ [key!]: '[{"kind":"forged"}]' }));
+    writeEntry(cache, fs.readdirSync(cache)[0]!, JSON.stringify({ [key!]: '[{"kind":"forged"}]' }));
     expect(parse(text)).toEqual([{ kind: 'forged' }]);
     const edited = text.replace('replicas: 2', 'replicas: 3');
     expect(parse(edited)).toEqual(loadAll(edited));
@@ -217,7 +218,7 @@ describe("each file's documents", () => {
     parse(text);
     const file = path.join(cache, fs.readdirSync(cache)[0]!);
     for (const broken of ['{', '[]', JSON.stringify({ [Object.keys(table())[0]!]: '{' })]) {
-      fs.writeFileSync(file, broken);
+      writeEntry(cache, path.basename(file), broken);
       expect(parseMemo(cache).parse(text)).toEqual(loadAll(text));
     }
   });
