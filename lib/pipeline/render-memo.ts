@@ -9,7 +9,7 @@
  * skips loading cdk8s altogether.
  */
 import * as path from 'path';
-import { CACHE_DIR, contentKey, identity, keepEntry, readEntry } from '../platform/cache';
+import { CACHE_DIR, contentKey, faithfulJson, identity, keepEntry, readEntry, readJson } from '../platform/cache';
 import { Inputs, hashInputs } from '../platform/inputs';
 import { SCRIPTS_DIR } from '../platform/paths';
 import { withReadLog } from '../platform/reads';
@@ -93,30 +93,26 @@ export function renderMemo(
     found,
     config(file, text, parse) {
       const entry = `${contentKey([code, file, text])}.json`;
-      try {
-        const kept = readEntry(configs, entry);
-        if (kept !== undefined) return JSON.parse(kept) as EnvironmentConfig;
-      } catch {
-        // An unreadable entry: parsed again below.
-      }
+      const kept = readJson(configs, entry);
+      if (kept !== undefined) return kept as EnvironmentConfig;
       const parsed = parse(file, text);
-      const json = JSON.stringify(parsed);
-      if (identity(JSON.parse(json)) === identity(parsed)) keepEntry(configs, entry, json, KEPT_CONFIGS);
+      const json = faithfulJson(parsed);
+      if (json !== undefined) keepEntry(configs, entry, json, KEPT_CONFIGS);
       return parsed;
     },
     environment(env, render) {
       const value = identity(env);
       if (value === undefined) return render();
       const entry = `${contentKey([code, value, JSON.stringify(scripts)])}.json`;
-      const kept = environmentOf(readEntry(environments, entry));
+      const kept = environmentOf(readJson(environments, entry));
       if (kept) return kept;
       const { result, reads } = withReadLog(render);
       // Only the embedded scripts are read while an environment renders, each as hashed; and JSON
       // must give the render back exactly.
-      const text = JSON.stringify(result);
-      const exact =
-        [...reads].every(([f, sha]) => hashedScripts.get(f) === sha) && identity(JSON.parse(text)) === identity(result);
-      if (exact) keepEntry(environments, entry, text, KEPT_ENVIRONMENTS);
+      const text = faithfulJson(result);
+      if (text !== undefined && [...reads].every(([f, sha]) => hashedScripts.get(f) === sha)) {
+        keepEntry(environments, entry, text, KEPT_ENVIRONMENTS);
+      }
       return result;
     },
     render(render) {
@@ -137,13 +133,8 @@ export function renderMemo(
   };
 }
 
-/** The environment render a kept text holds, if it holds one. */
-function environmentOf(text: string | undefined): EnvironmentRender | undefined {
-  try {
-    const value = text === undefined ? undefined : (JSON.parse(text) as Partial<EnvironmentRender>);
-    const complete = [value?.manifests, value?.files, value?.healthChecks].every(Array.isArray);
-    return complete ? (value as EnvironmentRender) : undefined;
-  } catch {
-    return undefined;
-  }
+/** The environment render a kept value is, if it is one. */
+function environmentOf(value: unknown): EnvironmentRender | undefined {
+  const v = value as Partial<EnvironmentRender> | undefined;
+  return [v?.manifests, v?.files, v?.healthChecks].every(Array.isArray) ? (v as EnvironmentRender) : undefined;
 }

@@ -9,7 +9,7 @@
  */
 import * as path from 'path';
 import { Yaml } from 'cdk8s';
-import { CACHE_DIR, contentKey, identity, keepEntry, packageManifests, readEntry } from '../platform/cache';
+import { CACHE_DIR, contentKey, identity, keptTable, packageManifests } from '../platform/cache';
 
 export interface YamlMemo {
   /** Yaml.stringify(doc), or the text an earlier render got for the same value. */
@@ -21,25 +21,16 @@ export interface YamlMemo {
 /** The memo under `cacheDir`. */
 export function yamlMemo(cacheDir: string = path.join(CACHE_DIR, 'yaml')): YamlMemo {
   const name = `${contentKey([process.version, ...packageManifests('cdk8s'), String(identity)])}.json`;
-  const known = new Map<string, string>();
-  try {
-    const table = JSON.parse(readEntry(cacheDir, name) ?? '{}') as unknown;
-    if (typeof table === 'object' && table !== null) {
-      for (const [k, v] of Object.entries(table)) if (typeof v === 'string') known.set(k, v);
-    }
-  } catch {
-    known.clear();
-  }
-  const used = new Map<string, string>();
+  const table = keptTable(cacheDir, name, (v): v is string => typeof v === 'string', 2);
   return {
     stringify(doc) {
       const id = identity(doc);
       if (id === undefined) return Yaml.stringify(doc);
       const key = contentKey([id]);
-      const text = known.get(key) ?? Yaml.stringify(doc);
-      used.set(key, text);
+      const text = table.get(key) ?? Yaml.stringify(doc);
+      table.set(key, text);
       return text;
     },
-    keep: () => keepEntry(cacheDir, name, JSON.stringify(Object.fromEntries(used)), 2),
+    keep: () => table.keep(),
   };
 }

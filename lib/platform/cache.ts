@@ -153,6 +153,47 @@ export function readEntry(dir: string, name: string): string | undefined {
   return stored.startsWith(sealOf(text)) ? text : undefined;
 }
 
+/** The JSON value of the entry `name` under `dir`, or undefined when there is none to trust or parse. */
+export function readJson(dir: string, name: string): unknown {
+  const text = readEntry(dir, name);
+  try {
+    return text === undefined ? undefined : (JSON.parse(text) as unknown);
+  } catch {
+    return undefined;
+  }
+}
+
+/** `value` as JSON, when JSON gives it back exactly (no NaN, infinity, -0 or undefined lost). */
+export function faithfulJson(value: unknown): string | undefined {
+  const text = JSON.stringify(value);
+  return text !== undefined && identity(JSON.parse(text)) === identity(value) ? text : undefined;
+}
+
+/** A table of values by key, kept as one entry: what was found, and what this run used. */
+export interface KeptTable<T> {
+  /** The value kept under `key` by an earlier run, if it is one. */
+  get(key: string): T | undefined;
+  /** Records `value` as used by this run; keep() writes every value recorded, and only those. */
+  set(key: string, value: T): void;
+  /** Writes the table for the next run (the newest `kept` tables of `dir` stay). */
+  keep(): void;
+}
+
+/** The table `name` under `dir`; a value `isValue` refuses is no value. */
+export function keptTable<T>(dir: string, name: string, isValue: (v: unknown) => v is T, kept: number): KeptTable<T> {
+  const stored = readJson(dir, name);
+  const known = new Map<string, T>();
+  if (typeof stored === 'object' && stored !== null && !Array.isArray(stored)) {
+    for (const [key, value] of Object.entries(stored)) if (isValue(value)) known.set(key, value);
+  }
+  const used = new Map<string, T>();
+  return {
+    get: (key) => known.get(key),
+    set: (key, value) => void used.set(key, value),
+    keep: () => keepEntry(dir, name, JSON.stringify(Object.fromEntries(used)), kept),
+  };
+}
+
 /** Writes the entry `name` under `dir` whole: a reader sees either no entry or all of it. */
 export function writeEntry(dir: string, name: string, text: string): void {
   fs.mkdirSync(dir, { recursive: true });

@@ -10,7 +10,16 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { loadAll } from 'js-yaml';
-import { CACHE_DIR, contentKey, identity, keepEntry, packageManifests, readEntry } from '../platform/cache';
+import {
+  CACHE_DIR,
+  contentKey,
+  faithfulJson,
+  identity,
+  keepEntry,
+  keptTable,
+  packageManifests,
+  readJson,
+} from '../platform/cache';
 import { ROOT } from '../platform/paths';
 import type { Manifest, Violation } from './schema';
 
@@ -87,34 +96,25 @@ export function verdictMemo(
   const judge = contentKey([code, `${schemas.kubernetes.length}`, ...[...schemas.kubernetes, ...schemas.crds].flat()]);
   const name = `${contentKey([judge, `${files.size}`, ...[...files].flat()])}.json`;
   const passes = path.join(cacheDir, 'passes');
-  const passed = parsed(readEntry(passes, name));
-  const tables = path.join(cacheDir, 'objects');
-  const kept = parsed(readEntry(tables, `${judge}.json`));
-  const known = new Map<string, Violation[]>(isTable(kept) ? Object.entries(kept) : []);
-  const seen = new Map<string, Violation[]>();
+  const passed = readJson(passes, name);
+  const verdicts = keptTable(path.join(cacheDir, 'objects'), `${judge}.json`, isViolations, KEPT_TABLES);
+  /** `check`'s verdict of `value` (an object or a folder's objects), kept or judged now. */
+  const verdictOf = <V>(kind: string, value: V, check: (value: V) => Violation[]): Violation[] => {
+    const id = identity(value);
+    if (id === undefined) return check(value);
+    const key = contentKey([kind, id]);
+    const verdict = verdicts.get(key) ?? check(value);
+    verdicts.set(key, verdict);
+    return verdict;
+  };
   return {
     passed: isCounts(passed) ? passed : undefined,
     pass: (counts) => keepEntry(passes, name, JSON.stringify(counts), KEPT),
     objects: (validator) => ({
-      validate: (manifests) =>
-        manifests.flatMap((m) => {
-          const value = identity(m);
-          if (value === undefined) return validator.validate([m]);
-          const key = contentKey(['object', value]);
-          const verdict = known.get(key) ?? validator.validate([m]);
-          seen.set(key, verdict);
-          return verdict;
-        }),
+      validate: (manifests) => manifests.flatMap((m) => verdictOf('object', m, (one) => validator.validate([one]))),
     }),
-    policy: (check) => (manifests) => {
-      const value = identity(manifests);
-      if (value === undefined) return check(manifests);
-      const key = contentKey(['folder', value]);
-      const verdict = known.get(key) ?? check(manifests);
-      seen.set(key, verdict);
-      return verdict;
-    },
-    keepObjects: () => keepEntry(tables, `${judge}.json`, JSON.stringify(Object.fromEntries(seen)), KEPT_TABLES),
+    policy: (check) => (manifests) => verdictOf('folder', manifests, check),
+    keepObjects: () => verdicts.keep(),
   };
 }
 
@@ -133,30 +133,24 @@ export interface ParseMemo {
  */
 export function parseMemo(cacheDir: string = path.join(CACHE_DIR, 'parsed')): ParseMemo {
   const name = `${contentKey([process.version, ...packageManifests('js-yaml'), String(identity)])}.json`;
-  const table = parsed(readEntry(cacheDir, name));
-  const known = new Map<string, string>(
-    typeof table === 'object' && table !== null
-      ? Object.entries(table).filter((e): e is [string, string] => typeof e[1] === 'string')
-      : [],
-  );
-  const used = new Map<string, string>();
+  const table = keptTable(cacheDir, name, (v): v is string => typeof v === 'string', 2);
   return {
     parse(text) {
       const key = contentKey([text]);
-      const kept = known.get(key);
-      const docs = kept === undefined ? loadAll(text) : (parsed(kept) as unknown[] | undefined);
+      const kept = table.get(key);
+      const docs = kept === undefined ? loadAll(text) : jsonOf(kept);
       if (!Array.isArray(docs)) return loadAll(text);
-      const json = kept ?? JSON.stringify(docs);
-      if (kept !== undefined || identity(docs) === identity(JSON.parse(json))) used.set(key, json);
+      const json = kept ?? faithfulJson(docs);
+      if (json !== undefined) table.set(key, json);
       return docs;
     },
-    keep: () => keepEntry(cacheDir, name, JSON.stringify(Object.fromEntries(used)), 2),
+    keep: () => table.keep(),
   };
 }
 
-function parsed(text: string | undefined): unknown {
+function jsonOf(text: string): unknown {
   try {
-    return text === undefined ? undefined : JSON.parse(text);
+    return JSON.parse(text);
   } catch {
     return undefined;
   }
@@ -169,21 +163,14 @@ function isCounts(value: unknown): value is Array<[string, number]> {
   );
 }
 
-function isTable(value: unknown): value is Record<string, Violation[]> {
-  const field = (v: Record<string, unknown>, k: string): boolean => typeof v[k] === 'string';
+function isViolations(value: unknown): value is Violation[] {
   return (
-    typeof value === 'object' &&
-    value !== null &&
-    !Array.isArray(value) &&
-    Object.values(value).every(
-      (violations) =>
-        Array.isArray(violations) &&
-        violations.every(
-          (v) =>
-            typeof v === 'object' &&
-            v !== null &&
-            ['object', 'field', 'rule', 'message'].every((k) => field(v as Record<string, unknown>, k)),
-        ),
+    Array.isArray(value) &&
+    value.every(
+      (v) =>
+        typeof v === 'object' &&
+        v !== null &&
+        ['object', 'field', 'rule', 'message'].every((k) => typeof (v as Record<string, unknown>)[k] === 'string'),
     )
   );
 }
