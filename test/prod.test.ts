@@ -6,7 +6,8 @@
 import { load } from 'js-yaml';
 import { SECRET_KEYS } from '../lib/workloads/app-secrets';
 import { imageReference } from '../lib/platform/image';
-import { ENVIRONMENTS, allOf, configOf, filesOf, find, manifestsOf, prodWithStatefulSet } from './helpers';
+import { ENVIRONMENTS, allOf, configOf, filesOf, find, manifestsOf } from './helpers';
+import { prodWithStatefulSet } from './charts';
 
 const prod = manifestsOf('prod');
 const config = configOf('prod');

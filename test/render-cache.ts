@@ -11,7 +11,7 @@ import * as path from 'path';
 import { CACHE_DIR, cachedEntry, contentKey, packageManifests } from '../lib/platform/cache';
 import { ROOT } from '../lib/platform/paths';
 import { renderOf, renderText } from '../lib/pipeline/render-memo';
-import { Rendered, renderProject } from '../lib/pipeline/synth';
+import type { Rendered } from '../lib/pipeline/synth';
 
 /** The folders whose files a render reads: the code, the generated CRD bindings, the config schemas. */
 export const RENDER_INPUTS = ['lib', 'imports', 'config'].map((f) => path.join(ROOT, f));
@@ -47,5 +47,11 @@ export function renderKey(configDir: string, inputs: readonly string[] = RENDER_
 
 /** What renderProject(configDir) returns, rendered once per content. */
 export function renderCached(configDir: string, cacheDir = path.join(CACHE_DIR, 'rendered')): Rendered {
-  return renderOf(cachedEntry(cacheDir, `${renderKey(configDir)}.json`, () => renderText(renderProject(configDir))));
+  return renderOf(cachedEntry(cacheDir, `${renderKey(configDir)}.json`, () => renderText(render(configDir))));
 }
+
+/* eslint-disable @typescript-eslint/no-require-imports -- an import would load every construct in every test file */
+/** renderProject, loaded only when a render is not kept: a test file that reads it then loads no chart. */
+const render = (configDir: string): Rendered =>
+  (require('../lib/pipeline/synth') as typeof import('../lib/pipeline/synth')).renderProject(configDir);
+/* eslint-enable @typescript-eslint/no-require-imports */

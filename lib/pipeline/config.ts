@@ -554,11 +554,10 @@ function ignored(name: string): boolean {
 }
 
 /**
- * Loads every `*.yaml` in `dir` but gitops.yaml (sorted by name), collecting the problems of all files before throwing,
- * and rejects two environments that would share a namespace. Editor files are ignored; a `*.yml`
- * is refused by name, so an environment is never silently left out.
+ * The environment files of `dir` (every `*.yaml` but gitops.yaml, sorted by name; editor files
+ * ignored); a name that is almost `<env>.yaml` is a ConfigError, and so is a folder with none.
  */
-export function loadEnvironments(dir: string, parse: ParseConfig = parseConfig): EnvironmentConfig[] {
+export function environmentFiles(dir: string): string[] {
   const names = fs.readdirSync(dir).filter((f) => !ignored(f));
   // A name that is almost `<env>.yaml` (dev.yml, dev.YAML, "dev.yaml ") is refused, never skipped.
   const misnamed = names.filter((f) => /\.ya?ml$/i.test(f.trim()) && (f !== f.trim() || !f.endsWith('.yaml')));
@@ -576,6 +575,16 @@ export function loadEnvironments(dir: string, parse: ParseConfig = parseConfig):
   if (files.length === 0) {
     throw new ConfigError([`${dir}: no environment files (*.yaml) found`]);
   }
+  return files;
+}
+
+/**
+ * Loads every `*.yaml` in `dir` but gitops.yaml (sorted by name), collecting the problems of all files before throwing,
+ * and rejects two environments that would share a namespace. Editor files are ignored; a `*.yml`
+ * is refused by name, so an environment is never silently left out.
+ */
+export function loadEnvironments(dir: string, parse: ParseConfig = parseConfig): EnvironmentConfig[] {
+  const files = environmentFiles(dir);
   const problems: string[] = [];
   const environments: EnvironmentConfig[] = [];
   for (const f of files) {

@@ -27,7 +27,8 @@ import type { EasyflowChart } from '../../lib/easyflow-chart';
 import { FluxDelivery } from '../../lib/delivery/flux';
 import { allows } from '../../lib/validation/network';
 import type { Manifest } from '../../lib/validation/schema';
-import { ENVIRONMENTS, environmentChart } from '../helpers';
+import { ENVIRONMENTS } from '../helpers';
+import { environmentChart } from '../charts';
 import { FLOWS, everything, peersOf } from './flows';
 
 type Obj = Record<string, any>;

@@ -1,6 +1,7 @@
 import { ARGOCD_ROOT, ArgoCdDelivery, ArgoCdDeliveryProps, IN_CLUSTER, SyncWindow } from '../../lib/delivery/argocd';
 import { SYNC_WAVE } from '../../lib/delivery/sync-waves';
-import { allOf, find, scratch } from '../helpers';
+import { allOf, find } from '../helpers';
+import { scratch } from '../charts';
 
 const MINIMAL: ArgoCdDeliveryProps = {
   repoURL: 'https://git.example.com/deploy.git',

@@ -1,7 +1,8 @@
 import { FluxDelivery, FluxDeliveryProps, fluxRootName, revisionName } from '../../lib/delivery/flux';
 
 const ROOT = fluxRootName('qa');
-import { allOf, find, scratch } from '../helpers';
+import { allOf, find } from '../helpers';
+import { scratch } from '../charts';
 
 const MINIMAL: FluxDeliveryProps = {
   environment: 'qa',

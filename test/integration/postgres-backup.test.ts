@@ -10,7 +10,8 @@ import * as path from 'path';
 import { loadConfig } from '../../lib/pipeline/config';
 import { synthEnvironment } from '../../lib/pipeline/synth';
 import type { Manifest } from '../../lib/validation/schema';
-import { CONFIG_DIR, find, prodWithStatefulSet } from '../helpers';
+import { CONFIG_DIR, find } from '../helpers';
+import { prodWithStatefulSet } from '../charts';
 import { PG_BIN, PostgresServer, startPostgres } from './postgres-server';
 import { Process, freePort, startProcess, waitFor } from './servers';
 

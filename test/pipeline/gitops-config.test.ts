@@ -13,7 +13,8 @@ import {
   parseGitopsConfig,
   repoPath,
 } from '../../lib/pipeline/gitops-config';
-import { Rendered, renderProject } from '../../lib/pipeline/synth';
+import { EnvironmentRender, Rendered, RenderEnvironment, renderProject } from '../../lib/pipeline/synth';
+import { identity } from '../../lib/platform/cache';
 import { propDefaults } from '../../scripts/config-docs';
 import type { EnvironmentConfig } from '../../lib/environment';
 import { Manifest, SchemaValidator } from '../../lib/validation/schema';
@@ -26,27 +27,41 @@ const MINIMAL = fs.readFileSync(path.join(FIXTURES, 'minimal.yaml'), 'utf8');
 const GITOPS_FIXTURE = load(fs.readFileSync(path.join(FIXTURES, 'gitops.yaml'), 'utf8')) as Json;
 const ALL = GITOPS_FIXTURE.environments as Record<string, Json>;
 
-let tmp: string;
-beforeEach(() => {
-  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'easyflow-gitops-'));
+/** The config folder every project of this file is written to, so that its files keep their names. */
+let dir: string;
+beforeAll(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'easyflow-gitops-'));
 });
-afterEach(() => fs.rmSync(tmp, { recursive: true, force: true }));
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 /** The namespace the fixture gives environment `name`. */
 const namespaceOf = (name: string): string => `flows-${name}`;
 
+/**
+ * These tests are about the GitOps objects, which are rendered each time; an environment's own part
+ * depends only on its config value (its name among it), so each distinct one is rendered once per file.
+ */
+const environments = new Map<string, EnvironmentRender>();
+const environment: RenderEnvironment = (env, render) => {
+  const key = identity(env);
+  if (key === undefined) return render();
+  if (!environments.has(key)) environments.set(key, render());
+  return environments.get(key)!;
+};
+
 /** Renders a project of the minimal environment config under each name, with the fixture gitops.yaml. */
 function project(names: readonly string[], gitops: Json = GITOPS_FIXTURE): Rendered {
-  const dir = fs.mkdtempSync(path.join(tmp, 'config-'));
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.mkdirSync(dir);
   for (const name of names) {
     fs.writeFileSync(
       path.join(dir, `${name}.yaml`),
       MINIMAL.replace('easyflow-min', namespaceOf(name)).replace('api.min.example.com', `${name}.example.com`),
     );
   }
-  const environments = Object.fromEntries(names.map((n) => [n, gitops.environments[n]]));
-  fs.writeFileSync(path.join(dir, 'gitops.yaml'), dump({ ...gitops, environments }));
-  return renderProject(dir);
+  const chosen = Object.fromEntries(names.map((n) => [n, gitops.environments[n]]));
+  fs.writeFileSync(path.join(dir, 'gitops.yaml'), dump({ ...gitops, environments: chosen }));
+  return renderProject(dir, { environment });
 }
 
 const objects = (r: Rendered, folder: string): readonly Manifest[] => r.folders.get(folder) ?? [];
@@ -555,7 +570,7 @@ describe('no environment takes a namespace it does not own', () => {
 
   test('a synth refuses it', () => {
     expect(() => project(['alpha'], { ...GITOPS_FIXTURE, reservedNamespaces: [namespaceOf('alpha')] })).toThrow(
-      /config-\w+\/alpha\.yaml: namespace is "flows-alpha", which is reserved for your clusters/,
+      /easyflow-gitops-\w+\/alpha\.yaml: namespace is "flows-alpha", which is reserved for your clusters/,
     );
   });
 });

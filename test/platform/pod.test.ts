@@ -10,7 +10,8 @@ import type { Manifest } from '../../lib/validation/schema';
 import { PostgresBackup } from '../../lib/workloads/postgres-backup';
 import { PostgresRestore } from '../../lib/workloads/postgres-restore';
 import { everything } from '../contract/flows';
-import { ENVIRONMENTS, SMALL, basics, fixture, manifestsOf, scratch } from '../helpers';
+import { ENVIRONMENTS, fixture, manifestsOf } from '../helpers';
+import { SMALL, basics, scratch } from '../charts';
 
 function fixtureObjects(name: string, change: (config: any) => void = () => undefined): Manifest[] {
   const config: any = load(fixture(`${name}.yaml`));

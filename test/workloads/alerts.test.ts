@@ -9,7 +9,8 @@ import {
   rulesFileGroups,
 } from '../../lib/workloads/alerts';
 import { PANELS } from '../../lib/workloads/dashboard';
-import { ENVIRONMENTS, ROOT, allOf, find, manifestsOf, metricNames, scratch } from '../helpers';
+import { ENVIRONMENTS, ROOT, allOf, find, manifestsOf, metricNames } from '../helpers';
+import { scratch } from '../charts';
 
 const REQUIRED = [
   'EasyflowAppDown',

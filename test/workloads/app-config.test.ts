@@ -1,5 +1,6 @@
 import { AppConfig, AppConfigProps } from '../../lib/workloads/app-config';
-import { find, scratch } from '../helpers';
+import { find } from '../helpers';
+import { scratch } from '../charts';
 
 test('minimal props: the guide defaults', () => {
   const { chart, synth } = scratch();

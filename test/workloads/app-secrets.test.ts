@@ -1,5 +1,6 @@
 import { AppSecrets, AppSecretsProps, OBJECT_STORE_KEYS, SECRET_KEYS } from '../../lib/workloads/app-secrets';
-import { find, scratch } from '../helpers';
+import { find } from '../helpers';
+import { scratch } from '../charts';
 
 test('minimal props: an ExternalSecret from the ClusterSecretStore easyflow', () => {
   const { chart, synth } = scratch();

@@ -1,5 +1,6 @@
 import { CeleryBeat, CeleryBeatProps } from '../../lib/workloads/celery-beat';
-import { SMALL, basics, find, scratch } from '../helpers';
+import { find } from '../helpers';
+import { SMALL, basics, scratch } from '../charts';
 
 describe('CeleryBeat', () => {
   test('all props: one replica, Recreate, its schedule file on a writable volume', () => {

@@ -1,5 +1,6 @@
 import { CeleryWorker, CeleryWorkerProps } from '../../lib/workloads/celery-worker';
-import { SMALL, basics, find, scratch } from '../helpers';
+import { find } from '../helpers';
+import { SMALL, basics, scratch } from '../charts';
 
 describe('CeleryWorker', () => {
   test('minimal props: 2 replicas, concurrency 4, a PDB', () => {

@@ -19,7 +19,8 @@ import { EasyflowIngress, INGRESS_NGINX_CONTROLLER_CONFIG } from '../../lib/work
 import { WebApp } from '../../lib/workloads/web-app';
 import { REQUIRES_ENVOY_GATEWAY } from '../../lib/platform/labels';
 import { type Manifest, SchemaValidator } from '../../lib/validation/schema';
-import { ENVIRONMENTS, ROOT, allOf, find, manifestsOf, withApp } from '../helpers';
+import { ENVIRONMENTS, ROOT, allOf, find, manifestsOf } from '../helpers';
+import { withApp } from '../charts';
 
 const PROPS = {
   host: 'api.example.com',

@@ -1,5 +1,6 @@
 import { Exporter, ExporterSpec } from '../../lib/workloads/exporter';
-import { SMALL, basics, find, scratch } from '../helpers';
+import { find } from '../helpers';
+import { SMALL, basics, scratch } from '../charts';
 
 const spec = (database: ExporterSpec['database']): ExporterSpec => ({
   name: 'custom-exporter',

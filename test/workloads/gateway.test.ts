@@ -1,5 +1,6 @@
 import { EasyflowGateway, GatewayProps } from '../../lib/workloads/gateway';
-import { ALL_EDGE_PROPS, allOf, find, withApp } from '../helpers';
+import { allOf, find } from '../helpers';
+import { ALL_EDGE_PROPS, withApp } from '../charts';
 
 test('minimal props: class eg, the TLS Secret, the issuer, the data plane in envoy-gateway-system', () => {
   const { chart, synth, app } = withApp();

@@ -1,5 +1,6 @@
 import { EasyflowIngress, INGRESS_NGINX_CONTROLLER_CONFIG, IngressProps } from '../../lib/workloads/ingress';
-import { ALL_EDGE_PROPS, allOf, find, withApp } from '../helpers';
+import { allOf, find } from '../helpers';
+import { ALL_EDGE_PROPS, withApp } from '../charts';
 
 test('minimal props: guide rate limits, timeouts, TLS secret and the controller namespace', () => {
   const { chart, synth, app } = withApp();

@@ -3,7 +3,8 @@ import { DatabaseMigrations, DatabaseMigrationsProps } from '../../lib/workloads
 import { synthEnvironment } from '../../lib/pipeline/synth';
 import { checkPolicy } from '../../lib/validation/policy';
 import { Manifest, SchemaValidator } from '../../lib/validation/schema';
-import { SMALL, allOf, basics, find, fixture, manifestsOf, scratch } from '../helpers';
+import { allOf, find, fixture, manifestsOf } from '../helpers';
+import { SMALL, basics, scratch } from '../charts';
 
 const PROD = fixture('prod.yaml');
 const withMigrations = (tag: string) =>

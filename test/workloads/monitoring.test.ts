@@ -11,7 +11,8 @@ import { PostgresCluster } from '../../lib/workloads/postgres-cluster';
 import { PostgresExporter } from '../../lib/workloads/postgres-exporter';
 import { RedisExporter } from '../../lib/workloads/redis-exporter';
 import { WebApp } from '../../lib/workloads/web-app';
-import { CONFIG_DIR, ENVIRONMENTS, SMALL, allOf, basics, find, manifestsOf, scratch } from '../helpers';
+import { CONFIG_DIR, ENVIRONMENTS, allOf, find, manifestsOf } from '../helpers';
+import { SMALL, basics, scratch } from '../charts';
 
 function setup() {
   const s = scratch();

@@ -1,6 +1,7 @@
 import { EnvironmentNamespace, EnvironmentNamespaceProps } from '../../lib/workloads/namespace';
 import { IMAGE_DIGESTS_LABEL, TIER_LABEL } from '../../lib/platform/labels';
-import { find, scratch } from '../helpers';
+import { find } from '../helpers';
+import { scratch } from '../charts';
 
 test('enforces, audits and warns on the restricted Pod Security Standard; cluster-scoped', () => {
   const { chart, synth } = scratch();

@@ -7,18 +7,8 @@ import {
   PRIVATE_RANGES_V6,
 } from '../../lib/workloads/network-policies';
 import { OWNING_GATEWAY_NAME, OWNING_GATEWAY_NAMESPACE } from '../../lib/workloads/gateway';
-import {
-  ENVIRONMENTS,
-  SMALL,
-  allOf,
-  basics,
-  configOf,
-  find,
-  manifestsOf,
-  prodWithStatefulSet,
-  renderEdited,
-  scratch,
-} from '../helpers';
+import { ENVIRONMENTS, allOf, configOf, find, manifestsOf } from '../helpers';
+import { SMALL, basics, prodWithStatefulSet, renderEdited, scratch } from '../charts';
 import { WebApp } from '../../lib/workloads/web-app';
 
 const prod = manifestsOf('prod');

@@ -1,5 +1,6 @@
 import { PostgresBackup, PostgresBackupProps } from '../../lib/workloads/postgres-backup';
-import { SMALL, basics, find, scratch } from '../helpers';
+import { find } from '../helpers';
+import { SMALL, basics, scratch } from '../charts';
 
 test('minimal props: daily at 02:00 UTC, 7 days, dump only, hardened job', () => {
   const { chart, synth } = scratch();

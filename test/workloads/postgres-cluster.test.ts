@@ -2,7 +2,8 @@ import { AppSecrets } from '../../lib/workloads/app-secrets';
 import { PostgresCluster, PostgresClusterProps } from '../../lib/workloads/postgres-cluster';
 import { checkPolicy } from '../../lib/validation/policy';
 import { SchemaValidator } from '../../lib/validation/schema';
-import { SMALL, allOf, find, prodWithStatefulSet, scratch } from '../helpers';
+import { allOf, find } from '../helpers';
+import { SMALL, prodWithStatefulSet, scratch } from '../charts';
 
 const IMAGE = 'ghcr.io/cloudnative-pg/postgresql:15.10';
 

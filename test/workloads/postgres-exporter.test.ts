@@ -1,6 +1,7 @@
 import { PostgresExporter, PostgresExporterProps } from '../../lib/workloads/postgres-exporter';
 import type { Manifest } from '../../lib/validation/schema';
-import { SMALL, basics, find, fixtureChart, scratch } from '../helpers';
+import { find } from '../helpers';
+import { SMALL, basics, fixtureChart, scratch } from '../charts';
 
 test('minimal props: Service 9187, credentials from the secret, its own database', () => {
   const { chart, synth } = scratch();

@@ -1,7 +1,8 @@
 import { PostgresBackup } from '../../lib/workloads/postgres-backup';
 import { PostgresRestore, PostgresRestoreProps } from '../../lib/workloads/postgres-restore';
 import { restoreManifests } from '../../scripts/restore';
-import { CONFIG_DIR, ENVIRONMENTS, SMALL, allOf, basics, find, manifestsOf, scratch } from '../helpers';
+import { CONFIG_DIR, ENVIRONMENTS, allOf, find, manifestsOf } from '../helpers';
+import { SMALL, basics, scratch } from '../charts';
 
 const ARCHIVE = 'easyflow_20261127T020000Z.sql.gz';
 

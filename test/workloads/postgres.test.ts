@@ -1,6 +1,7 @@
 import { AppSecrets } from '../../lib/workloads/app-secrets';
 import { Postgres, PostgresProps } from '../../lib/workloads/postgres';
-import { SMALL, find, scratch } from '../helpers';
+import { find } from '../helpers';
+import { SMALL, scratch } from '../charts';
 
 const IMAGE = 'docker.io/library/postgres:15.10-alpine';
 

@@ -1,5 +1,6 @@
 import { RedisExporter, RedisExporterProps } from '../../lib/workloads/redis-exporter';
-import { SMALL, basics, find, scratch } from '../helpers';
+import { find } from '../helpers';
+import { SMALL, basics, scratch } from '../charts';
 
 test('minimal props: Service 9121, /health probes', () => {
   const { chart, synth } = scratch();

@@ -1,6 +1,7 @@
 import { AppSecrets } from '../../lib/workloads/app-secrets';
 import { MAX_MEMORY_SHARE, REDIS_START, Redis, RedisProps } from '../../lib/workloads/redis';
-import { find, scratch } from '../helpers';
+import { find } from '../helpers';
+import { scratch } from '../charts';
 
 test('all props: password required, append-only, maxmemory half the limit with noeviction, the password never an argument', () => {
   const { chart, synth } = scratch();

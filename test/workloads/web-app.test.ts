@@ -1,5 +1,6 @@
 import { PRE_STOP_DELAY_SECONDS, WebApp, WebAppProps } from '../../lib/workloads/web-app';
-import { SMALL, basics, find, scratch } from '../helpers';
+import { find } from '../helpers';
+import { SMALL, basics, scratch } from '../charts';
 
 test('minimal props: guide defaults, no replicas on the Deployment, no PDB for one pod', () => {
   const { chart, synth } = scratch();
