@@ -8,11 +8,15 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import * as ts from 'typescript';
+import type * as TypeScript from 'typescript';
 import gitopsSchema from '../config/gitops.schema.json';
 import schema from '../config/schema.json';
+import { CACHE_DIR, contentKey, keepEntry, packageManifests, readJson } from '../lib/platform/cache';
 
 const LIB = path.join(__dirname, '..', 'lib');
+
+/** Tables of defaults kept at most (the current sources, a few edits back). */
+const KEPT = 4;
 
 function sourcesUnder(dir: string): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
@@ -22,11 +26,30 @@ function sourcesUnder(dir: string): string[] {
   });
 }
 
-/** `Interface.field` -> the text of its `@default` tag, for every interface field in lib/ that has one. */
-export function propDefaults(): Map<string, string> {
+/**
+ * `Interface.field` -> the text of its `@default` tag, for every interface field in `lib` that has
+ * one. Reading them parses every source with the TypeScript compiler (about half a second in a
+ * fresh process), so the table is kept under `cacheDir`, keyed by the name and bytes of every
+ * source, the package.json of typescript and each of its dependencies, the Node.js version and the
+ * reading code.
+ */
+export function propDefaults(lib = LIB, cacheDir = path.join(CACHE_DIR, 'prop-defaults')): Map<string, string> {
+  const sources = sourcesUnder(lib).map((file): [string, string] => [file, fs.readFileSync(file, 'utf8')]);
+  const name = `${contentKey([process.version, String(readDefaults), ...packageManifests('typescript'), ...sources.flat()])}.json`;
+  const kept = readJson(cacheDir, name);
+  if (Array.isArray(kept)) return new Map(kept as Array<[string, string]>);
+  const defaults = readDefaults(sources);
+  keepEntry(cacheDir, name, JSON.stringify([...defaults]), KEPT);
+  return defaults;
+}
+
+/** The `@default` tags of `sources` ([file, text]), read with the TypeScript compiler. */
+function readDefaults(sources: ReadonlyArray<[string, string]>): Map<string, string> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only when no table is kept
+  const ts = require('typescript') as typeof TypeScript;
   const out = new Map<string, string>();
-  for (const file of sourcesUnder(LIB)) {
-    const source = ts.createSourceFile(file, fs.readFileSync(file, 'utf8'), ts.ScriptTarget.ES2022, true);
+  for (const [file, text] of sources) {
+    const source = ts.createSourceFile(file, text, ts.ScriptTarget.ES2022, true);
     for (const node of source.statements) {
       if (!ts.isInterfaceDeclaration(node)) continue;
       for (const member of node.members) {

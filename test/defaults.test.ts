@@ -61,9 +61,18 @@ function has(config: Json, key: string): boolean {
   return true;
 }
 
+/** Each config's render by its text: the cases compare against the same two bases again and again. */
+const renders = new Map<string, string | undefined>();
+
 function render(config: Json): string | undefined {
+  const text = JSON.stringify(config);
+  if (!renders.has(text)) renders.set(text, renderText(text));
+  return renders.get(text);
+}
+
+function renderText(text: string): string | undefined {
   try {
-    return JSON.stringify(synthEnvironment(parseConfig('config/min.yaml', JSON.stringify(config))).toJson());
+    return JSON.stringify(synthEnvironment(parseConfig('config/min.yaml', text)).toJson());
   } catch (e) {
     if (e instanceof ConfigError) return undefined;
     throw e;

@@ -1,7 +1,8 @@
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
-import { configDocs } from '../../scripts/config-docs';
-import { ROOT } from '../helpers';
+import { configDocs, propDefaults } from '../../scripts/config-docs';
+import { ROOT, sameSizeEdit } from '../helpers';
 
 test('config/README.md documents every key and is up to date (npm run docs:config)', () => {
   const docs = configDocs();
@@ -11,4 +12,55 @@ test('config/README.md documents every key and is up to date (npm run docs:confi
     .filter((l) => l.startsWith('| `'))
     .filter((l) => l.split('|')[4]!.trim() === '');
   expect(undocumented).toEqual([]);
+});
+
+describe('propDefaults: the table is kept by the bytes of the sources it reads', () => {
+  let tmp: string;
+  let lib: string;
+  let cache: string;
+  beforeEach(() => {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'easyflow-defaults-'));
+    lib = path.join(tmp, 'lib');
+    cache = path.join(tmp, 'cache');
+    fs.mkdirSync(path.join(lib, 'workloads'), { recursive: true });
+    fs.writeFileSync(
+      path.join(lib, 'workloads', 'a.ts'),
+      'export interface AProps {\n  /** @default 10 */\n  readonly size?: number;\n}\n',
+    );
+  });
+  afterEach(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+  test('the real sources read the same kept and fresh', () => {
+    const fresh = propDefaults(undefined, cache);
+    expect(fs.readdirSync(cache)).toHaveLength(1);
+    expect(propDefaults(undefined, cache)).toEqual(fresh);
+    expect(fresh.get('WebAppProps.targetCPUUtilizationPercent')).toMatch(/^\d+$/);
+  });
+
+  test('a source edited at the same size, its time stamp put back, is read anew', () => {
+    expect(propDefaults(lib, cache)).toEqual(new Map([['AProps.size', '10']]));
+    sameSizeEdit(path.join(lib, 'workloads', 'a.ts'), '@default 10', '@default 20');
+    expect(propDefaults(lib, cache)).toEqual(new Map([['AProps.size', '20']]));
+  });
+
+  test('a source added is read', () => {
+    propDefaults(lib, cache);
+    fs.writeFileSync(
+      path.join(lib, 'b.ts'),
+      "export interface BProps {\n  /** @default 'x' */\n  readonly y?: string;\n}\n",
+    );
+    expect(propDefaults(lib, cache)).toEqual(
+      new Map([
+        ['BProps.y', "'x'"],
+        ['AProps.size', '10'],
+      ]),
+    );
+  });
+
+  test('an entry that is not a table is read anew', () => {
+    propDefaults(lib, cache);
+    const [entry] = fs.readdirSync(cache);
+    fs.writeFileSync(path.join(cache, entry!), 'damaged');
+    expect(propDefaults(lib, cache)).toEqual(new Map([['AProps.size', '10']]));
+  });
 });
