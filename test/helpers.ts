@@ -4,7 +4,7 @@ import type { Rendered } from '../lib/pipeline/synth';
 import { environmentFiles, loadConfig } from '../lib/pipeline/config';
 import type { EnvironmentConfig } from '../lib/environment';
 import type { Manifest } from '../lib/validation/schema';
-import { renderCached } from './render-cache';
+import { RENDER_KEY_VARIABLE, renderCached } from './render-cache';
 
 export const ROOT = path.join(__dirname, '..');
 export const CONFIG_DIR = path.join(ROOT, 'config');
@@ -38,9 +38,12 @@ export function fixture(name: string): string {
 
 let cache: Rendered | undefined;
 
-/** Everything a synth of the committed config writes, rendered once per content (see render-cache.ts). */
+/**
+ * Everything a synth of the committed config writes, rendered once per content (see render-cache.ts),
+ * by the key the run's global setup computed (global-setup.ts) when there is one.
+ */
 export function rendered(): Rendered {
-  cache ??= renderCached(CONFIG_DIR);
+  cache ??= renderCached(CONFIG_DIR, undefined, process.env[RENDER_KEY_VARIABLE] || undefined);
   return cache;
 }
 

@@ -6,7 +6,7 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { RENDER_INPUTS, renderCached, renderKey } from './render-cache';
+import { RENDER_INPUTS, RENDER_KEY_VARIABLE, renderCached, renderKey } from './render-cache';
 import { CONFIG_DIR, ROOT, sameSizeEdit } from './helpers';
 
 let tmp: string;
@@ -55,4 +55,8 @@ test('a source file edited at the same size is a new key', () => {
   expect(renderKey(CONFIG_DIR, [lib])).toBe(before);
   sameSizeEdit(path.join(lib, 'labels.ts'), 'easyflow', 'easyflox');
   expect(renderKey(CONFIG_DIR, [lib])).not.toBe(before);
+});
+
+test("the run's global setup hands the workers the key of the committed config as it is", () => {
+  expect(process.env[RENDER_KEY_VARIABLE]).toBe(renderKey(CONFIG_DIR));
 });

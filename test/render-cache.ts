@@ -13,6 +13,8 @@ import { ROOT } from '../lib/platform/paths';
 import { renderOf, renderText } from '../lib/pipeline/render-memo';
 import type { Rendered } from '../lib/pipeline/synth';
 
+const RENDERED = path.join(CACHE_DIR, 'rendered');
+
 /** The folders whose files a render reads: the code, the generated CRD bindings, the config schemas. */
 export const RENDER_INPUTS = ['lib', 'imports', 'config'].map((f) => path.join(ROOT, f));
 
@@ -45,9 +47,15 @@ export function renderKey(configDir: string, inputs: readonly string[] = RENDER_
   ]);
 }
 
-/** What renderProject(configDir) returns, rendered once per content. */
-export function renderCached(configDir: string, cacheDir = path.join(CACHE_DIR, 'rendered')): Rendered {
-  return renderOf(cachedEntry(cacheDir, `${renderKey(configDir)}.json`, () => renderText(render(configDir))));
+/** Where a test run's global setup puts the key of the committed config's render, for the workers. */
+export const RENDER_KEY_VARIABLE = 'EASYFLOW_TEST_RENDER_KEY';
+
+/**
+ * What renderProject(configDir) returns, rendered once per content; `key`, when given, is
+ * renderKey(configDir) as computed earlier in this run.
+ */
+export function renderCached(configDir: string, cacheDir = RENDERED, key = renderKey(configDir)): Rendered {
+  return renderOf(cachedEntry(cacheDir, `${key}.json`, () => renderText(render(configDir))));
 }
 
 /* eslint-disable @typescript-eslint/no-require-imports -- an import would load every construct in every test file */
