@@ -20,6 +20,7 @@ import { synthEnvironment } from '../lib/pipeline/synth';
 import { parseConfig } from '../lib/pipeline/config';
 import type { Manifest } from '../lib/validation/schema';
 import { CONFIG_DIR, fixture } from './helpers';
+import { environmentCached } from './render-cache';
 
 /** An empty chart to build one construct in, and a function that synthesizes it. */
 export function scratch(): { chart: Chart; synth: () => Manifest[] } {
@@ -85,7 +86,7 @@ export function renderEdited(env: string, edit: (text: string) => string): Manif
   const text = fs.readFileSync(file, 'utf8');
   const edited = edit(text);
   if (edited === text) throw new Error(`the edit changed nothing in ${file}`);
-  return synthEnvironment(parseConfig(`config/${env}.yaml`, edited)).toJson() as Manifest[];
+  return environmentCached(`config/${env}.yaml`, edited);
 }
 
 /** prod as it would be in the StatefulSet mode: the guide's single PostgreSQL. */

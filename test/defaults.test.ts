@@ -7,11 +7,11 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { load } from 'js-yaml';
-import { ConfigError, parseConfig } from '../lib/pipeline/config';
-import { synthEnvironment } from '../lib/pipeline/synth';
+import { ConfigError } from '../lib/pipeline/config';
 import { DEFAULT_THRESHOLDS } from '../lib/workloads/alerts';
 import { propDefaults } from '../scripts/config-docs';
 import { ROOT } from './helpers';
+import { environmentCached } from './render-cache';
 
 type Json = Record<string, unknown>;
 
@@ -72,7 +72,7 @@ function render(config: Json): string | undefined {
 
 function renderText(text: string): string | undefined {
   try {
-    return JSON.stringify(synthEnvironment(parseConfig('config/min.yaml', text)).toJson());
+    return JSON.stringify(environmentCached('config/min.yaml', text));
   } catch (e) {
     if (e instanceof ConfigError) return undefined;
     throw e;
@@ -157,7 +157,7 @@ test('DEFAULT_THRESHOLDS is what each AlertThresholds field documents', () => {
 
 test("a copied environment gets its own secret path and issuer: both default from the environment's name", () => {
   const text = JSON.stringify(MINIMAL);
-  const rendered = (name: string) => synthEnvironment(parseConfig(`config/${name}.yaml`, text)).toJson() as any[];
+  const rendered = (name: string): any[] => environmentCached(`config/${name}.yaml`, text);
   const of = (name: string) => {
     const objects = rendered(name);
     const secrets = objects.find((o) => o.kind === 'ExternalSecret' && o.metadata.name === 'easyflow-secrets');

@@ -6,8 +6,18 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { RENDER_INPUTS, RENDER_KEY_VARIABLE, renderCached, renderKey } from './render-cache';
-import { CONFIG_DIR, ROOT, sameSizeEdit } from './helpers';
+import {
+  CODE_KEY_VARIABLE,
+  RENDER_INPUTS,
+  RENDER_KEY_VARIABLE,
+  codeKey,
+  environmentCached,
+  renderCached,
+  renderKey,
+} from './render-cache';
+import { CONFIG_DIR, ROOT, fixture, sameSizeEdit } from './helpers';
+import { ConfigError, parseConfig } from '../lib/pipeline/config';
+import { synthEnvironment } from '../lib/pipeline/synth';
 
 let tmp: string;
 beforeEach(() => (tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'easyflow-render-cache-'))));
@@ -51,12 +61,60 @@ test('a config file edited at the same size is a new render', () => {
 test('a source file edited at the same size is a new key', () => {
   const lib = path.join(tmp, 'lib');
   fs.cpSync(path.join(ROOT, 'lib', 'platform'), lib, { recursive: true });
-  const before = renderKey(CONFIG_DIR, [lib]);
-  expect(renderKey(CONFIG_DIR, [lib])).toBe(before);
+  const before = codeKey([lib]);
+  expect(codeKey([lib])).toBe(before);
   sameSizeEdit(path.join(lib, 'labels.ts'), 'easyflow', 'easyflox');
-  expect(renderKey(CONFIG_DIR, [lib])).not.toBe(before);
+  expect(codeKey([lib])).not.toBe(before);
+  expect(renderKey(CONFIG_DIR, codeKey([lib]))).not.toBe(renderKey(CONFIG_DIR, before));
 });
 
-test("the run's global setup hands the workers the key of the committed config as it is", () => {
+test("the run's global setup hands the workers the code key and the committed config's key as they are", () => {
+  expect(process.env[CODE_KEY_VARIABLE]).toBe(codeKey());
   expect(process.env[RENDER_KEY_VARIABLE]).toBe(renderKey(CONFIG_DIR));
+});
+
+describe("an environment's objects, kept by the code, the file name and the text", () => {
+  const text = fixture('minimal.yaml');
+  const file = 'config/min.yaml';
+  const fresh = (f: string, t: string) => synthEnvironment(parseConfig(f, t)).toJson();
+  const cache = () => path.join(tmp, 'cache');
+
+  test('kept, they are what a render gives', () => {
+    expect(environmentCached(file, text, cache())).toEqual(fresh(file, text));
+    expect(fs.readdirSync(cache())).toHaveLength(1);
+    expect(environmentCached(file, text, cache())).toEqual(fresh(file, text));
+  });
+
+  test('a text edited at the same size is a new render', () => {
+    const edited = text.replace('replicas: 1', 'replicas: 2');
+    expect([edited === text, edited.length]).toEqual([false, text.length]);
+    environmentCached(file, text, cache());
+    expect(environmentCached(file, edited, cache())).toEqual(fresh(file, edited));
+    expect(fs.readdirSync(cache())).toHaveLength(2);
+  });
+
+  test('another file name is a new render: the name is the environment', () => {
+    environmentCached(file, text, cache());
+    const qa = environmentCached('config/qa.yaml', text, cache());
+    expect(qa).toEqual(fresh('config/qa.yaml', text));
+    expect(qa).not.toEqual(fresh(file, text));
+  });
+
+  test('other code is a new render', () => {
+    environmentCached(file, text, cache(), 'one');
+    environmentCached(file, text, cache(), 'two');
+    expect(fs.readdirSync(cache())).toHaveLength(2);
+  });
+
+  test('a config that fails throws as the render does, and is never kept', () => {
+    expect(() => environmentCached(file, `${text}\nunknownKey: 1\n`, cache())).toThrow(ConfigError);
+    expect(fs.existsSync(cache()) ? fs.readdirSync(cache()) : []).toEqual([]);
+  });
+
+  test('an entry that is not a render is rendered anew', () => {
+    environmentCached(file, text, cache());
+    const [entry] = fs.readdirSync(cache());
+    fs.writeFileSync(path.join(cache(), entry!), 'damaged');
+    expect(environmentCached(file, text, cache())).toEqual(fresh(file, text));
+  });
 });

@@ -4,19 +4,18 @@
  * there too) and the restore Job. A pod spec built without lib/platform/pod.ts fails here.
  */
 import { dump, load } from 'js-yaml';
-import { parseConfig } from '../../lib/pipeline/config';
-import { synthEnvironment } from '../../lib/pipeline/synth';
 import type { Manifest } from '../../lib/validation/schema';
 import { PostgresBackup } from '../../lib/workloads/postgres-backup';
 import { PostgresRestore } from '../../lib/workloads/postgres-restore';
 import { everything } from '../contract/flows';
 import { ENVIRONMENTS, fixture, manifestsOf } from '../helpers';
 import { SMALL, basics, scratch } from '../charts';
+import { environmentCached } from '../render-cache';
 
 function fixtureObjects(name: string, change: (config: any) => void = () => undefined): Manifest[] {
   const config: any = load(fixture(`${name}.yaml`));
   change(config);
-  return synthEnvironment(parseConfig(`config/${name}.yaml`, dump(config))).toJson() as Manifest[];
+  return environmentCached(`config/${name}.yaml`, dump(config));
 }
 
 /** The restore Job (`npm run restore`, never in dist/), built on its own. */

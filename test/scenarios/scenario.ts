@@ -6,10 +6,9 @@
  */
 import { Yaml } from 'cdk8s';
 import { dump, load } from 'js-yaml';
-import { parseConfig } from '../../lib/pipeline/config';
-import { synthEnvironment } from '../../lib/pipeline/synth';
 import type { Manifest } from '../../lib/validation/schema';
 import { fixture } from '../helpers';
+import { environmentCached } from '../render-cache';
 
 /** The objects of test/fixtures/minimal.yaml after `change`, which must change something. */
 export function renderScenario(change: (config: any) => void): Manifest[] {
@@ -18,7 +17,7 @@ export function renderScenario(change: (config: any) => void): Manifest[] {
   change(config);
   const text = dump(config);
   if (text === dump(load(base))) throw new Error('the scenario changes nothing in test/fixtures/minimal.yaml');
-  return synthEnvironment(parseConfig('config/scenario.yaml', text)).toJson() as Manifest[];
+  return environmentCached('config/scenario.yaml', text);
 }
 
 /** One snapshot test per object of the scenario, named `Kind/name`. */

@@ -21,6 +21,7 @@ import { REQUIRES_ENVOY_GATEWAY } from '../../lib/platform/labels';
 import { type Manifest, SchemaValidator } from '../../lib/validation/schema';
 import { ENVIRONMENTS, ROOT, allOf, find, manifestsOf } from '../helpers';
 import { withApp } from '../charts';
+import { environmentCached } from '../render-cache';
 
 const PROPS = {
   host: 'api.example.com',
@@ -316,7 +317,7 @@ describe.each(['gateway-api', 'ingress-nginx'] as const)('%s: /metrics is never 
 describe('edge.provider and a migration between providers (the environment chart)', () => {
   const MINIMAL = load(fs.readFileSync(path.join(ROOT, 'test', 'fixtures', 'minimal.yaml'), 'utf8')) as any;
   const render = (edge: object | undefined): Manifest[] =>
-    synthEnvironment(parseConfig('config/min.yaml', JSON.stringify({ ...MINIMAL, edge }))).toJson() as Manifest[];
+    environmentCached('config/min.yaml', JSON.stringify({ ...MINIMAL, edge }));
   const issuers = (out: readonly Manifest[]) =>
     out.filter((m: any) => m.metadata.annotations?.['cert-manager.io/cluster-issuer']).map((m) => m.kind);
   const appFrom = (out: readonly Manifest[]) =>
