@@ -100,7 +100,7 @@ export function environmentCached(
   cacheDir = RENDERED_ENVIRONMENTS,
   code = currentCode(),
 ): Manifest[] {
-  const name = `${contentKey([code, file, text])}.json`;
+  const name = `${contentKey([code, String(renderEnvironment), file, text])}.json`;
   const kept = readJson(cacheDir, name);
   if (Array.isArray(kept)) return kept as Manifest[];
   const manifests = renderEnvironment(file, text);
