@@ -11,7 +11,8 @@ import * as path from 'path';
 import type * as TypeScript from 'typescript';
 import gitopsSchema from '../config/gitops.schema.json';
 import schema from '../config/schema.json';
-import { CACHE_DIR, contentKey, keepEntry, packageManifests, readJson } from '../lib/platform/cache';
+import { CACHE_DIR, contentKey, keepEntry, packageManifests, readJson, runtimeKeyParts } from '../lib/platform/cache';
+import { ROOT } from '../lib/platform/paths';
 
 const LIB = path.join(__dirname, '..', 'lib');
 
@@ -30,12 +31,21 @@ function sourcesUnder(dir: string): string[] {
  * `Interface.field` -> the text of its `@default` tag, for every interface field in `lib` that has
  * one. Reading them parses every source with the TypeScript compiler (about half a second in a
  * fresh process), so the table is kept under `cacheDir`, keyed by the name and bytes of every
- * source, the package.json of typescript and each of its dependencies, the Node.js version and the
- * reading code.
+ * `*.ts` source, the package.json of typescript (as found from `packagesFrom`) and each of its
+ * dependencies, Node.js's versions and the run settings in the environment, and the reading code.
  */
-export function propDefaults(lib = LIB, cacheDir = path.join(CACHE_DIR, 'prop-defaults')): Map<string, string> {
+export function propDefaults(
+  lib = LIB,
+  cacheDir = path.join(CACHE_DIR, 'prop-defaults'),
+  packagesFrom = ROOT,
+): Map<string, string> {
   const sources = sourcesUnder(lib).map((file): [string, string] => [file, fs.readFileSync(file, 'utf8')]);
-  const name = `${contentKey([process.version, String(readDefaults), ...packageManifests('typescript'), ...sources.flat()])}.json`;
+  const name = `${contentKey([
+    ...runtimeKeyParts(),
+    String(readDefaults),
+    ...packageManifests('typescript', packagesFrom),
+    ...sources.flat(),
+  ])}.json`;
   const kept = readJson(cacheDir, name);
   if (Array.isArray(kept)) return new Map(kept as Array<[string, string]>);
   const defaults = readDefaults(sources);

@@ -4,6 +4,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { load } from 'js-yaml';
+import { parseAllDocuments } from 'yaml';
 import { ROOT } from './helpers';
 
 const yamlOf = (text: string): any => load(text);
@@ -206,4 +207,34 @@ describe('renovate.json', () => {
     expect(renovate.postUpgradeTasks.commands).toContain('npx cdk8s synth');
     expect(renovate.postUpgradeTasks.fileFilters).toEqual(expect.arrayContaining(['dist/**', 'config/README.md']));
   });
+});
+
+test("every YAML and JSON file Prettier checks parses (Prettier's --cache can record an unparsable file as formatted)", () => {
+  // prettier/prettier#19085: after a run that reports a syntax error, `prettier --check --cache`
+  // passes the same file. TypeScript and JavaScript files have tsc and ESLint; these have this test.
+  const ignored = fs
+    .readFileSync(path.join(ROOT, '.prettierignore'), 'utf8')
+    .split('\n')
+    .filter((l) => l !== '' && !l.startsWith('#'));
+  const files = execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard'], {
+    cwd: ROOT,
+    encoding: 'utf8',
+  })
+    .split('\n')
+    .filter((f) => /\.(ya?ml|json)$/.test(f) && fs.existsSync(path.join(ROOT, f)))
+    .filter((f) => !ignored.some((i) => (i.endsWith('/') ? f.startsWith(i) : f === i)));
+  expect(files).toContain('config/prod.yaml');
+  const unparsable = files.flatMap((f) => {
+    const text = fs.readFileSync(path.join(ROOT, f), 'utf8');
+    if (f.endsWith('.json')) {
+      try {
+        JSON.parse(text);
+        return [];
+      } catch (e) {
+        return [`${f}: ${(e as Error).message}`];
+      }
+    }
+    return parseAllDocuments(text).flatMap((d) => ('errors' in d ? d.errors : []).map((e) => `${f}: ${e.message}`));
+  });
+  expect(unparsable).toEqual([]);
 });

@@ -68,6 +68,19 @@ test('a source file edited at the same size is a new key', () => {
   expect(renderKey(CONFIG_DIR, codeKey([lib]))).not.toBe(renderKey(CONFIG_DIR, before));
 });
 
+test('a run setting cdk8s reads (CDK8S_DISABLE_SORT) is a new code key', () => {
+  const before = codeKey();
+  const saved = process.env.CDK8S_DISABLE_SORT;
+  process.env.CDK8S_DISABLE_SORT = `${saved ?? ''}1`;
+  try {
+    expect(codeKey()).not.toBe(before);
+  } finally {
+    if (saved === undefined) delete process.env.CDK8S_DISABLE_SORT;
+    else process.env.CDK8S_DISABLE_SORT = saved;
+  }
+  expect(codeKey()).toBe(before);
+});
+
 test("the run's global setup hands the workers the code key and the committed config's key as they are", () => {
   expect(process.env[CODE_KEY_VARIABLE]).toBe(codeKey());
   expect(process.env[RENDER_KEY_VARIABLE]).toBe(renderKey(CONFIG_DIR));
@@ -101,9 +114,14 @@ describe("an environment's objects, kept by the code, the file name and the text
   });
 
   test('other code is a new render', () => {
-    environmentCached(file, text, cache(), 'one');
-    environmentCached(file, text, cache(), 'two');
+    environmentCached(file, text, cache(), 'one', () => 'one');
+    environmentCached(file, text, cache(), 'two', () => 'two');
     expect(fs.readdirSync(cache())).toHaveLength(2);
+  });
+
+  test('a render whose code changed after its key was computed is not kept', () => {
+    expect(environmentCached(file, text, cache(), 'before', () => 'after')).toEqual(fresh(file, text));
+    expect(fs.existsSync(cache()) ? fs.readdirSync(cache()) : []).toEqual([]);
   });
 
   test('a config that fails throws as the render does, and is never kept', () => {

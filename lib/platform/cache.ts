@@ -96,6 +96,21 @@ export function packageManifests(name: string, from: string = ROOT, seen = new S
  */
 const RUN_SETTINGS = /^(CDK8S_(?!OUTDIR$|CHECK_UPGRADE$|RECORD_CONSTRUCT_METADATA$)|LANG$|LANGUAGE$|LC_)/;
 
+/**
+ * What the running process adds to any code's behaviour: Node.js's versions (V8, ICU, tz data among
+ * them) and the settings in the environment that change what code does (RUN_SETTINGS).
+ */
+export function runtimeKeyParts(): string[] {
+  return [
+    JSON.stringify(process.versions),
+    JSON.stringify(
+      Object.entries(process.env)
+        .filter(([name]) => RUN_SETTINGS.test(name))
+        .sort(),
+    ),
+  ];
+}
+
 /** Where scripts/ts-run.js leaves the text of each bundle it ran, by the entry's absolute path. */
 export const BUNDLES = Symbol.for('easyflow.bundles');
 
@@ -110,8 +125,7 @@ function packageOf(specifier: string): string | undefined {
  * The key of the code running from `entry` (an absolute path) when scripts/ts-run.js bundled it:
  * the sha256 of the bundle's text, which is every line of the project's code it runs (the bundle
  * is what runs, so an edit made after it was built cannot slip in), of the package.json of every
- * package it requires and of theirs, recursively, of Node.js's versions (V8, ICU, tz data among
- * them) and of the settings in the environment that change what code does (RUN_SETTINGS). Undefined for code
+ * package it requires and of theirs, recursively, and of runtimeKeyParts(). Undefined for code
  * not run from a bundle (Jest): nothing is then reused. Packages are looked up from `from`.
  */
 export function codeKey(entry: string, from: string = ROOT): string | undefined {
@@ -119,16 +133,7 @@ export function codeKey(entry: string, from: string = ROOT): string | undefined 
   if (text === undefined) return undefined;
   const required = [...text.matchAll(/\brequire\("([^"]+)"\)/g)].map((m) => packageOf(m[1]!));
   const packages = [...new Set(required.filter((p): p is string => p !== undefined))].sort();
-  return contentKey([
-    JSON.stringify(process.versions),
-    JSON.stringify(
-      Object.entries(process.env)
-        .filter(([name]) => RUN_SETTINGS.test(name))
-        .sort(),
-    ),
-    text,
-    ...packages.flatMap((p) => [p, ...packageManifests(p, from)]),
-  ]);
+  return contentKey([...runtimeKeyParts(), text, ...packages.flatMap((p) => [p, ...packageManifests(p, from)])]);
 }
 
 /** The first line of every entry: the sha256 of the rest, checked on every read. */

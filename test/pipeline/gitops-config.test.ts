@@ -46,7 +46,7 @@ const environment: RenderEnvironment = (env, render) => {
   const key = identity(env);
   if (key === undefined) return render();
   if (!environments.has(key)) environments.set(key, render());
-  return environments.get(key)!;
+  return structuredClone(environments.get(key)!);
 };
 
 /** Renders a project of the minimal environment config under each name, with the fixture gitops.yaml. */

@@ -57,6 +57,35 @@ describe('propDefaults: the table is kept by the bytes of the sources it reads',
     );
   });
 
+  test("typescript's version edited at the same size is a new table", () => {
+    const packages = path.join(tmp, 'packages');
+    const manifest = path.join(packages, 'node_modules', 'typescript', 'package.json');
+    fs.mkdirSync(path.dirname(manifest), { recursive: true });
+    fs.copyFileSync(path.join(ROOT, 'node_modules', 'typescript', 'package.json'), manifest);
+    propDefaults(lib, cache, packages);
+    const { version } = JSON.parse(fs.readFileSync(manifest, 'utf8')) as { version: string };
+    sameSizeEdit(
+      manifest,
+      `"version": "${version}"`,
+      `"version": "${version.replace(/\d$/, (d) => String((+d + 1) % 10))}"`,
+    );
+    expect(propDefaults(lib, cache, packages)).toEqual(new Map([['AProps.size', '10']]));
+    expect(fs.readdirSync(cache)).toHaveLength(2);
+  });
+
+  test('a run setting in the environment is a new table', () => {
+    propDefaults(lib, cache);
+    const saved = process.env.LC_ALL;
+    process.env.LC_ALL = `${saved ?? ''}.other`;
+    try {
+      propDefaults(lib, cache);
+    } finally {
+      if (saved === undefined) delete process.env.LC_ALL;
+      else process.env.LC_ALL = saved;
+    }
+    expect(fs.readdirSync(cache)).toHaveLength(2);
+  });
+
   test('an entry that is not a table is read anew', () => {
     propDefaults(lib, cache);
     const [entry] = fs.readdirSync(cache);
