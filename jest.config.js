@@ -6,7 +6,7 @@ module.exports = {
   snapshotResolver: '<rootDir>/test/scenarios/snapshot-resolver.js',
   testMatch: ['**/*.test.ts'],
   testPathIgnorePatterns: ['/integration/'],
-  // Renders the committed config once per run, before the workers start (test/global-setup.ts).
+  // Hashes the code once per run, before the workers start, and hands them the keys (test/global-setup.ts).
   globalSetup: '<rootDir>/test/global-setup.ts',
   transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' } }] },
   maxWorkers: 2,
