@@ -46,20 +46,9 @@ export const SMALL: Resources = { requests: { cpu: '100m', memory: '128Mi' }, li
 /** The shared dependencies most constructs take, built with minimal props in `chart`. */
 export function basics(chart: Chart, config: Partial<AppConfigProps> = {}) {
   const secrets = new AppSecrets(chart, 'secrets', { remoteKey: 'easyflow/test' });
-  const postgres = new Postgres(chart, 'postgres', {
-    image: 'docker.io/library/postgres:15.10-alpine',
-    secrets,
-    storage: { size: '1Gi' },
-    resources: SMALL,
-    instance: 'easyflow-test',
-  });
-  const redis = new Redis(chart, 'redis', {
-    image: 'docker.io/library/redis:7.4.1-alpine',
-    secrets,
-    storage: { size: '1Gi' },
-    resources: SMALL,
-    instance: 'easyflow-test',
-  });
+  const stateful = { secrets, storage: { size: '1Gi' }, resources: SMALL, instance: 'easyflow-test' };
+  const postgres = new Postgres(chart, 'postgres', { image: 'docker.io/library/postgres:15.10-alpine', ...stateful });
+  const redis = new Redis(chart, 'redis', { image: 'docker.io/library/redis:7.4.1-alpine', ...stateful });
   const appConfig = new AppConfig(chart, 'config', { environment: 'test', ...config });
   const runtime = new AppRuntime({
     repository: 'ghcr.io/easyflow/easyflow',

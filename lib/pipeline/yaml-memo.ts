@@ -9,7 +9,7 @@
  */
 import * as path from 'path';
 import { Yaml } from 'cdk8s';
-import { CACHE_DIR, contentKey, identity, keptTable, packageManifests } from '../platform/cache';
+import { CACHE_DIR, contentKey, identity, packageTexts } from '../platform/cache';
 
 export interface YamlMemo {
   /** Yaml.stringify(doc), or the text an earlier render got for the same value. */
@@ -20,8 +20,7 @@ export interface YamlMemo {
 
 /** The memo under `cacheDir`. */
 export function yamlMemo(cacheDir: string = path.join(CACHE_DIR, 'yaml')): YamlMemo {
-  const name = `${contentKey([process.version, ...packageManifests('cdk8s'), String(identity)])}.json`;
-  const table = keptTable(cacheDir, name, (v): v is string => typeof v === 'string', 2);
+  const table = packageTexts(cacheDir, 'cdk8s');
   return {
     stringify(doc) {
       const id = identity(doc);

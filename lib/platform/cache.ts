@@ -184,6 +184,15 @@ export interface KeptTable<T> {
   keep(): void;
 }
 
+/**
+ * A table of texts the code of package `name` makes (its package.json and its dependencies', with
+ * Node.js's version, in the table's name), under `dir`: the newest two tables stay.
+ */
+export function packageTexts(dir: string, name: string): KeptTable<string> {
+  const table = `${contentKey([process.version, ...packageManifests(name), String(identity)])}.json`;
+  return keptTable(dir, table, (v): v is string => typeof v === 'string', 2);
+}
+
 /** The table `name` under `dir`; a value `isValue` refuses is no value. */
 export function keptTable<T>(dir: string, name: string, isValue: (v: unknown) => v is T, kept: number): KeptTable<T> {
   const stored = readJson(dir, name);

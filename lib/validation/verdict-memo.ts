@@ -17,7 +17,7 @@ import {
   identity,
   keepEntry,
   keptTable,
-  packageManifests,
+  packageTexts,
   readJson,
 } from '../platform/cache';
 import { ROOT } from '../platform/paths';
@@ -132,8 +132,7 @@ export interface ParseMemo {
  * infinities) are parsed every time.
  */
 export function parseMemo(cacheDir: string = path.join(CACHE_DIR, 'parsed')): ParseMemo {
-  const name = `${contentKey([process.version, ...packageManifests('js-yaml'), String(identity)])}.json`;
-  const table = keptTable(cacheDir, name, (v): v is string => typeof v === 'string', 2);
+  const table = packageTexts(cacheDir, 'js-yaml');
   return {
     parse(text) {
       const key = contentKey([text]);

@@ -8,6 +8,7 @@ import type { EnvironmentConfig } from '../../lib/environment';
 import { hashInputs } from '../../lib/platform/inputs';
 import { SCRIPTS_DIR } from '../../lib/platform/paths';
 import { noteRead } from '../../lib/platform/reads';
+import { writeInto } from '../../lib/platform/tree';
 import { CONFIG_DIR, sameSizeEdit } from '../helpers';
 
 let tmp: string;
@@ -20,12 +21,15 @@ beforeEach(() => {
   config = path.join(tmp, 'config');
   scripts = path.join(tmp, 'scripts');
   cache = path.join(tmp, 'cache');
-  fs.mkdirSync(config);
-  fs.mkdirSync(scripts);
-  fs.writeFileSync(path.join(config, 'dev.yaml'), 'tag: "1.0"\n');
-  fs.writeFileSync(path.join(config, 'gitops.yaml'), 'branch: main\n');
-  fs.writeFileSync(path.join(config, 'README.md'), 'not read by a render\n');
-  fs.writeFileSync(path.join(scripts, 'backup.sh'), 'pg_dump\n');
+  writeInto(
+    tmp,
+    new Map([
+      ['config/dev.yaml', 'tag: "1.0"\n'],
+      ['config/gitops.yaml', 'branch: main\n'],
+      ['config/README.md', 'not read by a render\n'],
+      ['scripts/backup.sh', 'pg_dump\n'],
+    ]),
+  );
 });
 afterEach(() => fs.rmSync(tmp, { recursive: true, force: true }));
 

@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { configDocs, propDefaults } from '../../scripts/config-docs';
+import { writeInto } from '../../lib/platform/tree';
 import { ROOT, sameSizeEdit } from '../helpers';
 
 test('config/README.md documents every key and is up to date (npm run docs:config)', () => {
@@ -22,10 +23,9 @@ describe('propDefaults: the table is kept by the bytes of the sources it reads',
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'easyflow-defaults-'));
     lib = path.join(tmp, 'lib');
     cache = path.join(tmp, 'cache');
-    fs.mkdirSync(path.join(lib, 'workloads'), { recursive: true });
-    fs.writeFileSync(
-      path.join(lib, 'workloads', 'a.ts'),
-      'export interface AProps {\n  /** @default 10 */\n  readonly size?: number;\n}\n',
+    writeInto(
+      lib,
+      new Map([['workloads/a.ts', 'export interface AProps {\n  /** @default 10 */\n  readonly size?: number;\n}\n']]),
     );
   });
   afterEach(() => fs.rmSync(tmp, { recursive: true, force: true }));

@@ -12,6 +12,7 @@ import {
   readSchemaFiles,
   verdictMemo,
 } from '../../lib/validation/verdict-memo';
+import { writeInto } from '../../lib/platform/tree';
 import { sameSizeEdit } from '../helpers';
 
 let tmp: string;
@@ -29,11 +30,14 @@ beforeEach(() => {
   k8s = path.join(tmp, 'k8s');
   crds = path.join(tmp, 'crds');
   cache = path.join(tmp, 'cache');
-  fs.mkdirSync(k8s);
-  fs.mkdirSync(crds);
-  fs.writeFileSync(path.join(k8s, 'v1.json'), '{"definitions":{"a":1}}');
-  fs.writeFileSync(path.join(crds, 'b.yaml'), 'kind: CustomResourceDefinition\nname: b\n');
-  fs.writeFileSync(path.join(crds, 'a.yaml'), 'kind: CustomResourceDefinition\nname: a\n');
+  writeInto(
+    tmp,
+    new Map([
+      ['k8s/v1.json', '{"definitions":{"a":1}}'],
+      ['crds/b.yaml', 'kind: CustomResourceDefinition\nname: b\n'],
+      ['crds/a.yaml', 'kind: CustomResourceDefinition\nname: a\n'],
+    ]),
+  );
 });
 afterEach(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
