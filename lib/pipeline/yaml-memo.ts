@@ -9,7 +9,7 @@
  */
 import * as path from 'path';
 import { Yaml } from 'cdk8s';
-import { CACHE_DIR, contentKey, identity, packageTexts } from '../platform/cache';
+import { CACHE_DIR, byIdentity, packageTexts } from '../platform/cache';
 
 export interface YamlMemo {
   /** Yaml.stringify(doc), or the text an earlier render got for the same value. */
@@ -22,14 +22,7 @@ export interface YamlMemo {
 export function yamlMemo(cacheDir: string = path.join(CACHE_DIR, 'yaml')): YamlMemo {
   const table = packageTexts(cacheDir, 'cdk8s');
   return {
-    stringify(doc) {
-      const id = identity(doc);
-      if (id === undefined) return Yaml.stringify(doc);
-      const key = contentKey([id]);
-      const text = table.get(key) ?? Yaml.stringify(doc);
-      table.set(key, text);
-      return text;
-    },
+    stringify: (doc) => byIdentity(table, [], doc, (d) => Yaml.stringify(d)),
     keep: () => table.keep(),
   };
 }

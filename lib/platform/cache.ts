@@ -114,6 +114,11 @@ export function runtimeKeyParts(): string[] {
 /** Where scripts/ts-run.js leaves the text of each bundle it ran, by the entry's absolute path. */
 export const BUNDLES = Symbol.for('easyflow.bundles');
 
+/** The text of each bundle scripts/ts-run.js ran in this process, by the entry's absolute path. */
+export function bundles(): Record<string, string> {
+  return ((globalThis as { [BUNDLES]?: Record<string, string> })[BUNDLES] ??= {});
+}
+
 /** The package a `require()` names (`ajv/dist/x` -> `ajv`, `@scope/p/x` -> `@scope/p`), or undefined for Node's own. */
 function packageOf(specifier: string): string | undefined {
   if (specifier.startsWith('node:') || builtinModules.includes(specifier)) return undefined;
@@ -129,7 +134,7 @@ function packageOf(specifier: string): string | undefined {
  * not run from a bundle (Jest): nothing is then reused. Packages are looked up from `from`.
  */
 export function codeKey(entry: string, from: string = ROOT): string | undefined {
-  const text = (globalThis as { [BUNDLES]?: Record<string, string> })[BUNDLES]?.[entry];
+  const text = bundles()[entry];
   if (text === undefined) return undefined;
   const required = [...text.matchAll(/\brequire\("([^"]+)"\)/g)].map((m) => packageOf(m[1]!));
   const packages = [...new Set(required.filter((p): p is string => p !== undefined))].sort();
@@ -191,6 +196,20 @@ export interface KeptTable<T> {
 export function packageTexts(dir: string, name: string): KeptTable<string> {
   const table = `${contentKey([process.version, ...packageManifests(name), String(identity)])}.json`;
   return keptTable(dir, table, (v): v is string => typeof v === 'string', 2);
+}
+
+/**
+ * `make(value)`, or what `table` kept for the same value (by an injective text of it, after
+ * `prefix`); either way recorded as used. A value with no such text (not plain JSON-like data) is
+ * made every time.
+ */
+export function byIdentity<V, T>(table: KeptTable<T>, prefix: readonly string[], value: V, make: (v: V) => T): T {
+  const id = identity(value);
+  if (id === undefined) return make(value);
+  const key = contentKey([...prefix, id]);
+  const made = table.get(key) ?? make(value);
+  table.set(key, made);
+  return made;
 }
 
 /** The table `name` under `dir`; a value `isValue` refuses is no value. */

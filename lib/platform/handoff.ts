@@ -36,10 +36,15 @@ export interface Handoff {
 /** A record nobody took within this long belongs to a synth that is over (--no-validate, a crash). */
 const STALE_MS = 3600_000;
 
+/** The parent of process `pid` as /proc says (Linux); throws when /proc cannot tell. */
+export function procParent(pid: number): number {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+}
+
 function parentOf(pid: number): number | undefined {
   try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    return procParent(pid);
   } catch {
     try {
       return Number(execFileSync('ps', ['-o', 'ppid=', '-p', String(pid)], { encoding: 'utf8' }).trim()) || undefined;

@@ -8,6 +8,7 @@
  * is known and nothing is waited for.
  */
 import * as fs from 'fs';
+import { procParent } from './handoff';
 
 /** The `cdk8s synth` CLI processes working in `cwd` that have no child (no app running), but `mine`. */
 export function synthsWithoutApp(cwd: string, mine: readonly number[]): number[] {
@@ -24,8 +25,7 @@ export function synthsWithoutApp(cwd: string, mine: readonly number[]): number[]
   const clis: number[] = [];
   for (const pid of pids) {
     try {
-      const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-      parents.add(Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+      parents.add(procParent(pid));
       if (mine.includes(pid)) continue;
       const argv = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
       const cdk8s = argv.slice(0, 2).some((a) => /(^|\/)cdk8s$/.test(a));

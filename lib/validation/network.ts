@@ -120,7 +120,7 @@ function ruleMatches(
   peer: Endpoint,
   flow: Flow,
   namespace: string,
-  matches: typeof peerMatches = peerMatches,
+  matches: typeof peerMatches,
 ): boolean {
   const entries: Obj[] | undefined = rule[peers];
   const peerOK = !entries || entries.length === 0 || entries.some((e) => matches(e, peer, namespace));
@@ -172,6 +172,21 @@ export class Policies {
     return (byDirection[direction] ??= this.policies.filter((p) => selects(p, pod, direction)));
   }
 
+  /** peerMatches, worked out once per entry and endpoint. */
+  private readonly peerMatch = (entry: Obj, peer: Endpoint, namespace: string): boolean => {
+    let byPeer = this.matched.get(entry);
+    if (!byPeer) {
+      byPeer = new Map();
+      this.matched.set(entry, byPeer);
+    }
+    let match = byPeer.get(peer);
+    if (match === undefined) {
+      match = peerMatches(entry, peer, namespace);
+      byPeer.set(peer, match);
+    }
+    return match;
+  };
+
   private sideAllows(flow: Flow, direction: 'Ingress' | 'Egress'): boolean {
     const pod = direction === 'Egress' ? flow.from : flow.to;
     const other = direction === 'Egress' ? flow.to : flow.from;
@@ -181,19 +196,7 @@ export class Policies {
     const peers = direction === 'Egress' ? 'to' : 'from';
     return applying.some((p) =>
       (p.spec?.[key] ?? []).some((rule: Obj) =>
-        ruleMatches(rule, peers, other, flow, p.metadata.namespace, (entry, peer, namespace) => {
-          let byPeer = this.matched.get(entry);
-          if (!byPeer) {
-            byPeer = new Map();
-            this.matched.set(entry, byPeer);
-          }
-          let match = byPeer.get(peer);
-          if (match === undefined) {
-            match = peerMatches(entry, peer, namespace);
-            byPeer.set(peer, match);
-          }
-          return match;
-        }),
+        ruleMatches(rule, peers, other, flow, p.metadata.namespace, this.peerMatch),
       ),
     );
   }

@@ -59,6 +59,11 @@ const NOT_PUBLISHED = new Set(['construct-metadata.json']);
 /** This file as scripts/ts-run.js loads it for the CLI: the bundle whose code key keys the verdicts. */
 const PLUGIN_ENTRY = path.join(ROOT, 'lib', 'validation', 'plugin.ts');
 
+/** The objects of every folder. */
+function total(counts: ReadonlyArray<readonly [string, number]>): number {
+  return counts.reduce((n, [, count]) => n + count, 0);
+}
+
 /**
  * The validators (Ajv, CEL and every schema: most of a validation's time), loaded only when a
  * verdict is not kept.
@@ -157,7 +162,7 @@ export class EasyflowValidation implements Validation {
       counts = judged;
       memo?.pass(counts);
     }
-    const objects = counts.reduce((n, [, count]) => n + count, 0);
+    const objects = total(counts);
 
     const width = Math.max(...counts.map(([f]) => f.length));
     for (const [folder, count] of counts) say(`${folder.padEnd(width)}  ${count} objects`);
@@ -219,9 +224,8 @@ export class EasyflowValidation implements Validation {
       }
     }
     const byRule = new Map<string, { message: string; resources: ValidationViolatingResource[] }>();
-    const { SchemaValidator, validateFolders } = validators();
+    const { SchemaValidator, validateFolders, checkPolicy } = validators();
     const validator = new SchemaValidator(undefined, undefined, undefined, undefined, schemas);
-    const { checkPolicy } = validators();
     const judged = memo
       ? validateFolders(folders, memo.objects(validator), memo.policy(checkPolicy))
       : validateFolders(folders, validator);
@@ -249,7 +253,7 @@ export class EasyflowValidation implements Validation {
     }
     const counts = [...folders].map(([folder, m]): [string, number] => [folder, m.length]);
     if (byRule.size > 0) {
-      context.report.submit('failure', { objects: String(counts.reduce((n, [, c]) => n + c, 0)) });
+      context.report.submit('failure', { objects: String(total(counts)) });
       return undefined;
     }
     return counts;

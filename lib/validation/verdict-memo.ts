@@ -14,7 +14,7 @@ import {
   CACHE_DIR,
   contentKey,
   faithfulJson,
-  identity,
+  byIdentity,
   keepEntry,
   keptTable,
   packageTexts,
@@ -99,14 +99,8 @@ export function verdictMemo(
   const passed = readJson(passes, name);
   const verdicts = keptTable(path.join(cacheDir, 'objects'), `${judge}.json`, isViolations, KEPT_TABLES);
   /** `check`'s verdict of `value` (an object or a folder's objects), kept or judged now. */
-  const verdictOf = <V>(kind: string, value: V, check: (value: V) => Violation[]): Violation[] => {
-    const id = identity(value);
-    if (id === undefined) return check(value);
-    const key = contentKey([kind, id]);
-    const verdict = verdicts.get(key) ?? check(value);
-    verdicts.set(key, verdict);
-    return verdict;
-  };
+  const verdictOf = <V>(kind: string, value: V, check: (value: V) => Violation[]): Violation[] =>
+    byIdentity(verdicts, [kind], value, check);
   return {
     passed: isCounts(passed) ? passed : undefined,
     pass: (counts) => keepEntry(passes, name, JSON.stringify(counts), KEPT),

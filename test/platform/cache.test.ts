@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import {
-  BUNDLES,
+  bundles,
   cachedEntry,
   codeKey,
   contentKey,
@@ -68,8 +68,6 @@ test('an entry is written whole and read back; a missing one is undefined', () =
 
 describe('the key of the code that runs', () => {
   const entry = '/project/main.ts';
-  const bundles = (): Record<string, string> =>
-    ((globalThis as { [BUNDLES]?: Record<string, string> })[BUNDLES] ??= {});
   afterEach(() => Reflect.deleteProperty(bundles(), entry));
 
   test('is undefined for code not run from a bundle (Jest): nothing is reused then', () => {

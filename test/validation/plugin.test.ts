@@ -9,7 +9,7 @@ import { takeHandoff, writeHandoff } from '../../lib/platform/handoff';
 import { readTree, writeTree } from '../../lib/platform/tree';
 import { EasyflowValidation } from '../../lib/validation/plugin';
 import { readSchemaFiles, verdictMemo } from '../../lib/validation/verdict-memo';
-import { BUNDLES, codeKey } from '../../lib/platform/cache';
+import { bundles, codeKey } from '../../lib/platform/cache';
 import { ROOT } from '../../lib/platform/paths';
 import { rendered } from '../helpers';
 
@@ -281,8 +281,6 @@ test('the plugin needs to know the output folder', () => {
 
 describe('a verdict kept by an earlier synth', () => {
   const entry = path.join(ROOT, 'lib', 'validation', 'plugin.ts');
-  const bundles = (): Record<string, string> =>
-    ((globalThis as { [BUNDLES]?: Record<string, string> })[BUNDLES] ??= {});
   const verdictsDir = () => path.join(tmp, 'verdicts');
   const readOnlyOff = (files: Map<string, string>): void => {
     const f = 'prod/deployment-celery-beat.yaml';
