@@ -1,13 +1,12 @@
 /**
  * Helpers that build charts: a scratch chart for one construct, and environments rendered from
  * edited configs. Apart from test/helpers.ts, which loads no construct: a test file that only reads
- * the committed render does not load cdk8s-plus-27 and the charts.
+ * the committed render does not load cdk8s-plus-27 and the charts. A whole environment's chart is
+ * in environment-charts.ts, so that a test of one construct does not load the pipeline.
  */
 import * as fs from 'fs';
 import * as path from 'path';
 import { Chart, Testing } from 'cdk8s';
-import { dump, load } from 'js-yaml';
-import type { EasyflowChart } from '../lib/easyflow-chart';
 import { AppConfig, AppConfigProps } from '../lib/workloads/app-config';
 import { AppRuntime } from '../lib/workloads/app-runtime';
 import { AppSecrets } from '../lib/workloads/app-secrets';
@@ -16,10 +15,8 @@ import { Postgres } from '../lib/workloads/postgres';
 import { Redis } from '../lib/workloads/redis';
 import { WebApp } from '../lib/workloads/web-app';
 import type { Resources } from '../lib/platform/resources';
-import { synthEnvironment } from '../lib/pipeline/synth';
-import { parseConfig } from '../lib/pipeline/config';
 import type { Manifest } from '../lib/validation/schema';
-import { CONFIG_DIR, fixture } from './helpers';
+import { CONFIG_DIR } from './helpers';
 import { environmentCached } from './render-cache';
 
 /** An empty chart to build one construct in, and a function that synthesizes it. */
@@ -101,15 +98,3 @@ export const ALL_EDGE_PROPS: Omit<Required<EdgeProps>, 'app'> = {
   dataPlaneNamespace: 'edge',
   requestsCertificate: false,
 };
-
-/** The chart of a fixture environment (`test/fixtures/<name>.yaml`), independent of config/. */
-export function fixtureChart(name: string): EasyflowChart {
-  return synthEnvironment(parseConfig(`config/${name}.yaml`, fixture(`${name}.yaml`)));
-}
-
-/** One environment's chart from its committed config, optionally changed as data first. */
-export function environmentChart(env: string, change: (config: any) => void = () => undefined): EasyflowChart {
-  const config: any = load(fs.readFileSync(path.join(CONFIG_DIR, `${env}.yaml`), 'utf8'));
-  change(config);
-  return synthEnvironment(parseConfig(`config/${env}.yaml`, dump(config)));
-}

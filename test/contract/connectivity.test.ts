@@ -2,7 +2,7 @@ import type { EasyflowChart } from '../../lib/easyflow-chart';
 import { allows } from '../../lib/validation/network';
 import type { Manifest } from '../../lib/validation/schema';
 import { ENVIRONMENTS, manifestsOf } from '../helpers';
-import { environmentChart as environment, fixtureChart } from '../charts';
+import { environmentChart as environment, fixtureChart } from '../environment-charts';
 import { FLOWS, everything, peersOf } from './flows';
 
 /** Every row of the contract the environment's NetworkPolicies break, as readable lines. */

@@ -28,7 +28,7 @@ import { FluxDelivery } from '../../lib/delivery/flux';
 import { allows } from '../../lib/validation/network';
 import type { Manifest } from '../../lib/validation/schema';
 import { ENVIRONMENTS } from '../helpers';
-import { environmentChart } from '../charts';
+import { environmentChart } from '../environment-charts';
 import { FLOWS, everything, peersOf } from './flows';
 
 type Obj = Record<string, any>;

@@ -3,7 +3,8 @@ import { IMAGE_DIGESTS_LABEL } from '../../lib/platform/labels';
 import { checkPolicy } from '../../lib/validation/policy';
 import type { Manifest } from '../../lib/validation/schema';
 import { ENVIRONMENTS, find, manifestsOf } from '../helpers';
-import { environmentChart, fixtureChart, prodWithStatefulSet } from '../charts';
+import { prodWithStatefulSet } from '../charts';
+import { environmentChart, fixtureChart } from '../environment-charts';
 
 test.each(ENVIRONMENTS)('%s: every object follows every rule', (env) => {
   expect(checkPolicy(manifestsOf(env))).toEqual([]);

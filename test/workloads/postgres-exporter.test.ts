@@ -1,7 +1,8 @@
 import { PostgresExporter, PostgresExporterProps } from '../../lib/workloads/postgres-exporter';
 import type { Manifest } from '../../lib/validation/schema';
 import { find } from '../helpers';
-import { SMALL, basics, fixtureChart, scratch } from '../charts';
+import { SMALL, basics, scratch } from '../charts';
+import { fixtureChart } from '../environment-charts';
 
 test('minimal props: Service 9187, credentials from the secret, its own database', () => {
   const { chart, synth } = scratch();
