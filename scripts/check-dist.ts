@@ -7,16 +7,24 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { ConfigError } from '../lib/pipeline/config';
-import { renderProject } from '../lib/pipeline/synth';
+import { Rendered, renderProject } from '../lib/pipeline/synth';
 import { recoverInterrupted } from '../lib/pipeline/release';
 import { LockTimeout } from '../lib/platform/lock';
 import { PublishError, isFsError, readTree, writeTree } from '../lib/platform/tree';
 import { formatViolations, validateFolders } from '../lib/validation/validate';
 
-export function checkDist(configDir: string, distDir: string, log: (line: string) => void): number {
+/** How check:dist renders a config folder: afresh (tests give it a render kept by content). */
+export type Render = (configDir: string) => Rendered;
+
+export function checkDist(
+  configDir: string,
+  distDir: string,
+  log: (line: string) => void,
+  render: Render = renderProject,
+): number {
   let rendered;
   try {
-    rendered = renderProject(configDir);
+    rendered = render(configDir);
   } catch (e) {
     if (e instanceof ConfigError) {
       log(`check:dist: invalid configuration\n${e.message}`);
@@ -59,10 +67,15 @@ export function checkDist(configDir: string, distDir: string, log: (line: string
  * environment (the other environments, edited meanwhile or not, do not matter). Anything that stops
  * the render (a config error, a config changing while it is read) is a no.
  */
-export function publishedFor(configDir: string, distDir: string, environment: string): boolean {
+export function publishedFor(
+  configDir: string,
+  distDir: string,
+  environment: string,
+  render: Render = renderProject,
+): boolean {
   try {
     const prefix = `${environment}/`;
-    const fresh = [...renderProject(configDir).files].filter(([f]) => f.startsWith(prefix));
+    const fresh = [...render(configDir).files].filter(([f]) => f.startsWith(prefix));
     const committed = readTree(path.join(distDir, environment));
     return fresh.length === committed.size && fresh.every(([f, c]) => committed.get(f.slice(prefix.length)) === c);
   } catch {

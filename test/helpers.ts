@@ -4,7 +4,7 @@ import type { Rendered } from '../lib/pipeline/synth';
 import { environmentFiles, loadConfig } from '../lib/pipeline/config';
 import type { EnvironmentConfig } from '../lib/environment';
 import type { Manifest } from '../lib/validation/schema';
-import { RENDER_KEY_VARIABLE, renderCached } from './render-cache';
+import { RENDER_KEY_VARIABLE, renderCached, renderFresh } from './render-cache';
 
 export const ROOT = path.join(__dirname, '..');
 export const CONFIG_DIR = path.join(ROOT, 'config');
@@ -45,6 +45,15 @@ let cache: Rendered | undefined;
 export function rendered(): Rendered {
   cache ??= renderCached(CONFIG_DIR, undefined, process.env[RENDER_KEY_VARIABLE] || undefined);
   return cache;
+}
+
+/**
+ * What renderProject(configDir) returns, for tests about what is done with a render: the committed
+ * config's is the kept one (rendered()); another folder (a scratch copy) is rendered afresh, since
+ * its key would never be asked for again.
+ */
+export function renderConfig(configDir: string): Rendered {
+  return path.resolve(configDir) === CONFIG_DIR ? rendered() : renderFresh(configDir);
 }
 
 /** The objects of one output folder (`prod`, `gitops/argocd`, ...). */

@@ -64,7 +64,7 @@ function filesUnder(dir: string): Array<[string, Buffer]> {
 export function codeKey(inputs: readonly string[] = RENDER_INPUTS): string {
   return contentKey([
     ...runtimeKeyParts(),
-    ...[renderText, renderOf, render, renderEnvironment].map(String),
+    ...[renderText, renderOf, renderFresh, renderEnvironment].map(String),
     ...PACKAGES.flatMap((p) => packageManifests(p)),
     ...SETTINGS.map((f) => fs.readFileSync(f)),
     ...inputs.flatMap((d) => [d, ...filesUnder(d).flat()]),
@@ -116,7 +116,7 @@ export function renderCached(configDir: string, cacheDir = RENDERED, key?: strin
       // Not a render: rendered again below.
     }
   }
-  const text = renderText(render(configDir));
+  const text = renderText(renderFresh(configDir));
   if (`${renderKey(configDir, codeAsLoaded())}.json` === name) keepEntry(cacheDir, name, text, KEPT_RENDERS);
   return renderOf(text);
 }
@@ -144,7 +144,7 @@ export function environmentCached(
 
 /* eslint-disable @typescript-eslint/no-require-imports -- an import would load every construct in every test file */
 /** renderProject, loaded only when a render is not kept: a test file that reads it then loads no chart. */
-function render(configDir: string): Rendered {
+export function renderFresh(configDir: string): Rendered {
   return (require('../lib/pipeline/synth') as typeof import('../lib/pipeline/synth')).renderProject(configDir);
 }
 

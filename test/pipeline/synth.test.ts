@@ -2,11 +2,15 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { ALL_OBJECTS, allObjects, fileName, folderFiles, runSynth } from '../../lib/pipeline/synth';
+import { runWith } from '../../lib/pipeline/run';
 import { hashInputs } from '../../lib/platform/inputs';
 import { takeHandoff } from '../../lib/platform/handoff';
 import { readTree } from '../../lib/platform/tree';
 import { formatViolations, validateFolders } from '../../lib/validation/validate';
-import { CONFIG_DIR, ENVIRONMENTS, manifestsOf, rendered } from '../helpers';
+import { CONFIG_DIR, ENVIRONMENTS, manifestsOf, renderConfig, rendered } from '../helpers';
+
+/** What runSynth runs, with the committed config's render the kept one instead of made again. */
+const runKept = (o: Omit<Parameters<typeof runWith>[0], 'render'>) => runWith({ ...o, render: renderConfig });
 
 let tmp: string;
 beforeEach(() => {
@@ -44,10 +48,10 @@ test('every environment and the GitOps folders are rendered', () => {
   ]);
 });
 
-test('run by the CLI, runSynth writes every object into one file and hands the dist/ tree to the plugin', () => {
+test('run by the CLI, a synth writes every object into one file and hands the dist/ tree to the plugin', () => {
   const outdir = path.join(tmp, 'out');
   const lines: string[] = [];
-  expect(runSynth({ configDir: CONFIG_DIR, outdir, cli: true, log: (l) => lines.push(l) })).toBe(0);
+  expect(runKept({ configDir: CONFIG_DIR, outdir, cli: true, log: (l) => lines.push(l) })).toBe(0);
   const all = allObjects(rendered().files);
   expect([...readTree(outdir)]).toEqual([[ALL_OBJECTS, all]]);
   expect(all.split(/^---$/m)).toHaveLength([...rendered().folders.values()].flat().length);
@@ -61,10 +65,10 @@ test('run by the CLI, runSynth writes every object into one file and hands the d
   expect(lines).toEqual([]);
 });
 
-test('runSynth writes the CLI output folder only', () => {
+test('a synth writes the CLI output folder only', () => {
   const lines: string[] = [];
   const outdir = path.join(tmp, 'out');
-  expect(runSynth({ configDir: CONFIG_DIR, outdir, log: (l) => lines.push(l) })).toBe(0);
+  expect(runKept({ configDir: CONFIG_DIR, outdir, log: (l) => lines.push(l) })).toBe(0);
   expect(readTree(outdir)).toEqual(new Map([...rendered().files].sort(([a], [b]) => a.localeCompare(b))));
   expect(lines.join('\n')).toMatch(
     new RegExp(`^synthesized ${ENVIRONMENTS.map((env) => `${env} \\(\\d+\\)`).join(', ')}, gitops/argocd`),
