@@ -6,8 +6,8 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import Ajv, { _, ErrorObject, ValidateFunction } from 'ajv';
-import standaloneCode from 'ajv/dist/standalone';
+import type Ajv from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
 import { parseDocument } from 'yaml';
 import schema from '../../config/schema.json';
 import type { EnvironmentConfig } from '../environment';
@@ -121,8 +121,25 @@ function durationProblem(value: string): string | undefined {
   return seconds > MAX_DURATION_SECONDS ? 'must be at most a year (8760h)' : undefined;
 }
 
+/**
+ * Ajv's compiler, loaded only to compile a schema no kept validator holds: a synth after a config
+ * edit checks the file with the kept validator and does not load it.
+ */
+function compiler(): {
+  Ajv: typeof Ajv;
+  _: typeof import('ajv')._;
+  standaloneCode: typeof import('ajv/dist/standalone').default;
+} {
+  /* eslint-disable @typescript-eslint/no-require-imports -- an import would load Ajv whenever a config file is read */
+  const ajv = require('ajv') as typeof import('ajv');
+  const standalone = require('ajv/dist/standalone') as typeof import('ajv/dist/standalone');
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  return { Ajv: ajv.default, _: ajv._, standaloneCode: standalone.default };
+}
+
 /** The Ajv that compiles config schemas: strict, with the project's formats and annotations. */
 function configAjv(): Ajv {
+  const { Ajv, _ } = compiler();
   const ajv = new Ajv({
     allErrors: true,
     verbose: true,
@@ -161,6 +178,7 @@ function validatorOf(configSchema: object): ValidateFunction {
     const key = contentKey([
       process.version,
       ...packageManifests('ajv'),
+      String(compiler),
       String(configAjv),
       String(validatorOf),
       ...Object.entries(FORMAT_DEFINITIONS).map(([name, format]) => `${name}: ${format.type}`),
@@ -168,7 +186,7 @@ function validatorOf(configSchema: object): ValidateFunction {
     ]);
     const code = cachedEntry(path.join(CACHE_DIR, 'config-validators'), `${key}.js`, () => {
       const ajv = configAjv();
-      return standaloneCode(ajv, ajv.compile(JSON.parse(text) as object));
+      return compiler().standaloneCode(ajv, ajv.compile(JSON.parse(text) as object));
     });
     validate = runModule(code, { formats: FORMAT_DEFINITIONS }) as ValidateFunction;
     compiled.set(configSchema, validate);

@@ -474,8 +474,11 @@ describe('an edit of any input, of any kind, is seen by the next synth', () => {
     expect(synth('-p').status).toBe(0);
   });
 
-  /** A synth whose processes each record the packages they loaded; by process: the app and the CLI. */
-  function probedSynth(): { app: string[]; cli: string[] } {
+  /**
+   * A synth whose processes each record the packages they loaded; by process: the app and the CLI,
+   * and the app's files of those packages (node_modules/<package>/...).
+   */
+  function probedSynth(): { app: string[]; cli: string[]; appFiles: string[] } {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'easyflow-loaded-'));
     try {
       const probe = path.join(dir, 'probe.js');
@@ -494,16 +497,16 @@ describe('an edit of any input, of any kind, is seen by the next synth', () => {
         .readdirSync(dir)
         .filter((f) => f.endsWith('.json'))
         .map((f) => JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')) as { argv: string[]; files: string[] });
-      const packages = (argv: (a: string[]) => boolean): string[] => {
+      const files = (argv: (a: string[]) => boolean): string[] => {
         const run = runs.find((x) => argv(x.argv));
         expect(run).toBeDefined();
-        const names = run!.files.map((f) => /node_modules\/((@[^/]+\/)?[^/]+)\//.exec(f)?.[1]);
-        return [...new Set(names.filter((n): n is string => n !== undefined))];
+        return run!.files.flatMap((f) => /node_modules\/(.*)$/.exec(f)?.[1] ?? []);
       };
-      return {
-        app: packages((a) => a.includes('main.ts')),
-        cli: packages((a) => a[2] === 'synth'),
-      };
+      const packages = (loaded: string[]): string[] => [
+        ...new Set(loaded.map((f) => /^((@[^/]+\/)?[^/]+)\//.exec(f)![1]!)),
+      ];
+      const appFiles = files((a) => a.includes('main.ts'));
+      return { app: packages(appFiles), cli: packages(files((a) => a[2] === 'synth')), appFiles };
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
@@ -521,6 +524,9 @@ describe('an edit of any input, of any kind, is seen by the next synth', () => {
       const edited = probedSynth();
       expect(edited.app).toEqual(expect.arrayContaining(rendering));
       expect(edited.cli).toContain('@bufbuild/cel');
+      // The edited file is checked with the kept config validator (Ajv's runtime only), never compiled again.
+      expect(edited.appFiles).toContain('ajv/dist/runtime/ucs2length.js');
+      expect(edited.appFiles).not.toContain('ajv/dist/ajv.js');
     });
     expect(synth().status).toBe(0);
     expect(dist()).toEqual(committed);
