@@ -29,6 +29,13 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-non-null-assertion': 'off',
       'no-console': 'off',
+      'no-restricted-imports': [
+        'error',
+        {
+          name: 'cdk8s-plus-27',
+          message: "Import { k8s } from lib/platform/k8s.ts: the package's index also loads every L2 construct.",
+        },
+      ],
     },
   },
 );

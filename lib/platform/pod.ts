@@ -3,7 +3,7 @@
  * context, writable emptyDirs, and a checksum annotation that rolls pods when their config changes.
  */
 import { createHash } from 'crypto';
-import { k8s } from 'cdk8s-plus-27';
+import { k8s } from './k8s';
 import { Construct } from 'constructs';
 import type { Resources } from './resources';
 import { Identity, objectLabels } from './labels';

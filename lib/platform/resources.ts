@@ -1,5 +1,5 @@
 /** Container resources from config into the Kubernetes shape. */
-import { k8s } from 'cdk8s-plus-27';
+import { k8s } from './k8s';
 
 /** Requests or limits as the config writes them: Kubernetes quantities. */
 export interface ResourceList {

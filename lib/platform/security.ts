@@ -2,7 +2,7 @@
  * Pod Security Standard "restricted", in one place: every pod and container in this project
  * takes its security context from here.
  */
-import { k8s } from 'cdk8s-plus-27';
+import { k8s } from './k8s';
 
 /** The unprivileged identity a pod runs as. */
 export interface RunAs {

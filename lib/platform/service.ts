@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { k8s } from 'cdk8s-plus-27';
+import { k8s } from './k8s';
 import { Identity, objectLabels, selectorLabels } from './labels';
 
 /** One port of a Service; the target is the container port of the same name. */

@@ -1,4 +1,4 @@
-import { k8s } from 'cdk8s-plus-27';
+import { k8s } from './k8s';
 import { Identity, fullLabels } from './labels';
 import { KEEP_ON_PRUNE } from './pod';
 

@@ -1,4 +1,4 @@
-import { k8s } from 'cdk8s-plus-27';
+import { k8s } from '../platform/k8s';
 import { ContainerOptions, container } from '../platform/pod';
 import { AppConfig } from './app-config';
 import { AppSecrets, SecretKey } from './app-secrets';

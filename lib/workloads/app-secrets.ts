@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { k8s } from 'cdk8s-plus-27';
+import { k8s } from '../platform/k8s';
 import {
   ExternalSecret,
   ExternalSecretSpecSecretStoreRefKind,

@@ -1,4 +1,4 @@
-import { k8s } from 'cdk8s-plus-27';
+import { k8s } from '../platform/k8s';
 import type { Identity } from '../platform/labels';
 
 /**

@@ -1,6 +1,6 @@
 import { createHash } from 'crypto';
 import { Construct } from 'constructs';
-import { k8s } from 'cdk8s-plus-27';
+import { k8s } from '../platform/k8s';
 import type { Resources } from '../platform/resources';
 import { AppRuntime } from './app-runtime';
 import { Identity, objectLabels, podLabels } from '../platform/labels';

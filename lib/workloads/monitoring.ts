@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { throwProblems } from '../platform/checks';
-import { k8s } from 'cdk8s-plus-27';
+import { k8s } from '../platform/k8s';
 import { dump } from 'js-yaml';
 import { ServiceMonitor } from '../../imports/servicemonitors-monitoring.coreos.com';
 import { AlertThresholds, DEFAULT_THRESHOLDS, EasyflowAlerts, alertRules, rulesFileGroups } from './alerts';

@@ -1,7 +1,7 @@
 import { JsonPatch } from 'cdk8s';
 import { Construct } from 'constructs';
 import { isDnsLabel, throwProblems } from '../platform/checks';
-import { k8s } from 'cdk8s-plus-27';
+import { k8s } from '../platform/k8s';
 import { IMAGE_DIGESTS_LABEL, TIER_LABEL, objectLabels } from '../platform/labels';
 
 export interface EnvironmentNamespaceProps {

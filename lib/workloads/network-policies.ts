@@ -1,6 +1,6 @@
 import { isIP } from 'net';
 import { Construct } from 'constructs';
-import { k8s } from 'cdk8s-plus-27';
+import { k8s } from '../platform/k8s';
 import { cidrProblem, throwProblems } from '../platform/checks';
 import { Identity, objectLabels, selectorLabels } from '../platform/labels';
 

@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { throwProblems, wholeNumberProblem } from '../platform/checks';
-import { k8s } from 'cdk8s-plus-27';
+import { k8s } from '../platform/k8s';
 import type { Resources } from '../platform/resources';
 import type { Storage } from '../platform/storage';
 import { cronProblem } from '../platform/cron';

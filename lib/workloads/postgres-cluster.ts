@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { sqlIdentifierProblem, throwProblems, wholeNumberProblem } from '../platform/checks';
-import { k8s } from 'cdk8s-plus-27';
+import { k8s } from '../platform/k8s';
 import {
   Cluster,
   ClusterSpecPrimaryUpdateStrategy,

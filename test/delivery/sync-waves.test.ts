@@ -1,5 +1,5 @@
 import { Chart, Testing } from 'cdk8s';
-import { k8s } from 'cdk8s-plus-27';
+import { k8s } from '../../lib/platform/k8s';
 import { SYNC_WAVE, applySyncWaves } from '../../lib/delivery/sync-waves';
 import { manifestsOf } from '../helpers';
 
