@@ -23,7 +23,17 @@ export default tseslint.config(
   {
     // Tests inspect synthesized JSON, which has no static type.
     files: ['test/**/*.ts'],
-    rules: { '@typescript-eslint/no-explicit-any': 'off' },
+    rules: {
+      '@typescript-eslint/no-explicit-any': 'off',
+      'no-restricted-properties': [
+        'error',
+        {
+          object: 'Testing',
+          property: 'app',
+          message: 'It leaves an empty folder in the temporary folder per call: new App({ outdir: UNWRITTEN_OUTDIR }).',
+        },
+      ],
+    },
   },
   {
     rules: {

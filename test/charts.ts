@@ -6,7 +6,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { Chart, Testing } from 'cdk8s';
+import { App, Chart, Testing } from 'cdk8s';
 import { AppConfig, AppConfigProps } from '../lib/workloads/app-config';
 import { AppRuntime } from '../lib/workloads/app-runtime';
 import { AppSecrets } from '../lib/workloads/app-secrets';
@@ -16,12 +16,15 @@ import { Redis } from '../lib/workloads/redis';
 import { WebApp } from '../lib/workloads/web-app';
 import type { Resources } from '../lib/platform/resources';
 import type { Manifest } from '../lib/validation/schema';
-import { CONFIG_DIR } from './helpers';
+import { CONFIG_DIR, UNWRITTEN_OUTDIR } from './helpers';
 import { environmentCached } from './render-cache';
 
 /** An empty chart to build one construct in, and a function that synthesizes it. */
 export function scratch(): { chart: Chart; synth: () => Manifest[] } {
-  const chart = new Chart(Testing.app(), 'test', { namespace: 'test', disableResourceNameHashes: true });
+  const chart = new Chart(new App({ outdir: UNWRITTEN_OUTDIR }), 'test', {
+    namespace: 'test',
+    disableResourceNameHashes: true,
+  });
   return { chart, synth: () => Testing.synth(chart) as Manifest[] };
 }
 

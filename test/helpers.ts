@@ -31,6 +31,13 @@ export function configOf(env: string): EnvironmentConfig {
   return loadConfig(path.join(CONFIG_DIR, `${env}.yaml`));
 }
 
+/**
+ * The output folder of the apps tests build charts in. Charts are read with toJson() and never
+ * written, and no folder can be made at this path, so a test that wrote one would fail. (cdk8s's
+ * Testing.app() makes an empty temporary folder for each app and never removes it.)
+ */
+export const UNWRITTEN_OUTDIR = '/dev/null/easyflow-test-app';
+
 /** The text of a fixture file. */
 export function fixture(name: string): string {
   return fs.readFileSync(path.join(FIXTURES, name), 'utf8');

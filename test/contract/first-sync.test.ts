@@ -22,12 +22,12 @@
  * A workload reaches the databases it needs (the contract's allowed flows to postgres and redis)
  * once they are healthy and the NetworkPolicies applied so far let it.
  */
-import { Chart, Testing } from 'cdk8s';
+import { App, Chart, Testing } from 'cdk8s';
 import type { EasyflowChart } from '../../lib/easyflow-chart';
 import { FluxDelivery } from '../../lib/delivery/flux';
 import { allows } from '../../lib/validation/network';
 import type { Manifest } from '../../lib/validation/schema';
-import { ENVIRONMENTS } from '../helpers';
+import { ENVIRONMENTS, UNWRITTEN_OUTDIR } from '../helpers';
 import { environmentChart } from '../environment-charts';
 import { FLOWS, everything, peersOf } from './flows';
 
@@ -209,7 +209,7 @@ function fluxSync(
 }
 
 function fluxKustomization(chart: EasyflowChart): Obj {
-  const scratch = new Chart(Testing.app(), 'flux');
+  const scratch = new Chart(new App({ outdir: UNWRITTEN_OUTDIR }), 'flux');
   new FluxDelivery(scratch, 'flux', {
     environment: chart.environment.name,
     targetNamespace: chart.environment.namespace,

@@ -1,7 +1,7 @@
-import { Chart, Testing } from 'cdk8s';
+import { App, Chart } from 'cdk8s';
 import { k8s } from '../../lib/platform/k8s';
 import { SYNC_WAVE, applySyncWaves } from '../../lib/delivery/sync-waves';
-import { manifestsOf } from '../helpers';
+import { UNWRITTEN_OUTDIR, manifestsOf } from '../helpers';
 
 const wave = (kind: string, name: string): number =>
   Number(
@@ -56,7 +56,7 @@ test('every object of prod carries a wave', () => {
 });
 
 test('an object whose component has no wave fails the synth', () => {
-  const chart = new Chart(Testing.app(), 'c');
+  const chart = new Chart(new App({ outdir: UNWRITTEN_OUTDIR }), 'c');
   new k8s.KubeConfigMap(chart, 'x', { metadata: { labels: { 'app.kubernetes.io/component': 'cron' } } });
   expect(() => applySyncWaves(chart)).toThrow(
     'c/x: component "cron" has no sync wave; add it to lib/delivery/sync-waves.ts',
