@@ -44,27 +44,31 @@ function measure(command: string, cwd: string, before: () => void = () => undefi
   const times: number[] = [];
   const cpus: number[] = [];
   let peak = 0;
-  for (let i = 0; i < runs + warmups; i++) {
-    before();
-    const statsFile = path.join(os.tmpdir(), `easyflow-bench-time-${process.pid}`);
-    const argv = TIME ? [TIME, '-f', '%U %S %M', '-o', statsFile, 'sh', '-c', command] : ['sh', '-c', command];
-    const start = process.hrtime.bigint();
-    const r = spawnSync(argv[0]!, argv.slice(1), {
-      cwd,
-      env: ENV,
-      stdio: ['ignore', 'ignore', 'pipe'],
-      encoding: 'utf8',
-      maxBuffer: 256 * 1024 * 1024,
-    });
-    const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-    if (r.status !== 0) throw new Error(`bench: "${command}" failed in ${cwd}:\n${r.stderr}`);
-    if (i < warmups) continue;
-    times.push(seconds);
-    if (TIME) {
-      const [user, sys, rss] = fs.readFileSync(statsFile, 'utf8').trim().split('\n').pop()!.split(' ').map(Number);
-      cpus.push(user! + sys!);
-      peak = Math.max(peak, rss! / 1024);
+  const statsFile = path.join(os.tmpdir(), `easyflow-bench-time-${process.pid}`);
+  try {
+    for (let i = 0; i < runs + warmups; i++) {
+      before();
+      const argv = TIME ? [TIME, '-f', '%U %S %M', '-o', statsFile, 'sh', '-c', command] : ['sh', '-c', command];
+      const start = process.hrtime.bigint();
+      const r = spawnSync(argv[0]!, argv.slice(1), {
+        cwd,
+        env: ENV,
+        stdio: ['ignore', 'ignore', 'pipe'],
+        encoding: 'utf8',
+        maxBuffer: 256 * 1024 * 1024,
+      });
+      const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+      if (r.status !== 0) throw new Error(`bench: "${command}" failed in ${cwd}:\n${r.stderr}`);
+      if (i < warmups) continue;
+      times.push(seconds);
+      if (TIME) {
+        const [user, sys, rss] = fs.readFileSync(statsFile, 'utf8').trim().split('\n').pop()!.split(' ').map(Number);
+        cpus.push(user! + sys!);
+        peak = Math.max(peak, rss! / 1024);
+      }
     }
+  } finally {
+    fs.rmSync(statsFile, { force: true });
   }
   const figure = {
     median: median(times),
