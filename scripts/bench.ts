@@ -198,7 +198,7 @@ function freshEdit(dir: string, file: string, first: string, value: (n: number) 
 
 /** The synths, each a ratio of the wall time of `npx cdk8s --version` in the same run. */
 function commands(): Row[] {
-  const project = copyProject('easyflow-bench-project');
+  const project = copyProject('easyflow-bench-project', os.tmpdir(), true);
   try {
     const floor = measure('npx cdk8s --version', project);
     const synth = measure('npx cdk8s synth', project);
