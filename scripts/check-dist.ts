@@ -7,20 +7,22 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { ConfigError } from '../lib/pipeline/config';
-import { Rendered, renderProject } from '../lib/pipeline/synth';
+import { renderProject } from '../lib/pipeline/synth';
+import type { RunOptions } from '../lib/pipeline/run';
 import { recoverInterrupted } from '../lib/pipeline/release';
 import { LockTimeout } from '../lib/platform/lock';
 import { PublishError, isFsError, readTree, writeTree } from '../lib/platform/tree';
 import { formatViolations, validateFolders } from '../lib/validation/validate';
 
-/** How check:dist renders a config folder: afresh (tests give it a render kept by content). */
-export type Render = (configDir: string) => Rendered;
-
+/**
+ * 0 when `distDir` holds exactly what `configDir` renders, valid; else 1, each difference logged.
+ * `render` renders afresh; the unit tests give it the committed config's kept render.
+ */
 export function checkDist(
   configDir: string,
   distDir: string,
   log: (line: string) => void,
-  render: Render = renderProject,
+  render: RunOptions['render'] = renderProject,
 ): number {
   let rendered;
   try {
@@ -71,7 +73,7 @@ export function publishedFor(
   configDir: string,
   distDir: string,
   environment: string,
-  render: Render = renderProject,
+  render: RunOptions['render'] = renderProject,
 ): boolean {
   try {
     const prefix = `${environment}/`;
