@@ -172,7 +172,10 @@ export class Policies {
     return (byDirection[direction] ??= this.policies.filter((p) => selects(p, pod, direction)));
   }
 
-  /** peerMatches, worked out once per entry and endpoint. */
+  /**
+   * peerMatches, worked out once per entry and endpoint: an entry belongs to one policy, so the
+   * namespace it is read in (the policy's) is always the same for it.
+   */
   private readonly peerMatch = (entry: Obj, peer: Endpoint, namespace: string): boolean => {
     let byPeer = this.matched.get(entry);
     if (!byPeer) {
