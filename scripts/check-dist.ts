@@ -85,7 +85,8 @@ export function publishedFor(
   }
 }
 
-if (require.main === module) {
+/** The command line (`npm run check:dist`): exits 0 when dist/ matches a fresh synth, 1 when not. */
+export function main(): void {
   const log = (line: string): void => console.error(line);
   // A killed synth or set-image left something half-done: finish or undo it first, and say so.
   void recoverInterrupted({

@@ -11,6 +11,7 @@ import { load } from 'js-yaml';
 import diff, { Difference } from 'microdiff';
 import { KUSTOMIZATION, SUMMARY, readTree } from '../lib/platform/tree';
 import { CAPACITY, TRAFFIC } from '../lib/pipeline/summary';
+import { ROOT } from '../lib/platform/paths';
 
 /** Longest value printed inline; longer ones are cut with an ellipsis. */
 const MAX_VALUE = 100;
@@ -333,9 +334,10 @@ export function review(root: string, ref: string | undefined): string {
   return `Cluster changes against ${against}:\n\n${lines.join('\n')}\n`;
 }
 
-if (require.main === module) {
+/** The command line (`npm run diff [-- <git-ref>]`): prints the review; exits 2 when it cannot be made. */
+export function main(argv: readonly string[]): void {
   try {
-    process.stdout.write(review(path.join(__dirname, '..'), process.argv[2]));
+    process.stdout.write(review(ROOT, argv[0]));
   } catch (e) {
     console.error((e as Error).message);
     process.exitCode = 2;

@@ -98,15 +98,11 @@ function startSetImage(...args: string[]): ChildProcess {
 
 /** `npm run check:dist` in the copy. */
 function checkDist(): { status: number | null; stderr: string } {
-  return spawnSync(
-    process.execPath,
-    [path.join(work, 'node_modules', 'tsx', 'dist', 'cli.mjs'), 'scripts/check-dist.ts'],
-    {
-      cwd: work,
-      env: ENV,
-      encoding: 'utf8',
-    },
-  );
+  return spawnSync(process.execPath, [path.join(work, 'scripts', 'ts-run.js'), 'scripts/check-dist.ts'], {
+    cwd: work,
+    env: ENV,
+    encoding: 'utf8',
+  });
 }
 
 /** The line number (from 1) of the committed config/prod.yaml's line `text`. */
@@ -574,15 +570,7 @@ describe('npm run set-image', () => {
           // Already finished.
         }
         await done;
-        const check = spawnSync(
-          process.execPath,
-          [path.join(work, 'node_modules', 'tsx', 'dist', 'cli.mjs'), 'scripts/check-dist.ts'],
-          {
-            cwd: work,
-            env: ENV,
-            encoding: 'utf8',
-          },
-        );
+        const check = checkDist();
         expect(`${ms} ms: ${check.stderr}`).toMatch(/check:dist: dist\/ matches a fresh synth/);
       }
     } finally {
