@@ -2,10 +2,9 @@
  * `npm run typecheck`: `tsc --noEmit -p .` (incremental), whose pass is kept by every answer tsc
  * was given. While it checks, each question tsc asks the file system (a file's text, whether a
  * file or folder exists, a folder's entries, a glob of the project's files, a real path) is
- * recorded with its answer (a text by its sha256). The next run asks
- * them all again first: when every answer is the same, and so are TypeScript's package.json, the
- * Node.js versions and this script's code, tsc would read exactly the same program, so the pass
- * stands without checking. The one answer left out is tsc's own build info, which it rewrites on
+ * recorded with its answer (a text by its sha256). The next run asks them all again first: when
+ * every answer is the same, and so are TypeScript's package.json, the Node.js versions and this
+ * script's code, tsc would read exactly the same program, so the pass stands without checking. The one answer left out is tsc's own build info, which it rewrites on
  * every check: it decides what tsc checks again, never the result. A failed check is never kept.
  */
 import { createHash } from 'crypto';
@@ -39,12 +38,17 @@ function recorded(question: Question, value: unknown): string {
 }
 
 /**
- * `question(...args)` answered by `system` now, as recorded. JSON keeps an argument left out as
- * null, and no question takes null, so null is given back as left out.
+ * `question(...args)` answered by `system` now, as recorded; a question that throws has an answer
+ * no recording holds, so the check runs again. JSON keeps an argument left out as null, and no
+ * question takes null, so null is given back as left out.
  */
-function answer(system: ts.System, question: Question, args: unknown[]): string {
+export function answer(system: ts.System, question: Question, args: unknown[]): string {
   const given = args.map((a) => (a === null ? undefined : a));
-  return recorded(question, (system[question] as (...a: unknown[]) => unknown).apply(system, given));
+  try {
+    return recorded(question, (system[question] as (...a: unknown[]) => unknown).apply(system, given));
+  } catch {
+    return '(threw)';
+  }
 }
 
 /**

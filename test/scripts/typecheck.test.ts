@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as ts from 'typescript';
-import { recording, typecheck } from '../../scripts/typecheck';
+import { answer, recording, typecheck } from '../../scripts/typecheck';
 import { sameSizeEdit } from '../helpers';
 
 // A small project of its own (with the few global types tsc needs instead of a lib), checked with the code named 'code' unless a test says otherwise.
@@ -116,4 +116,16 @@ test('a question answered differently when asked again (an edit while tsc reads)
   system.fileExists('/x');
   expect(unstable.set).toBe(true);
   expect([...asked.values()]).toEqual([['fileExists', ['/x'], 'true']]);
+});
+
+test('a question that throws when asked again is no answer a recording holds: the check runs again', () => {
+  const failing: ts.System = {
+    ...ts.sys,
+    fileExists: () => {
+      throw new Error('EIO');
+    },
+  };
+  // A recorded fileExists answer is true or false (JSON).
+  expect(['true', 'false']).not.toContain(answer(failing, 'fileExists', ['/x']));
+  expect(answer(ts.sys, 'fileExists', [path.join(project, 'src', 'a.ts')])).toBe('true');
 });
