@@ -65,6 +65,8 @@ export function urlProblem(value: string, schemes: readonly string[], scp = fals
  * Secret at run time, is no credential.
  */
 export function credentialsIn(text: string): string[] {
+  // Most values hold no URL with a user part: they are answered without the pattern.
+  if (!text.includes('://') || !text.includes('@')) return [];
   return [...text.matchAll(/([a-z][a-z0-9+.-]{0,62}):\/\/([^/?#\s@]*)@/gi)]
     .filter(([, scheme, userinfo]) => {
       const colon = userinfo!.indexOf(':');

@@ -82,6 +82,8 @@ interface Pods {
 const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);
 const joinPath = (at: string, key: string | number): string =>
   typeof key === 'number' ? `${at}[${key}]` : at === '' ? key : `${at}.${key}`;
+/** The path of a field from its keys, e.g. `spec.template.spec.containers[0]`. */
+const pathOf = (keys: ReadonlyArray<string | number>): string => keys.reduce<string>(joinPath, '');
 
 /** The lists of containers a pod spec may hold: any of them marks one. */
 const CONTAINER_LISTS = ['containers', 'initContainers', 'ephemeralContainers'];
@@ -94,24 +96,34 @@ const CONTAINER_LISTS = ['containers', 'initContainers', 'ephemeralContainers'];
  */
 function podsOf(m: Obj): Pods {
   const out: Pods = { pods: [], unreadable: [] };
-  const walk = (node: unknown, at: string, parent: Obj | undefined, parentAt: string, key: string): void => {
+  // The keys from the object down to the node walked; a path is spelled out only where it is reported.
+  const keys: Array<string | number> = [];
+  const walk = (node: unknown, parent: Obj | undefined): void => {
     if (Array.isArray(node)) {
-      node.forEach((v, i) => walk(v, joinPath(at, i), undefined, '', ''));
+      node.forEach((v, i) => {
+        keys.push(i);
+        walk(v, undefined);
+        keys.pop();
+      });
       return;
     }
     if (!isObj(node)) return;
     const lists = CONTAINER_LISTS.filter((k) => node[k] !== undefined);
     const readable = (k: string): boolean => Array.isArray(node[k]) && (node[k] as unknown[]).every(isObj);
     if (lists.length === 0) {
-      for (const [k, v] of Object.entries(node)) walk(v, joinPath(at, k), node, at, k);
-    } else if (key === 'spec' && parent && Array.isArray(node.containers) && lists.every(readable)) {
-      out.pods.push({ at: parentAt, template: parent });
+      for (const [k, v] of Object.entries(node)) {
+        keys.push(k);
+        walk(v, node);
+        keys.pop();
+      }
+    } else if (keys[keys.length - 1] === 'spec' && parent && Array.isArray(node.containers) && lists.every(readable)) {
+      out.pods.push({ at: pathOf(keys.slice(0, -1)), template: parent });
     } else {
       const where = lists.find((k) => !readable(k)) ?? lists[0]!;
-      out.unreadable.push(joinPath(at, where));
+      out.unreadable.push(joinPath(pathOf(keys), where));
     }
   };
-  walk(m, '', undefined, '', '');
+  walk(m, undefined);
   return out;
 }
 
@@ -404,27 +416,35 @@ function checkData(r: Report, m: Obj): void {
   }
 }
 
-/** Every string of `value` with the path it is at, e.g. `spec.source.repoURL`. */
-function* stringsOf(value: unknown, at: string): Generator<[string, string]> {
-  if (typeof value === 'string') yield [at, value];
-  else if (Array.isArray(value)) for (const [i, v] of value.entries()) yield* stringsOf(v, `${at}[${i}]`);
-  else if (value !== null && typeof value === 'object') {
-    for (const [k, v] of Object.entries(value)) yield* stringsOf(v, at === '' ? k : `${at}.${k}`);
-  }
-}
-
 /** No URL in any field of any object carries a user name and password or a token before its host. */
 function checkCredentials(r: Report, m: Obj): void {
-  for (const [at, text] of stringsOf(m, '')) {
-    for (const found of credentialsIn(text)) {
-      r.check(
-        false,
-        at,
-        'no-credentials',
-        `holds a URL with credentials (${maskCredentials(found)}); they belong in a Secret, never in a manifest`,
-      );
+  // The keys from the object down to the value visited; a path is spelled out only for a finding.
+  const keys: Array<string | number> = [];
+  const visit = (value: unknown): void => {
+    if (typeof value === 'string') {
+      for (const found of credentialsIn(value)) {
+        r.check(
+          false,
+          pathOf(keys),
+          'no-credentials',
+          `holds a URL with credentials (${maskCredentials(found)}); they belong in a Secret, never in a manifest`,
+        );
+      }
+    } else if (Array.isArray(value)) {
+      value.forEach((v, i) => {
+        keys.push(i);
+        visit(v);
+        keys.pop();
+      });
+    } else if (value !== null && typeof value === 'object') {
+      for (const [k, v] of Object.entries(value)) {
+        keys.push(k);
+        visit(v);
+        keys.pop();
+      }
     }
-  }
+  };
+  visit(m);
 }
 
 /** Rules about one object. */

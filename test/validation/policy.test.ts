@@ -315,6 +315,15 @@ describe('each rule names the object, the field and the rule', () => {
     expect(checkPolicy([application]).filter((v) => v.rule === 'policy/no-credentials')).toEqual([
       expect.objectContaining({ field: 'spec.source.repoURL' }),
     ]);
+    const inList = prodWith('Deployment', 'easyflow-app', (d) => {
+      appPod(d).containers[0].env = [
+        { name: 'A', value: 'x' },
+        { name: 'SENTRY_URL', value: 'https://u:p@s.example.com' },
+      ];
+    });
+    expect(checkPolicy(inList).filter((v) => v.rule === 'policy/no-credentials')).toEqual([
+      expect.objectContaining({ field: 'spec.template.spec.containers[0].env[1].value' }),
+    ]);
   });
 
   test('a Secret with values', () => {
@@ -971,6 +980,12 @@ describe('every pod, whatever holds it', () => {
     const loose = holding('Gadget', (t) => ({ spec: { workers: { containers: t.spec.containers } } }));
     expect(checkPolicy([loose])).toContainEqual(
       expect.objectContaining({ field: 'spec.workers.containers', rule: 'policy/pod-spec' }),
+    );
+    const listed = holding('Gadget', (t) => ({
+      spec: { workers: [{ name: 'a' }, { containers: t.spec.containers }] },
+    }));
+    expect(checkPolicy([listed])).toContainEqual(
+      expect.objectContaining({ field: 'spec.workers[1].containers', rule: 'policy/pod-spec' }),
     );
     const map = holding('Gadget', (t) => ({ spec: { containers: { app: t.spec.containers[0] } } }));
     expect(checkPolicy([map])).toContainEqual(
