@@ -105,39 +105,48 @@ export function typecheck(project: string, cacheDir: string, code: string | unde
   const asked = new Map<string, Asked>();
   const unstable = { set: false };
   const configFile = path.join(root, 'tsconfig.json');
+  // Undefined only after onUnRecoverableConfigFileDiagnostic, which throws.
   const parsed = ts.getParsedCommandLineOfConfigFile(configFile, undefined, {
     ...recording(ts.sys, asked, '', unstable),
     onUnRecoverableConfigFileDiagnostic: (d) => {
       throw new Error(ts.flattenDiagnosticMessageText(d.messageText, '\n'));
     },
-  });
-  if (parsed === undefined) throw new Error(`typecheck: ${configFile} could not be read`);
-  const buildInfo = ts.getTsBuildInfoEmitOutputFilePath(parsed.options) ?? '';
+  })!;
+  // Whatever tsconfig.json says, nothing but tsc's build info is written (`tsc --noEmit`).
+  const options = { ...parsed.options, noEmit: true };
+  const buildInfo = ts.getTsBuildInfoEmitOutputFilePath(options) ?? '';
   const system = recording(ts.sys, asked, buildInfo, unstable);
   const program = ts.createIncrementalProgram({
     rootNames: parsed.fileNames,
-    options: parsed.options,
+    options,
     configFileParsingDiagnostics: ts.getConfigFileParsingDiagnostics(parsed),
     projectReferences: parsed.projectReferences,
-    host: ts.createIncrementalCompilerHost(parsed.options, system),
+    host: ts.createIncrementalCompilerHost(options, system),
   });
-  // tsc's order: settings and syntax first; types only when those are sound.
+  // tsc's order: settings and syntax first; types only when those are sound; then what writing
+  // the build info reported.
   const diagnostics = [
     ...program.getConfigFileParsingDiagnostics(),
     ...program.getOptionsDiagnostics(),
     ...program.getSyntacticDiagnostics(),
   ];
-  if (diagnostics.length === 0)
+  if (diagnostics.length === 0) {
     diagnostics.push(...program.getGlobalDiagnostics(), ...program.getSemanticDiagnostics());
-  program.emit();
+  }
+  diagnostics.push(...program.emit().diagnostics);
   if (name !== undefined && diagnostics.length === 0 && !unstable.set) {
     keepEntry(cacheDir, name, JSON.stringify([...asked.values()]), KEPT);
   }
   return { reused: false, diagnostics };
 }
 
-/** The command line: checks the project, prints what tsc would, exits 1 on an error. */
-export function main(): void {
+/** The command line: checks the project, prints what tsc would, exits 1 on an error (2 on an argument). */
+export function main(argv: readonly string[]): void {
+  if (argv.length > 0) {
+    console.error(`typecheck: takes no arguments (it checks tsconfig.json's project), got ${argv.join(' ')}`);
+    process.exitCode = 2;
+    return;
+  }
   const { diagnostics } = typecheck(
     ROOT,
     path.join(CACHE_DIR, 'typecheck'),

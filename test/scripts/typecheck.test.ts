@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as ts from 'typescript';
-import { answer, recording, typecheck } from '../../scripts/typecheck';
+import { answer, main, recording, typecheck } from '../../scripts/typecheck';
 import { sameSizeEdit } from '../helpers';
 
 // A small project of its own (with the few global types tsc needs instead of a lib), checked with the code named 'code' unless a test says otherwise.
@@ -128,4 +128,24 @@ test('a question that throws when asked again is no answer a recording holds: th
   // A recorded fileExists answer is true or false (JSON).
   expect(['true', 'false']).not.toContain(answer(failing, 'fileExists', ['/x']));
   expect(answer(ts.sys, 'fileExists', [path.join(project, 'src', 'a.ts')])).toBe('true');
+});
+
+test('nothing but the build info is written, whatever tsconfig.json says (tsc --noEmit)', () => {
+  const config = path.join(project, 'tsconfig.json');
+  fs.writeFileSync(config, fs.readFileSync(config, 'utf8').replace('"noEmit":true', '"noEmit":false'));
+  expect(check()).toEqual(PASSED);
+  expect(fs.readdirSync(path.join(project, 'src')).sort()).toEqual(['a.ts', 'globals.d.ts']);
+  expect(fs.existsSync(path.join(project, 'build', 'tsbuildinfo'))).toBe(true);
+});
+
+test('the command takes no arguments: tsc flags are refused, not dropped', () => {
+  const errors = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+  try {
+    main(['--pretty', 'false']);
+    expect(process.exitCode).toBe(2);
+    expect(errors).toHaveBeenCalledWith(expect.stringContaining('typecheck: takes no arguments'));
+  } finally {
+    process.exitCode = 0;
+    errors.mockRestore();
+  }
 });
