@@ -14,7 +14,8 @@
  * meanwhile is not stored, even one undone before the bundle was hashed) and, when the last bundle's
  * inputs were known, they hashed the same before and after bundling; written whole (a temporary file renamed
  * into place) and checked against its own sha256 when read; only the newest 16 are kept. A cache
- * that cannot be read or written is bundled around, never an error. Types are not checked here: `npm test` runs `npm run typecheck`.
+ * that cannot be read or written is bundled around, never an error. Types are not checked here:
+ * `npm test` runs `npm run typecheck`.
  *
  * CLI:     node scripts/ts-run.js main.ts  (an entry that exports main(argv) has it called)
  * Library: require('./scripts/ts-run').load('lib/validation/plugin.ts')

@@ -4,8 +4,9 @@
  * file or folder exists, a folder's entries, a glob of the project's files, a real path) is
  * recorded with its answer (a text by its sha256). The next run asks them all again first: when
  * every answer is the same, and so are TypeScript's package.json, the Node.js versions and this
- * script's code, tsc would read exactly the same program, so the pass stands without checking. The one answer left out is tsc's own build info, which it rewrites on
- * every check: it decides what tsc checks again, never the result. A failed check is never kept.
+ * script's code, tsc would read exactly the same program, so the pass stands without checking.
+ * The one answer left out is tsc's own build info, which it rewrites on every check: it decides
+ * what tsc checks again, never the result. A failed check is never kept.
  */
 import { createHash } from 'crypto';
 import * as path from 'path';

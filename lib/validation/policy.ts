@@ -85,6 +85,36 @@ const joinPath = (at: string, key: string | number): string =>
 /** The path of a field from its keys, e.g. `spec.template.spec.containers[0]`. */
 const pathOf = (keys: ReadonlyArray<string | number>): string => keys.reduce<string>(joinPath, '');
 
+/**
+ * Visits `value` and, depth first, every value inside it, each with the keys that lead to it (a
+ * stack the walk reuses: spell it with pathOf where something is reported, keep no reference) and
+ * the object that holds it (undefined for an item of a list). `visit` returns false to leave what
+ * is inside a node unvisited.
+ */
+function walk(
+  value: unknown,
+  visit: (node: unknown, keys: ReadonlyArray<string | number>, parent: Obj | undefined) => boolean,
+): void {
+  const keys: Array<string | number> = [];
+  const go = (node: unknown, parent: Obj | undefined): void => {
+    if (!visit(node, keys, parent)) return;
+    if (Array.isArray(node)) {
+      node.forEach((v, i) => {
+        keys.push(i);
+        go(v, undefined);
+        keys.pop();
+      });
+    } else if (isObj(node)) {
+      for (const [k, v] of Object.entries(node)) {
+        keys.push(k);
+        go(v, node);
+        keys.pop();
+      }
+    }
+  };
+  go(value, undefined);
+}
+
 /** The lists of containers a pod spec may hold: any of them marks one. */
 const CONTAINER_LISTS = ['containers', 'initContainers', 'ephemeralContainers'];
 
@@ -96,34 +126,19 @@ const CONTAINER_LISTS = ['containers', 'initContainers', 'ephemeralContainers'];
  */
 function podsOf(m: Obj): Pods {
   const out: Pods = { pods: [], unreadable: [] };
-  // The keys from the object down to the node walked; a path is spelled out only where it is reported.
-  const keys: Array<string | number> = [];
-  const walk = (node: unknown, parent: Obj | undefined): void => {
-    if (Array.isArray(node)) {
-      node.forEach((v, i) => {
-        keys.push(i);
-        walk(v, undefined);
-        keys.pop();
-      });
-      return;
-    }
-    if (!isObj(node)) return;
+  walk(m, (node, keys, parent) => {
+    if (!isObj(node)) return true;
     const lists = CONTAINER_LISTS.filter((k) => node[k] !== undefined);
+    if (lists.length === 0) return true;
     const readable = (k: string): boolean => Array.isArray(node[k]) && (node[k] as unknown[]).every(isObj);
-    if (lists.length === 0) {
-      for (const [k, v] of Object.entries(node)) {
-        keys.push(k);
-        walk(v, node);
-        keys.pop();
-      }
-    } else if (keys[keys.length - 1] === 'spec' && parent && Array.isArray(node.containers) && lists.every(readable)) {
+    if (keys[keys.length - 1] === 'spec' && parent && Array.isArray(node.containers) && lists.every(readable)) {
       out.pods.push({ at: pathOf(keys.slice(0, -1)), template: parent });
     } else {
       const where = lists.find((k) => !readable(k)) ?? lists[0]!;
       out.unreadable.push(joinPath(pathOf(keys), where));
     }
-  };
-  walk(m, undefined);
+    return false;
+  });
   return out;
 }
 
@@ -418,33 +433,18 @@ function checkData(r: Report, m: Obj): void {
 
 /** No URL in any field of any object carries a user name and password or a token before its host. */
 function checkCredentials(r: Report, m: Obj): void {
-  // The keys from the object down to the value visited; a path is spelled out only for a finding.
-  const keys: Array<string | number> = [];
-  const visit = (value: unknown): void => {
-    if (typeof value === 'string') {
-      for (const found of credentialsIn(value)) {
-        r.check(
-          false,
-          pathOf(keys),
-          'no-credentials',
-          `holds a URL with credentials (${maskCredentials(found)}); they belong in a Secret, never in a manifest`,
-        );
-      }
-    } else if (Array.isArray(value)) {
-      value.forEach((v, i) => {
-        keys.push(i);
-        visit(v);
-        keys.pop();
-      });
-    } else if (value !== null && typeof value === 'object') {
-      for (const [k, v] of Object.entries(value)) {
-        keys.push(k);
-        visit(v);
-        keys.pop();
-      }
+  walk(m, (node, keys) => {
+    if (typeof node !== 'string') return true;
+    for (const found of credentialsIn(node)) {
+      r.check(
+        false,
+        pathOf(keys),
+        'no-credentials',
+        `holds a URL with credentials (${maskCredentials(found)}); they belong in a Secret, never in a manifest`,
+      );
     }
-  };
-  visit(m);
+    return false;
+  });
 }
 
 /** Rules about one object. */

@@ -5,7 +5,8 @@ import * as ts from 'typescript';
 import { answer, main, recording, typecheck } from '../../scripts/typecheck';
 import { sameSizeEdit } from '../helpers';
 
-// A small project of its own (with the few global types tsc needs instead of a lib), checked with the code named 'code' unless a test says otherwise.
+// A small project of its own (with the few global types tsc needs instead of a lib), checked with
+// the code named 'code' unless a test says otherwise.
 let project: string;
 let cache: string;
 beforeEach(() => {
