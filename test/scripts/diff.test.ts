@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { dump } from 'js-yaml';
-import { review, reviewLines } from '../../scripts/diff';
+import { main, review, reviewLines } from '../../scripts/diff';
 
 const deployment = (image: string, extra: Record<string, unknown> = {}) =>
   dump({
@@ -192,5 +192,21 @@ describe('against a git ref', () => {
 
   test('a ref that names no commit is a clear error', () => {
     expect(() => review(repo, 'nope')).toThrow('diff: "nope" is not a commit in this repository');
+  });
+
+  test('npm run diff -- <ref> prints that error alone, no stack trace, and exits 2', () => {
+    const exitCode = process.exitCode;
+    const errors = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+    const out = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    try {
+      main(['no-such-ref-anywhere']);
+      expect(process.exitCode).toBe(2);
+      expect(errors.mock.calls).toEqual([['diff: "no-such-ref-anywhere" is not a commit in this repository']]);
+      expect(out).not.toHaveBeenCalled();
+    } finally {
+      process.exitCode = exitCode;
+      errors.mockRestore();
+      out.mockRestore();
+    }
   });
 });

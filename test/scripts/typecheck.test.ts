@@ -140,13 +140,14 @@ test('nothing but the build info is written, whatever tsconfig.json says (tsc --
 });
 
 test('the command takes no arguments: tsc flags are refused, not dropped', () => {
+  const exitCode = process.exitCode;
   const errors = jest.spyOn(console, 'error').mockImplementation(() => undefined);
   try {
     main(['--pretty', 'false']);
     expect(process.exitCode).toBe(2);
     expect(errors).toHaveBeenCalledWith(expect.stringContaining('typecheck: takes no arguments'));
   } finally {
-    process.exitCode = 0;
+    process.exitCode = exitCode;
     errors.mockRestore();
   }
 });
