@@ -3,6 +3,7 @@
  * kind of input, edited at the same size with its modification time put back, is a new key.
  */
 import { execFileSync } from 'child_process';
+import { dump, load } from 'js-yaml';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -47,17 +48,21 @@ test('a render reads no file of the project outside the folders the key covers',
 });
 
 test('a config file edited at the same size is a new render', () => {
+  // A project of one environment (the minimal config) and the fixture's GitOps settings.
   const config = path.join(tmp, 'config');
-  fs.cpSync(CONFIG_DIR, config, { recursive: true });
+  fs.mkdirSync(config);
+  fs.writeFileSync(path.join(config, 'alpha.yaml'), fixture('minimal.yaml'));
+  const gitops = load(fixture('gitops.yaml')) as { environments: Record<string, unknown> };
+  fs.writeFileSync(
+    path.join(config, 'gitops.yaml'),
+    dump({ ...gitops, environments: { alpha: gitops.environments.alpha } }),
+  );
   const cache = path.join(tmp, 'cache');
   const before = renderCached(config, cache);
   expect(renderCached(config, cache)).toEqual(before);
-  const prod = path.join(config, 'prod.yaml');
-  const [from, head, last] = /tag: '([^']*)(.)'/.exec(fs.readFileSync(prod, 'utf8'))!;
-  const tag = `${head}${last === '0' ? '1' : '0'}`;
-  sameSizeEdit(prod, from, `tag: '${tag}'`);
+  sameSizeEdit(path.join(config, 'alpha.yaml'), "tag: '9.9.9'", "tag: '9.9.8'");
   const after = renderCached(config, cache);
-  expect([...after.files.values()].join('\n')).toContain(`:${tag}`);
+  expect([...after.files.values()].join('\n')).toContain(':9.9.8');
   expect(after.files).not.toEqual(before.files);
   expect(fs.readdirSync(cache)).toHaveLength(2);
 });

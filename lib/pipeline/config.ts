@@ -11,11 +11,10 @@ import type { ErrorObject, ValidateFunction } from 'ajv';
 import { parseDocument } from 'yaml';
 import schema from '../../config/schema.json';
 import type { EnvironmentConfig } from '../environment';
-import { isIP, isIPv4 } from 'net';
 import { CACHE_DIR, cachedEntry, contentKey, packageManifests, runModule } from '../platform/cache';
 import { noteRead } from '../platform/reads';
 import { ConfigError } from './config-error';
-import { cidrProblem, isDnsLabel, isHostname } from '../platform/checks';
+import { cidrProblem, ipFamily, isDnsLabel, isHostname } from '../platform/checks';
 import { cronProblem } from '../platform/cron';
 import { pinnedImageProblem, repositoryProblem, tagProblem } from '../platform/image';
 import { isQuantity, parseQuantity } from '../platform/quantity';
@@ -38,7 +37,7 @@ const FORMATS: Record<string, { readonly check: (value: string) => string | unde
   'hostname-rfc1123': {
     check: (v) => {
       if (isHostname(v)) return undefined;
-      return isIP(v.replace(/^\[(.*)\]$/, '$1'))
+      return ipFamily(v.replace(/^\[(.*)\]$/, '$1'))
         ? 'is an IP address; it must be a DNS name such as api.easyflow.dev (certificates and routes name hosts)'
         : 'must be a fully qualified DNS name such as api.easyflow.dev (lower case, no scheme or port)';
     },
@@ -59,7 +58,7 @@ const FORMATS: Record<string, { readonly check: (value: string) => string | unde
         : 'must be host:port such as kube-state-metrics.monitoring.svc:8080 (a port from 1 to 65535)';
     },
   },
-  ipv4: { check: (v) => (isIPv4(v) ? undefined : 'must be an IPv4 address such as 169.254.20.10') },
+  ipv4: { check: (v) => (ipFamily(v) === 4 ? undefined : 'must be an IPv4 address such as 169.254.20.10') },
   cron: { check: (v) => cronProblem(v) && `is not a valid cron schedule: ${cronProblem(v)}` },
   'label-key': { check: labelKeyProblem },
   'label-value': { check: labelValueProblem },

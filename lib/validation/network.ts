@@ -6,7 +6,8 @@
  * destination pod, endPort ranges). A flow is allowed when the source's egress and the destination's
  * ingress both allow it; a side no policy selects is unrestricted.
  */
-import { BlockList, isIP } from 'net';
+import { BlockList } from 'net';
+import { ipFamily } from '../platform/checks';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- NetworkPolicies are untyped JSON here */
 type Obj = Record<string, any>;
@@ -73,10 +74,10 @@ export function inCIDR(ip: string, cidr: string): boolean {
 
 function checkCIDR(ip: string, cidr: string): boolean {
   const [, address = '', bits] = /^([^/]+)\/(\d{1,3})$/.exec(cidr) ?? [];
-  const family = isIP(address);
+  const family = ipFamily(address);
   const prefix = Number(bits);
   if (family === 0 || prefix > (family === 4 ? 32 : 128)) throw new Error(`${JSON.stringify(cidr)} is not a CIDR`);
-  if (isIP(ip) !== family) return false;
+  if (ipFamily(ip) !== family) return false;
   const list = new BlockList();
   const type = family === 4 ? 'ipv4' : 'ipv6';
   list.addSubnet(address, prefix, type);

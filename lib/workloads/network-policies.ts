@@ -1,7 +1,6 @@
-import { isIP } from 'net';
 import { Construct } from 'constructs';
 import { k8s } from '../platform/k8s';
-import { cidrProblem, throwProblems } from '../platform/checks';
+import { cidrProblem, ipFamily, throwProblems } from '../platform/checks';
 import { Identity, objectLabels, selectorLabels } from '../platform/labels';
 
 /** A workload as NetworkPolicies see it: its pods' `app` label. */
@@ -123,7 +122,7 @@ const tcp = (port: number): k8s.NetworkPolicyPort => ({ protocol: 'TCP', port: k
 const pods = (...peers: readonly Peer[]): k8s.NetworkPolicyPeer => ({
   podSelector: { matchExpressions: [{ key: 'app', operator: 'In', values: peers.map((p) => p.identity.name).sort() }] },
 });
-const hostCIDR = (ip: string): string => `${ip}/${isIP(ip) === 4 ? 32 : 128}`;
+const hostCIDR = (ip: string): string => `${ip}/${ipFamily(ip) === 4 ? 32 : 128}`;
 const namespace = (name: string): k8s.NetworkPolicyPeer => ({
   namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': name } },
 });
@@ -157,7 +156,7 @@ export class NetworkPolicies extends Construct {
       apiServerCIDRs: [...(props.postgresCluster.apiServerCIDRs ?? ['0.0.0.0/0'])],
     };
     throwProblems(this, [
-      this.nodeLocalDNSAddress !== undefined && isIP(this.nodeLocalDNSAddress) === 0
+      this.nodeLocalDNSAddress !== undefined && ipFamily(this.nodeLocalDNSAddress) === 0
         ? `nodeLocalDNSAddress must be an IP address, got ${JSON.stringify(this.nodeLocalDNSAddress)}`
         : undefined,
       this.cnpg?.apiServerCIDRs.length === 0

@@ -91,12 +91,14 @@ test(
     const release = /npm run set-image -- staging (1\.1\.0@sha256:[a-f0-9]{64})/.exec(README)![1]!;
     step(`npm run set-image -- staging ${release}`);
     expect(step('npm run diff')).toMatch(/spec\.template\.spec\.containers\[app\]\.image: \S+:\S+ → \S+:1\.1\.0/);
-    step('npm test');
 
     // promote.yml for prod with an empty tag: its own shell steps, in order, with the inputs in env.
+    // Its `npm test` step is the README's `npm test` for both releases: it runs on the tree that
+    // holds the staging release above and the prod one.
     const steps: Array<{ run?: string; env?: Record<string, string> }> = (
       load(read('.github/workflows/promote.yml')) as any
     ).jobs['set-image'].steps;
+    expect(steps.map((x) => x.run)).toContain('npm test');
     const runner = fs.mkdtempSync(path.join(os.tmpdir(), 'easyflow-promote-'));
     const outputs = path.join(runner, 'github-output');
     fs.writeFileSync(outputs, '');

@@ -1,5 +1,6 @@
 /** The shared prop checks, at their edges: every construct's bounds go through them. */
-import { wholeNumberProblem } from '../../lib/platform/checks';
+import { isIP } from 'net';
+import { ipFamily, wholeNumberProblem } from '../../lib/platform/checks';
 
 test.each<[number, number, number | undefined, string | undefined]>([
   [1, 1, undefined, undefined],
@@ -12,4 +13,26 @@ test.each<[number, number, number | undefined, string | undefined]>([
   [1.5, 1, undefined, 'n must be a whole number >= 1, got 1.5'],
 ])('value %d, minimum %d, maximum %s: problem %s', (value, min, max, problem) => {
   expect(wholeNumberProblem('n', value, min, max)).toBe(problem);
+});
+
+test.each([
+  '10.0.0.1',
+  '0.0.0.0',
+  '255.255.255.255',
+  '256.1.1.1',
+  '01.2.3.4',
+  '1.2.3',
+  '1.2.3.4.5',
+  ' 1.2.3.4',
+  '::',
+  '::1',
+  'fd00:10::',
+  'fe80::1%eth0',
+  '::ffff:1.2.3.4',
+  '1::2::3',
+  '[::1]',
+  'api.easyflow.dev',
+  '',
+])('ipFamily(%j) is what net.isIP answers', (value) => {
+  expect(ipFamily(value)).toBe(isIP(value));
 });

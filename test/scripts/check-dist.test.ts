@@ -44,18 +44,18 @@ describe('publishedFor: whether one environment folder holds its output (a kille
   afterEach(() => fs.rmSync(config, { recursive: true, force: true }));
   const env = [...rendered().folders.keys()].find((f) => !f.startsWith('gitops'))!;
 
-  test('yes, even when something else changed since (here the GitOps settings)', () => {
-    const gitops = path.join(config, 'gitops.yaml');
-    fs.writeFileSync(gitops, fs.readFileSync(gitops, 'utf8').replace('interval: 5m', 'interval: 7m'));
-    const edited = render(config);
-    const once = () => edited;
-    expect(checkDist(config, dist, () => undefined, once)).toBe(1);
-    expect(publishedFor(config, dist, env, once)).toBe(true);
+  test('yes, even when something else changed since (here a GitOps file)', () => {
+    const files = new Map(rendered().files);
+    const gitops = [...files.keys()].find((f) => f.startsWith('gitops/'))!;
+    files.set(gitops, `${files.get(gitops)!}# edited\n`);
+    const edited = () => ({ ...rendered(), files });
+    expect(checkDist(config, dist, () => undefined, edited)).toBe(1);
+    expect(publishedFor(config, dist, env, edited)).toBe(true);
   });
 
   test("no, when the environment's folder differs or its config no longer renders", () => {
     fs.appendFileSync(path.join(dist, env, 'SUMMARY.md'), 'x');
-    expect(publishedFor(config, dist, env, render)).toBe(false);
+    expect(publishedFor(config, dist, env, rendered)).toBe(false);
     fs.writeFileSync(path.join(config, `${env}.yaml`), 'namespace: [');
     expect(publishedFor(config, dist, env, render)).toBe(false);
   });
