@@ -6,4 +6,5 @@ module.exports = {
   testMatch: ['**/integration/**/*.test.ts'],
   testPathIgnorePatterns: [],
   testTimeout: 120000,
+  testSequencer: '<rootDir>/test/integration/sequencer.js',
 };
