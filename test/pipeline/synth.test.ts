@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { dump, load } from 'js-yaml';
 import { ALL_OBJECTS, allObjects, fileName, folderFiles, runSynth } from '../../lib/pipeline/synth';
 import { runWith } from '../../lib/pipeline/run';
 import { hashInputs } from '../../lib/platform/inputs';
@@ -111,8 +112,15 @@ test('violations are reported one per line with folder, object, field and rule',
 test.each(['WORKERS', 'ENVIRONMENT', 'LOG_LEVEL'])(
   'a reserved app.settings key (%s) is a config error naming the file, not a crash',
   (key) => {
+    // The committed prod.yaml alone, with its GitOps destination: the other environments would render first.
     const config = path.join(tmp, 'config');
-    fs.cpSync(CONFIG_DIR, config, { recursive: true });
+    fs.mkdirSync(config);
+    fs.copyFileSync(path.join(CONFIG_DIR, 'prod.yaml'), path.join(config, 'prod.yaml'));
+    const gitops = load(fs.readFileSync(path.join(CONFIG_DIR, 'gitops.yaml'), 'utf8')) as any;
+    fs.writeFileSync(
+      path.join(config, 'gitops.yaml'),
+      dump({ ...gitops, environments: { prod: gitops.environments.prod } }),
+    );
     const prod = path.join(config, 'prod.yaml');
     fs.writeFileSync(prod, fs.readFileSync(prod, 'utf8').replace(/^app:\n/m, `app:\n  settings: { ${key}: '1' }\n`));
     const lines: string[] = [];
