@@ -214,8 +214,9 @@ interface Loaded {
  * Validates manifests against Kubernetes `versions` (files in `k8sDir`) and the CRDs in `crdDir`.
  *
  * Compiling the schemas is most of a validation's cost, so each compiled validator (Ajv's
- * standalone code) is kept under `cacheDir`, in a folder named by the sha256 of: every byte of
- * each version's schema file and of every CRD file (with its name), the package.json of Ajv and
+ * standalone code) is kept under `cacheDir`, in a folder named by the sha256 of: the digest of
+ * every byte of each version's schema file and of every CRD file (with its name), hashed once
+ * by readSchemaFiles for this key and the verdict memo's, the package.json of Ajv and
  * js-yaml and of each of their dependencies, the Node.js version, and the source of the functions
  * that compile (COMPILER_SOURCE) and of this class. The files are read once, and the same bytes
  * are hashed and, on a miss, compiled. Only the kinds validated are compiled, each on first use.
@@ -237,7 +238,7 @@ export class SchemaValidator {
   /** The inputs, read and hashed on first use, and the index of their cache folder. */
   private get loaded(): Loaded {
     if (this.state) return this.state;
-    const { kubernetes, crds } = this.files ?? readSchemaFiles(this.versions, this.k8sDir, this.crdDir);
+    const { kubernetes, crds, digest } = this.files ?? readSchemaFiles(this.versions, this.k8sDir, this.crdDir);
     const key = contentKey([
       process.version,
       ...packageManifests('ajv'),
@@ -245,8 +246,7 @@ export class SchemaValidator {
       COMPILER_SOURCE,
       // This class decides what is compiled for which kind, and under which entry name.
       String(SchemaValidator),
-      ...kubernetes.flat(),
-      ...crds.flat(),
+      digest,
     ]);
     const dir = path.join(this.cacheDir, key);
     let entry = opened.get(dir);

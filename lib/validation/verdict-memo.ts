@@ -35,22 +35,23 @@ export type Inputs = ReadonlyArray<readonly [string, Buffer]>;
 export interface SchemaFiles {
   readonly kubernetes: Inputs;
   readonly crds: Inputs;
+  /** The sha256 of every name and byte above (contentKey): what the keys made from them hash. */
+  readonly digest: string;
 }
 
-/** Reads the schema files once, for both the key and the validator. */
+/** Reads and hashes the schema files once, for both keys and the validator. */
 export function readSchemaFiles(
   versions: readonly string[] = KUBERNETES_VERSIONS,
   k8sDir = K8S_SCHEMA_DIR,
   crdDir = CRD_DIR,
 ): SchemaFiles {
-  return {
-    kubernetes: versions.map((v) => [v, fs.readFileSync(path.join(k8sDir, `${v}.json`))] as const),
-    crds: fs
-      .readdirSync(crdDir)
-      .filter((f) => f.endsWith('.yaml'))
-      .sort()
-      .map((f) => [f, fs.readFileSync(path.join(crdDir, f))] as const),
-  };
+  const kubernetes = versions.map((v) => [v, fs.readFileSync(path.join(k8sDir, `${v}.json`))] as const);
+  const crds = fs
+    .readdirSync(crdDir)
+    .filter((f) => f.endsWith('.yaml'))
+    .sort()
+    .map((f) => [f, fs.readFileSync(path.join(crdDir, f))] as const);
+  return { kubernetes, crds, digest: contentKey([`${kubernetes.length}`, ...[...kubernetes, ...crds].flat()]) };
 }
 
 /** Passes kept at most (each a line; a new key comes with every edit). */
@@ -93,7 +94,7 @@ export function verdictMemo(
   files: ReadonlyMap<string, string>,
   cacheDir: string = path.join(CACHE_DIR, 'verdicts'),
 ): VerdictMemo {
-  const judge = contentKey([code, `${schemas.kubernetes.length}`, ...[...schemas.kubernetes, ...schemas.crds].flat()]);
+  const judge = contentKey([code, schemas.digest]);
   const name = `${contentKey([judge, `${files.size}`, ...[...files].flat()])}.json`;
   const passes = path.join(cacheDir, 'passes');
   const passed = readJson(passes, name);
