@@ -100,12 +100,13 @@ test('after a repair, a failing synth says dist/ was restored, never that it was
 });
 
 test('violations are reported one per line with folder, object, field and rule', () => {
-  const broken = structuredClone(manifestsOf('prod')) as any[];
-  broken.find((m) => m.kind === 'Deployment' && m.metadata.name === 'easyflow-app').spec.template.spec.hostNetwork =
-    true;
-  const text = formatViolations(validateFolders(new Map([['prod', broken]])));
+  const broken = structuredClone(manifestsOf('prod').find((m) => m.kind === 'Deployment')) as any;
+  broken.spec.template.spec.hostNetwork = true;
+  // With the NetworkPolicies that select it: the policy checks that a pod has one.
+  const policies = manifestsOf('prod').filter((m) => m.kind === 'NetworkPolicy');
+  const text = formatViolations(validateFolders(new Map([['prod', [broken, ...policies]]])));
   expect(text).toBe(
-    'prod: Deployment/easyflow-app: spec.template.spec.hostNetwork: must not be set [policy/host-namespaces]',
+    `prod: Deployment/${broken.metadata.name}: spec.template.spec.hostNetwork: must not be set [policy/host-namespaces]`,
   );
 });
 

@@ -72,8 +72,9 @@ test('HTTPRoute: a rule on a defaulted field (filter type) sees the default the 
 
 test('a violation fails the synth with one line naming the folder, object, field, message and rule', () => {
   const bad = edit('ClientTrafficPolicy', 'easyflow-https', (m) => (m.spec.tls.minVersion = '1.3'));
-  const others = prod.filter((m) => m.kind !== 'ClientTrafficPolicy');
-  const report = formatViolations(validateFolders(new Map([['prod', [...others, bad]]]), validator));
+  // With the Gateway it targets: the policy checks an edge policy's references.
+  const gateway = find(prod, 'Gateway', 'easyflow-gateway');
+  const report = formatViolations(validateFolders(new Map([['prod', [gateway, bad]]]), validator));
   expect(report).toBe(
     'prod: ClientTrafficPolicy/easyflow-https: spec.tls: setting ciphers has no effect if the minimum possible TLS version is 1.3 ' +
       "[CEL gateway.envoyproxy.io/v1alpha1/ClientTrafficPolicy: has(self.minVersion) && self.minVersion == '1.3' ? !has(self.ciphers) : true]",
