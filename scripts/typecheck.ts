@@ -3,23 +3,15 @@
  * was given. While it checks, each question tsc asks the file system (a file's text, whether a
  * file or folder exists, a folder's entries, a glob of the project's files, a real path) is
  * recorded with its answer (a text by its sha256). The next run asks them all again first: when
- * every answer is the same, and so are TypeScript's package.json, the Node.js versions and this
- * script's code, tsc would read exactly the same program, so the pass stands without checking.
+ * every answer is the same, and so is the code that checks (this script's bundle, which requires
+ * TypeScript, with the packages' versions and Node.js's: codeKey), tsc would read exactly the same
+ * program, so the pass stands without checking.
  * The one answer left out is tsc's own build info, which it rewrites on every check: it decides
  * what tsc checks again, never the result. A failed check is never kept.
  */
-import { createHash } from 'crypto';
 import * as path from 'path';
 import * as ts from 'typescript';
-import {
-  CACHE_DIR,
-  codeKey,
-  contentKey,
-  keepEntry,
-  packageManifests,
-  readJson,
-  runtimeKeyParts,
-} from '../lib/platform/cache';
+import { CACHE_DIR, codeKey, contentKey, keepEntry, readJson } from '../lib/platform/cache';
 import { ROOT } from '../lib/platform/paths';
 
 /** The file system questions tsc asks through its System, each recorded with its answer. */
@@ -34,7 +26,7 @@ const KEPT = 4;
 
 /** An answer as recorded: a file's text by its sha256, anything else as JSON. */
 function recorded(question: Question, value: unknown): string {
-  if (question === 'readFile' && typeof value === 'string') return createHash('sha256').update(value).digest('hex');
+  if (question === 'readFile' && typeof value === 'string') return contentKey([value]);
   return JSON.stringify(value) ?? 'undefined';
 }
 
@@ -89,15 +81,12 @@ export interface Typecheck {
 
 /**
  * Type-checks the project whose tsconfig.json is in `project`, or reuses the pass kept in
- * `cacheDir` when tsc would be given the same answers. `code` names the code that checks (this
- * script's bundle); without it nothing is reused or kept.
+ * `cacheDir` when tsc would be given the same answers. `code` is the key of the code that checks
+ * (codeKey of this script's bundle); without it nothing is reused or kept.
  */
 export function typecheck(project: string, cacheDir: string, code: string | undefined): Typecheck {
   const root = path.resolve(project);
-  const name =
-    code === undefined
-      ? undefined
-      : `${contentKey([...runtimeKeyParts(), ...packageManifests('typescript'), code, root])}.json`;
+  const name = code === undefined ? undefined : `${contentKey([code, root])}.json`;
   const kept = name === undefined ? undefined : readJson(cacheDir, name);
   if (Array.isArray(kept) && (kept as Asked[]).every(([q, args, given]) => answer(ts.sys, q, args) === given)) {
     return { reused: true, diagnostics: [] };

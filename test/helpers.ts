@@ -1,5 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { dump } from 'js-yaml';
 import type { Rendered } from '../lib/pipeline/synth';
 import { environmentFiles, loadConfig } from '../lib/pipeline/config';
 import type { EnvironmentConfig } from '../lib/environment';
@@ -37,6 +38,17 @@ export function configOf(env: string): EnvironmentConfig {
  * Testing.app() makes an empty temporary folder for each app and never removes it.)
  */
 export const UNWRITTEN_OUTDIR = '/dev/null/easyflow-test-app';
+
+/**
+ * Writes a config folder: each of `environments` as `<name>.yaml` with the text given, and
+ * gitops.yaml with the settings of `gitops` (a parsed gitops.yaml) for these environments alone.
+ */
+export function writeConfig(dir: string, environments: Record<string, string>, gitops: Record<string, any>): void {
+  fs.mkdirSync(dir, { recursive: true });
+  for (const [name, text] of Object.entries(environments)) fs.writeFileSync(path.join(dir, `${name}.yaml`), text);
+  const chosen = Object.fromEntries(Object.keys(environments).map((name) => [name, gitops.environments[name]]));
+  fs.writeFileSync(path.join(dir, 'gitops.yaml'), dump({ ...gitops, environments: chosen }));
+}
 
 /** The text of a fixture file. */
 export function fixture(name: string): string {

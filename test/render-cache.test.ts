@@ -3,7 +3,7 @@
  * kind of input, edited at the same size with its modification time put back, is a new key.
  */
 import { execFileSync } from 'child_process';
-import { dump, load } from 'js-yaml';
+import { load } from 'js-yaml';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -16,7 +16,7 @@ import {
   renderCached,
   renderKey,
 } from './render-cache';
-import { CONFIG_DIR, ROOT, fixture, sameSizeEdit } from './helpers';
+import { CONFIG_DIR, ROOT, fixture, sameSizeEdit, writeConfig } from './helpers';
 import { ConfigError, parseConfig } from '../lib/pipeline/config';
 import { synthEnvironment } from '../lib/pipeline/synth';
 
@@ -50,13 +50,7 @@ test('a render reads no file of the project outside the folders the key covers',
 test('a config file edited at the same size is a new render', () => {
   // A project of one environment (the minimal config) and the fixture's GitOps settings.
   const config = path.join(tmp, 'config');
-  fs.mkdirSync(config);
-  fs.writeFileSync(path.join(config, 'alpha.yaml'), fixture('minimal.yaml'));
-  const gitops = load(fixture('gitops.yaml')) as { environments: Record<string, unknown> };
-  fs.writeFileSync(
-    path.join(config, 'gitops.yaml'),
-    dump({ ...gitops, environments: { alpha: gitops.environments.alpha } }),
-  );
+  writeConfig(config, { alpha: fixture('minimal.yaml') }, load(fixture('gitops.yaml')) as any);
   const cache = path.join(tmp, 'cache');
   const before = renderCached(config, cache);
   expect(renderCached(config, cache)).toEqual(before);

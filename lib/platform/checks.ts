@@ -37,16 +37,10 @@ export function ipFamily(value: string): 0 | 4 | 6 {
 /** Why `value` is not an IPv4 or IPv6 CIDR (address, "/", prefix length), or undefined. */
 export function cidrProblem(value: string): string | undefined {
   const [address = '', bits = '', ...rest] = value.split('/');
-  const v4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(address);
-  const v4ok = v4 !== null && v4.slice(1).every((o) => Number(o) <= 255 && String(Number(o)) === o);
-  const v6ok = ipFamily(address) === 6 && !address.includes('%');
-  const max = v6ok ? 128 : 32;
+  const family = address.includes('%') ? 0 : ipFamily(address);
+  const max = family === 6 ? 128 : 32;
   const ok =
-    rest.length === 0 &&
-    (v4ok || v6ok) &&
-    /^\d{1,3}$/.test(bits) &&
-    String(Number(bits)) === bits &&
-    Number(bits) <= max;
+    rest.length === 0 && family !== 0 && /^\d{1,3}$/.test(bits) && String(Number(bits)) === bits && Number(bits) <= max;
   return ok
     ? undefined
     : 'must be a CIDR such as 10.0.0.0/16 or fd00:10::/64 (an IPv4 address then / and 0-32, or an IPv6 address then / and 0-128)';

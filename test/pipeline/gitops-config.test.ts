@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { dump, load } from 'js-yaml';
+import { load } from 'js-yaml';
 import { ARGOCD_ROOT } from '../../lib/delivery/argocd';
 import { fluxRootName } from '../../lib/delivery/flux';
 import { ConfigError, loadEnvironments } from '../../lib/pipeline/config';
@@ -18,7 +18,7 @@ import { identity } from '../../lib/platform/cache';
 import { propDefaults } from '../../scripts/config-docs';
 import type { EnvironmentConfig } from '../../lib/environment';
 import { Manifest, SchemaValidator } from '../../lib/validation/schema';
-import { CONFIG_DIR, ROOT, find, rendered } from '../helpers';
+import { CONFIG_DIR, ROOT, find, rendered, writeConfig } from '../helpers';
 
 type Json = Record<string, any>;
 
@@ -52,15 +52,9 @@ const environment: RenderEnvironment = (env, render) => {
 /** Renders a project of the minimal environment config under each name, with the fixture gitops.yaml. */
 function project(names: readonly string[], gitops: Json = GITOPS_FIXTURE): Rendered {
   fs.rmSync(dir, { recursive: true, force: true });
-  fs.mkdirSync(dir);
-  for (const name of names) {
-    fs.writeFileSync(
-      path.join(dir, `${name}.yaml`),
-      MINIMAL.replace('easyflow-min', namespaceOf(name)).replace('api.min.example.com', `${name}.example.com`),
-    );
-  }
-  const chosen = Object.fromEntries(names.map((n) => [n, gitops.environments[n]]));
-  fs.writeFileSync(path.join(dir, 'gitops.yaml'), dump({ ...gitops, environments: chosen }));
+  const text = (name: string): string =>
+    MINIMAL.replace('easyflow-min', namespaceOf(name)).replace('api.min.example.com', `${name}.example.com`);
+  writeConfig(dir, Object.fromEntries(names.map((name) => [name, text(name)])), gitops);
   return renderProject(dir, { environment });
 }
 

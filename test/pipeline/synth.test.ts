@@ -1,14 +1,14 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { dump, load } from 'js-yaml';
+import { load } from 'js-yaml';
 import { ALL_OBJECTS, allObjects, fileName, folderFiles, runSynth } from '../../lib/pipeline/synth';
 import { runWith } from '../../lib/pipeline/run';
 import { hashInputs } from '../../lib/platform/inputs';
 import { takeHandoff } from '../../lib/platform/handoff';
 import { readTree } from '../../lib/platform/tree';
 import { formatViolations, validateFolders } from '../../lib/validation/validate';
-import { CONFIG_DIR, ENVIRONMENTS, manifestsOf, renderConfig, rendered } from '../helpers';
+import { CONFIG_DIR, ENVIRONMENTS, manifestsOf, renderConfig, rendered, writeConfig } from '../helpers';
 
 /** What runSynth runs, with the committed config's render the kept one instead of made again. */
 const runKept = (o: Omit<Parameters<typeof runWith>[0], 'render'>) => runWith({ ...o, render: renderConfig });
@@ -115,15 +115,10 @@ test.each(['WORKERS', 'ENVIRONMENT', 'LOG_LEVEL'])(
   (key) => {
     // The committed prod.yaml alone, with its GitOps destination: the other environments would render first.
     const config = path.join(tmp, 'config');
-    fs.mkdirSync(config);
-    fs.copyFileSync(path.join(CONFIG_DIR, 'prod.yaml'), path.join(config, 'prod.yaml'));
-    const gitops = load(fs.readFileSync(path.join(CONFIG_DIR, 'gitops.yaml'), 'utf8')) as any;
-    fs.writeFileSync(
-      path.join(config, 'gitops.yaml'),
-      dump({ ...gitops, environments: { prod: gitops.environments.prod } }),
-    );
+    const read = (f: string): string => fs.readFileSync(path.join(CONFIG_DIR, f), 'utf8');
+    const prodText = read('prod.yaml').replace(/^app:\n/m, `app:\n  settings: { ${key}: '1' }\n`);
+    writeConfig(config, { prod: prodText }, load(read('gitops.yaml')) as any);
     const prod = path.join(config, 'prod.yaml');
-    fs.writeFileSync(prod, fs.readFileSync(prod, 'utf8').replace(/^app:\n/m, `app:\n  settings: { ${key}: '1' }\n`));
     const lines: string[] = [];
     expect(runSynth({ configDir: config, outdir: path.join(tmp, 'out'), log: (l) => lines.push(l) })).toBe(1);
     expect(lines.join('\n')).toMatch(
